@@ -1,0 +1,62 @@
+# Entry points for developers and CI. `make help` lists them.
+SHELL := /bin/bash
+VENV ?= $(CURDIR)/.venv
+PY := $(VENV)/bin/python
+PYTEST := $(PY) -m pytest -p no:cacheprovider
+
+.PHONY: help up down status logs provision test unit contract integration e2e lint typecheck archcheck check lock compose-config clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+up: ## install what is missing, start the stores, broker and services (idempotent)
+	@infra/up.sh
+
+down: ## stop everything `make up` started
+	@infra/down.sh
+
+status: ## health and memory of every component
+	@source infra/lib.sh && $(PY) infra/health.py
+
+logs: ## follow every component's log
+	@source infra/lib.sh && tail -n 20 -F "$$RUN_DIR"/logs/*.log
+
+provision: ## install packages, jars, FerretDB and the virtualenv without starting anything
+	@infra/provision.sh
+
+test: up ## the whole suite against the real stack (starts it if needed)
+	@$(MAKE) --no-print-directory check
+	@$(PYTEST) tests
+
+unit: ## unit tests only (no network)
+	@infra/provision.sh >/dev/null && $(PYTEST) tests/unit
+
+contract: up ## port contract suites (fakes and real adapters)
+	@$(PYTEST) tests/contract
+
+integration: up ## adapters against the real servers
+	@$(PYTEST) tests/integration
+
+e2e: up ## HTTP in, events through Pulsar, query out
+	@$(PYTEST) tests/e2e
+
+lint: ## ruff lint and format check
+	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+typecheck: ## mypy --strict
+	@$(VENV)/bin/mypy . && $(VENV)/bin/mypy infra/health.py
+
+archcheck: ## import-linter: dependencies point inward, services stay independent
+	@$(VENV)/bin/lint-imports
+
+check: lint typecheck archcheck ## every static check
+
+lock: ## re-pin every transitive dependency into requirements/constraints.txt
+	@(echo "# Every transitive dependency pinned (pip freeze of requirements/dev.txt). Regenerate: make lock"; \
+	  $(VENV)/bin/pip freeze --exclude-editable) > requirements/constraints.txt
+
+compose-config: ## validate docker-compose.yml (no Docker engine needed)
+	@docker-compose -f docker-compose.yml config -q && echo "docker-compose.yml is valid"
+
+clean: down ## stop the stack and delete its data and logs (keeps downloads in ~/.cache)
+	@source infra/lib.sh && source infra/postgres.sh && pg=$$(pg_data_dir) && rm -rf "$$pg" "$$RUN_DIR" && echo "removed $$RUN_DIR and $$pg"

@@ -1,0 +1,65 @@
+// Command ferretdb-local runs FerretDB (a MongoDB-wire-compatible server) for this project's
+// local stack through FerretDB's embeddable package.
+//
+// Why a wrapper and not `go install .../cmd/ferretdb`: the upstream command panics at start
+// when built outside FerretDB's own repository, because build/version/version.txt is not part
+// of the Go module (FerretDB issue 2982). The embeddable package skips that check.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	listen := flag.String("listen-addr", envOr("FERRETDB_LISTEN_ADDR", "127.0.0.1:27017"), "TCP address to listen on")
+	handler := flag.String("handler", envOr("FERRETDB_HANDLER", "sqlite"), "backend handler: sqlite or postgresql")
+	sqliteURL := flag.String("sqlite-url", envOr("FERRETDB_SQLITE_URL", ""), "SQLite directory URI, e.g. file:/abs/dir/ (must end in /)")
+	pgURL := flag.String("postgresql-url", envOr("FERRETDB_POSTGRESQL_URL", ""), "PostgreSQL URL for the postgresql handler")
+	logLevel := flag.String("log-level", envOr("FERRETDB_LOG_LEVEL", "info"), "debug, info, warn or error")
+	flag.Parse()
+
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fail("invalid --log-level %q: %v", *logLevel, err)
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:      ferretdb.ListenerConfig{TCP: *listen},
+		Logger:        logger,
+		Handler:       *handler,
+		SQLiteURL:     *sqliteURL,
+		PostgreSQLURL: *pgURL,
+	})
+	if err != nil {
+		fail("cannot start FerretDB: %v", err)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	logger.Info("FerretDB listening", "addr", *listen, "handler", *handler)
+	if err := f.Run(ctx); err != nil {
+		fail("FerretDB stopped: %v", err)
+	}
+}
+
+func envOr(name, fallback string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return fallback
+}
+
+func fail(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "ferretdb-local: "+format+"\n", args...)
+	os.Exit(1)
+}

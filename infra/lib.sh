@@ -1,0 +1,35 @@
+# Helpers shared by the infra scripts: paths, progress output, waiting.
+set -euo pipefail
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=stack.env
+source "$REPO_ROOT/infra/stack.env"
+export REPO_ROOT RUN_DIR CACHE_DIR VENV PULSAR_VERSION FERRETDB_VERSION BIND_HOST \
+  PG_PORT REDIS_PORT MONGO_PORT PULSAR_PORT PULSAR_HTTP_PORT PULSAR_HEAP PULSAR_DIRECT_MEM \
+  INGESTION_PORT QUERY_PORT PROCESSING_PORT VALIDATION_PORT
+export PULSAR_LIB="$CACHE_DIR/pulsar-$PULSAR_VERSION/lib"
+export FERRETDB_BIN="$CACHE_DIR/ferretdb-$FERRETDB_VERSION/ferretdb-local"
+export SUPERVISOR_CONF="$REPO_ROOT/infra/supervisord.conf"
+export SUPERVISOR_SOCK="$RUN_DIR/supervisor.sock"
+
+_t0=$(date +%s)
+step() { printf '\033[1m==> [%3ss] %s\033[0m\n' "$(( $(date +%s) - _t0 ))" "$*"; }
+info() { printf '    %s\n' "$*"; }
+die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# wait_for DESCRIPTION TIMEOUT_S COMMAND...: polls COMMAND every second, printing a dot, until it succeeds.
+wait_for() {
+  local what=$1 timeout=$2; shift 2
+  local start; start=$(date +%s)
+  printf '    waiting for %s ' "$what"
+  until "$@" >/dev/null 2>&1; do
+    if (( $(date +%s) - start >= timeout )); then
+      printf ' timed out after %ss\n' "$timeout"
+      return 1
+    fi
+    printf '.'; sleep 1
+  done
+  printf ' ok (%ss)\n' "$(( $(date +%s) - start ))"
+}
+
+supervisorctl() { "$VENV/bin/supervisorctl" -c "$SUPERVISOR_CONF" "$@"; }
+supervisord_running() { [ -S "$SUPERVISOR_SOCK" ] && supervisorctl pid >/dev/null 2>&1; }

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Installs everything the local stack needs, skipping what is already there:
+# apt packages, the Pulsar broker's jars, the FerretDB binary and the Python virtualenv.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+need_apt=()
+
+have_postgres() { compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null; }
+have_java17() {
+  command -v java >/dev/null && java -version 2>&1 | awk -F'"' '/version/ {split($2, v, "."); exit !(v[1] >= 17)}'
+}
+
+apt_install() {
+  (( $# )) || return 0
+  step "Installing Debian packages: $*"
+  command -v apt-get >/dev/null || die "apt-get not found: install $* by hand (see README, prerequisites)"
+  # A policy-rc.d that says 101 stops the packages' own services from starting: the
+  # system-wide postgres/redis would otherwise take the ports our supervised copies use.
+  local guard=/usr/sbin/policy-rc.d created=0
+  if [ ! -e "$guard" ]; then printf '#!/bin/sh\nexit 101\n' > "$guard"; chmod +x "$guard"; created=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  (( created )) && rm -f "$guard"
+  return 0
+}
+
+provision_packages() {
+  have_postgres || need_apt+=(postgresql)
+  command -v redis-server >/dev/null || need_apt+=(redis-server)
+  have_java17 || need_apt+=(openjdk-17-jre-headless)
+  command -v mvn >/dev/null || need_apt+=(maven)
+  command -v go >/dev/null || need_apt+=(golang-go)
+  command -v curl >/dev/null || need_apt+=(curl)
+  # Validates docker-compose.yml without a Docker engine (a test runs `docker-compose config`).
+  command -v docker-compose >/dev/null || need_apt+=(docker-compose)
+  if (( ${#need_apt[@]} )); then apt_install "${need_apt[@]}"; else step "Debian packages present (postgresql, redis-server, java, maven, go, docker-compose)"; fi
+}
+
+provision_pulsar() {
+  if [ -f "$PULSAR_LIB/.complete" ]; then
+    step "Apache Pulsar $PULSAR_VERSION jars present ($PULSAR_LIB)"
+    return
+  fi
+  step "Downloading Apache Pulsar $PULSAR_VERSION jars from Maven Central (~240 MB, first run only)"
+  local tmp="$PULSAR_LIB.partial"
+  rm -rf "$tmp"
+  (cd "$REPO_ROOT/infra/pulsar" && mvn -B -ntp dependency:copy-dependencies \
+      -Dpulsar.version="$PULSAR_VERSION" -DoutputDirectory="$tmp" \
+      | grep -E '^\[(ERROR|WARNING)\]|BUILD' || true)
+  compgen -G "$tmp/org.apache.pulsar.pulsar-broker-$PULSAR_VERSION.jar" >/dev/null \
+    || die "Pulsar jars were not resolved; run 'cd infra/pulsar && mvn dependency:copy-dependencies' to see why"
+  rm -rf "$PULSAR_LIB" && mv "$tmp" "$PULSAR_LIB" && touch "$PULSAR_LIB/.complete"
+  info "$(ls "$PULSAR_LIB" | wc -l) jars, $(du -sh "$PULSAR_LIB" | cut -f1)"
+}
+
+provision_ferretdb() {
+  local src="$REPO_ROOT/infra/ferretdb" stamp
+  stamp=$(cat "$src/go.mod" "$src/go.sum" "$src/main.go" | sha256sum | cut -c1-16)
+  if [ -x "$FERRETDB_BIN" ] && [ "$(cat "$FERRETDB_BIN.stamp" 2>/dev/null)" = "$stamp" ]; then
+    step "FerretDB $FERRETDB_VERSION binary present ($FERRETDB_BIN)"
+    return
+  fi
+  step "Building FerretDB $FERRETDB_VERSION from the Go module proxy (first run only)"
+  mkdir -p "$(dirname "$FERRETDB_BIN")"
+  (cd "$src" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o "$FERRETDB_BIN" .) \
+    || die "FerretDB build failed; Go >= 1.24 is needed (go version: $(go version 2>&1))"
+  echo "$stamp" > "$FERRETDB_BIN.stamp"
+}
+
+provision_venv() {
+  local stamp
+  stamp=$(cat "$REPO_ROOT"/requirements/*.txt "$REPO_ROOT/pyproject.toml" | sha256sum | cut -c1-16)
+  if [ -x "$VENV/bin/python" ] && [ "$(cat "$VENV/.stamp" 2>/dev/null)" = "$stamp" ]; then
+    step "Python virtualenv up to date ($VENV)"
+    return
+  fi
+  step "Installing the Python virtualenv from requirements/ ($VENV)"
+  [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+  "$VENV/bin/pip" install -q -r "$REPO_ROOT/requirements/dev.txt" -c "$REPO_ROOT/requirements/constraints.txt"
+  "$VENV/bin/pip" install -q --no-deps -e "$REPO_ROOT"
+  echo "$stamp" > "$VENV/.stamp"
+}
+
+provision_packages
+provision_pulsar
+provision_ferretdb
+provision_venv

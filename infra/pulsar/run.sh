@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Starts the Apache Pulsar standalone broker in the foreground (supervisord owns the process).
+# Needs: PULSAR_LIB (dir of jars from pom.xml), RUN_DIR; optional PULSAR_HEAP, PULSAR_DIRECT_MEM.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+: "${PULSAR_LIB:?PULSAR_LIB must name the directory of Pulsar jars (make up sets it)}"
+: "${RUN_DIR:?RUN_DIR must name the run directory (make up sets it)}"
+data="$RUN_DIR/pulsar"
+mkdir -p "$data"
+cd "$data"   # the starter resolves relative data paths against the working directory
+
+java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# The JVM flags Pulsar's own bin/pulsar passes: module opens for netty/bookkeeper internals,
+# native access for RocksDB, IPv4 only, and a fail-fast on out-of-memory.
+exec "$java_bin" \
+  -Xms"${PULSAR_HEAP:-512m}" -Xmx"${PULSAR_HEAP:-512m}" \
+  -XX:MaxDirectMemorySize="${PULSAR_DIRECT_MEM:-512m}" \
+  -XX:+UseG1GC -XX:MaxGCPauseMillis=10 \
+  --add-opens java.base/java.io=ALL-UNNAMED \
+  --add-opens java.base/java.util.zip=ALL-UNNAMED \
+  --add-opens java.base/java.nio=ALL-UNNAMED \
+  --add-opens java.base/jdk.internal.misc=ALL-UNNAMED \
+  --add-opens java.base/jdk.internal.platform=ALL-UNNAMED \
+  --add-opens java.management/sun.management=ALL-UNNAMED \
+  --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED \
+  --enable-native-access=ALL-UNNAMED \
+  -Dio.netty.tryReflectionSetAccessible=true \
+  -Dio.netty.leakDetection.level=disabled \
+  -Djava.net.preferIPv4Stack=true \
+  -Djute.maxbuffer=10485760 \
+  -Dpulsar.allocator.exit_on_oom=true \
+  -Dlog4j2.configurationFile="$here/log4j2.properties" \
+  -Dpulsar.log.dir="$RUN_DIR/logs" \
+  -cp "$PULSAR_LIB/*" \
+  org.apache.pulsar.PulsarStandaloneStarter \
+  -c "$here/standalone.conf" -nfw -nss \
+  --metadata-dir "$data/metadata" \
+  --bookkeeper-dir "$data/bookkeeper" \
+  -a 127.0.0.1

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# `make up`: provisions (first run) and starts the whole local stack under supervisord.
+# Idempotent: re-running only starts what is not running.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$REPO_ROOT/infra/postgres.sh"
+
+"$REPO_ROOT/infra/provision.sh"
+
+mkdir -p "$RUN_DIR"/{logs,redis,ferretdb,pulsar,metrics}
+PG_DATA=$(pg_data_dir)
+export PG_DATA
+pg_init_cluster
+
+port_busy() { (exec 3<>"/dev/tcp/$BIND_HOST/$1") 2>/dev/null; }
+
+start_supervisor() {
+  if supervisord_running; then
+    step "supervisord already running; making sure every store is started"
+    supervisorctl start stores:* >/dev/null || true
+    return
+  fi
+  for p in "$PG_PORT" "$REDIS_PORT" "$MONGO_PORT" "$PULSAR_PORT" "$PULSAR_HTTP_PORT" \
+           "$INGESTION_PORT" "$QUERY_PORT" "$PROCESSING_PORT" "$VALIDATION_PORT"; do
+    port_busy "$p" && die "port $BIND_HOST:$p is already in use by another program ('ss -ltnp | grep :$p' shows which); stop it or choose another port (see README, configuration)"
+  done
+  step "Starting supervisord (stores: postgres, redis, pulsar, mongodb)"
+  "$VENV/bin/supervisord" -c "$SUPERVISOR_CONF"
+}
+
+wait_for_stores() {
+  step "Waiting for the stores and the broker"
+  wait_for "PostgreSQL on :$PG_PORT" 60 "$PG_BIN/pg_isready" -q -h "$BIND_HOST" -p "$PG_PORT"
+  wait_for "Redis on :$REDIS_PORT" 30 redis-cli -h "$BIND_HOST" -p "$REDIS_PORT" ping
+  wait_for "MongoDB-compatible server (FerretDB) on :$MONGO_PORT" 30 "$VENV/bin/python" "$REPO_ROOT/infra/health.py" --check mongodb
+  wait_for "Pulsar broker on :$PULSAR_PORT (first start takes ~30 s)" 180 \
+    curl -sf "http://$BIND_HOST:$PULSAR_HTTP_PORT/admin/v2/namespaces/public/default"
+}
+
+configure_stores() {
+  step "Provisioning databases and broker policies"
+  pg_service_db ingestion
+  pg_service_db processing
+  info "PostgreSQL databases: ingestion, processing (each owned by its own role)"
+  local ns="http://$BIND_HOST:$PULSAR_HTTP_PORT/admin/v2/namespaces/public/default"
+  curl -sf -X POST -H 'Content-Type: application/json' \
+    -d '{"retentionTimeInMinutes":-1,"retentionSizeInMB":-1}' "$ns/retention"
+  curl -sf -X POST -H 'Content-Type: application/json' -d 'true' "$ns/deduplication"
+  info "Pulsar public/default: infinite retention, deduplication on"
+}
+
+start_services() {
+  step "Starting the services"
+  supervisorctl start services:* >/dev/null || true
+  local name port
+  for pair in ingestion:$INGESTION_PORT query:$QUERY_PORT processing:$PROCESSING_PORT validation:$VALIDATION_PORT; do
+    name=${pair%%:*} port=${pair##*:}
+    wait_for "${name}_svc ready on :$port" 60 curl -sf "http://$BIND_HOST:$port/readyz" \
+      || die "${name}_svc is not ready; see 'make logs' or $RUN_DIR/logs/${name}-api.log"
+  done
+}
+
+start_supervisor
+wait_for_stores || die "a store did not come up; see $RUN_DIR/logs/ (make logs)"
+configure_stores
+start_services
+"$REPO_ROOT/infra/stack-info.sh" | tee "$RUN_DIR/stack-info.txt"
+step "Stack is up (written to $RUN_DIR/stack-info.txt). 'make status' shows health, 'make down' stops it."
