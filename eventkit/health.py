@@ -1,0 +1,30 @@
+"""Readiness checks: named probes of a service's dependencies, run with their outcome reported."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+# A check returns a short description when its dependency answers and raises when it does not.
+Check = Callable[[], str]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    ok: bool
+    detail: str
+    millis: float
+
+
+def run_checks(checks: Mapping[str, Check]) -> list[CheckResult]:
+    results = []
+    for name, check in checks.items():
+        started = time.perf_counter()
+        try:
+            ok, detail = True, check()
+        except Exception as exc:  # a failing dependency is the answer of a readiness probe
+            ok, detail = False, f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+        results.append(CheckResult(name, ok, detail, round((time.perf_counter() - started) * 1000, 1)))
+    return results

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every service: app factory, ops endpoints, errors, gunicorn runner."""

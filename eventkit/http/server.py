@@ -1,0 +1,50 @@
+"""Runs a Flask app under gunicorn (threaded workers), configured from the service's settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from eventkit.metrics import mark_worker_dead, prepare_multiprocess_dir
+from eventkit.settings import RuntimeSettings
+
+
+class _GunicornApp(BaseApplication):  # type: ignore[misc]
+    def __init__(self, app_factory: Callable[[], Flask], options: dict[str, Any]) -> None:
+        self._factory = app_factory
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self._factory()
+
+
+def _child_exit(_server: Any, worker: Any) -> None:
+    mark_worker_dead(worker.pid)
+
+
+def serve(app_factory: Callable[[], Flask], settings: RuntimeSettings) -> None:
+    """Serves until SIGTERM; each worker builds its own app (and connections) after the fork."""
+    prepare_multiprocess_dir()
+    options = {
+        "bind": f"{settings.bind_host}:{settings.port}",
+        "workers": settings.web_workers,
+        "threads": settings.web_threads,
+        "worker_class": "gthread",
+        "keepalive": 30,
+        "graceful_timeout": 20,
+        "timeout": 60,
+        "proc_name": settings.service_name,
+        "accesslog": None,
+        "child_exit": _child_exit,
+        # Our JSON logging is configured in the app factory; gunicorn's own lines go to stderr.
+        "loglevel": settings.log_level.lower(),
+    }
+    _GunicornApp(app_factory, options).run()

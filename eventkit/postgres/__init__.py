@@ -1,0 +1,1 @@
+"""PostgreSQL adapters shared by the services that own a PostgreSQL store."""

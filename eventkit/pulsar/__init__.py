@@ -1,0 +1,1 @@
+"""Apache Pulsar adapters: publisher, consumer loop, replay reader, admin probes."""

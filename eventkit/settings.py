@@ -1,0 +1,90 @@
+"""Reads typed settings from the environment once, failing fast with the variable's name."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class SettingsError(ValueError):
+    """A configuration variable is missing or malformed."""
+
+
+class Env:
+    """Typed access to environment variables; every error names the variable and the expectation."""
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        self._environ = os.environ if environ is None else environ
+
+    def text(self, name: str, default: str) -> str:
+        value = self._environ.get(name, default).strip()
+        if not value:
+            raise SettingsError(f"{name} must not be empty")
+        return value
+
+    def integer(self, name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
+        raw = self._environ.get(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
+        if value < minimum or (maximum is not None and value > maximum):
+            bound = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
+            raise SettingsError(f"{name} must be {bound}, got {value}")
+        return value
+
+    def url(self, name: str, default: str, *, schemes: tuple[str, ...]) -> str:
+        value = self.text(name, default)
+        parsed = urlparse(value)
+        if parsed.scheme not in schemes or not (parsed.netloc or parsed.path):
+            raise SettingsError(f"{name} must be a URL with scheme {' or '.join(schemes)}, got {value!r}")
+        return value
+
+    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+        value = self.text(name, default).upper() if choices == LOG_LEVELS else self.text(name, default)
+        if value not in choices:
+            raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+        return value
+
+
+@dataclass(frozen=True)
+class RuntimeSettings:
+    """What every service needs: its HTTP port, the broker, and logging."""
+
+    service_name: str
+    port: int
+    bind_host: str
+    pulsar_service_url: str
+    pulsar_admin_url: str
+    pulsar_namespace: str
+    log_level: str
+    web_workers: int
+    web_threads: int
+
+    @classmethod
+    def from_env(cls, service_name: str, default_port: int, env: Env | None = None) -> RuntimeSettings:
+        env = env or Env()
+        namespace = env.text("PULSAR_NAMESPACE", "persistent://public/default")
+        if not namespace.startswith(("persistent://", "non-persistent://")) or namespace.count("/") != 3:
+            raise SettingsError(
+                f"PULSAR_NAMESPACE must look like persistent://tenant/namespace, got {namespace!r}"
+            )
+        return cls(
+            service_name=service_name,
+            port=env.integer("PORT", default_port, minimum=1, maximum=65535),
+            bind_host=env.text("BIND_HOST", "127.0.0.1"),
+            pulsar_service_url=env.url(
+                "PULSAR_SERVICE_URL", "pulsar://localhost:6650", schemes=("pulsar", "pulsar+ssl")
+            ),
+            pulsar_admin_url=env.url("PULSAR_ADMIN_URL", "http://localhost:8080", schemes=("http", "https")),
+            pulsar_namespace=namespace,
+            log_level=env.choice("LOG_LEVEL", "INFO", LOG_LEVELS),
+            web_workers=env.integer("WEB_WORKERS", 2, minimum=1, maximum=64),
+            web_threads=env.integer("WEB_THREADS", 4, minimum=1, maximum=256),
+        )
