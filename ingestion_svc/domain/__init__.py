@@ -1,0 +1,1 @@
+"""Domain model: entities, aggregates, domain events and rules (standard library only)."""

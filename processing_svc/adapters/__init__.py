@@ -1,0 +1,1 @@
+"""Adapters to the outside world: HTTP, stores, broker. Only adapters import drivers."""

@@ -1,0 +1,1 @@
+"""The HTTP edge: Flask blueprints with marshmallow request and response schemas."""

@@ -1,0 +1,1 @@
+"""Use cases (command and event handlers) and the ports they depend on."""

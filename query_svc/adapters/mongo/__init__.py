@@ -1,0 +1,1 @@
+"""MongoDB adapters: the materialized views, checkpoints and rebuild jobs."""

@@ -1,0 +1,1 @@
+"""Redis adapters: the validation event log in Redis Streams."""
