@@ -1,0 +1,109 @@
+"""Where the real stores and broker are: the local `make up` stack, or throwaway containers."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from testcontainers.core.container import DockerContainer
+from testcontainers.core.docker_client import DockerClient
+from testcontainers.core.wait_strategies import HttpWaitStrategy, LogMessageWaitStrategy
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PULSAR_IMAGE = "apachepulsar/pulsar:4.0.7"
+
+
+@dataclass(frozen=True)
+class StackEndpoints:
+    ingestion_db_url: str
+    processing_db_url: str
+    redis_url: str
+    mongo_url: str
+    pulsar_service_url: str
+    pulsar_admin_url: str
+    pulsar_namespace: str = "persistent://public/default"
+
+
+def _env_port(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def local_stack() -> StackEndpoints:
+    """The stack `make up` runs; fails (never skips) with what to do when it is not running."""
+    host = os.environ.get("BIND_HOST", "127.0.0.1")
+    ports = {
+        "PG_PORT": _env_port("PG_PORT", 5432),
+        "REDIS_PORT": _env_port("REDIS_PORT", 6379),
+        "MONGO_PORT": _env_port("MONGO_PORT", 27017),
+        "PULSAR_PORT": _env_port("PULSAR_PORT", 6650),
+        "PULSAR_HTTP_PORT": _env_port("PULSAR_HTTP_PORT", 8080),
+    }
+    down = [f"{name}={port}" for name, port in ports.items() if not _reachable(host, port)]
+    if down:
+        pytest.fail(f"the local stack is not running ({', '.join(down)} unreachable): run `make up` first")
+    return StackEndpoints(
+        ingestion_db_url=f"postgresql://ingestion:ingestion@{host}:{ports['PG_PORT']}/ingestion",
+        processing_db_url=f"postgresql://processing:processing@{host}:{ports['PG_PORT']}/processing",
+        redis_url=f"redis://{host}:{ports['REDIS_PORT']}/0",
+        mongo_url=f"mongodb://{host}:{ports['MONGO_PORT']}",
+        pulsar_service_url=f"pulsar://{host}:{ports['PULSAR_PORT']}",
+        pulsar_admin_url=f"http://{host}:{ports['PULSAR_HTTP_PORT']}",
+    )
+
+
+@contextmanager
+def containers_stack() -> Iterator[StackEndpoints]:
+    """Starts the official images with testcontainers (needs a Docker engine)."""
+    try:
+        DockerClient().client.ping()
+    except Exception as exc:
+        pytest.fail(f"TEST_STACK=containers needs a running Docker engine: {exc}")
+    init_sql = REPO_ROOT / "infra/docker/postgres-init.sql"
+    with ExitStack() as stack:
+        pg = stack.enter_context(
+            DockerContainer("postgres:16")
+            .with_env("POSTGRES_PASSWORD", "postgres")
+            .with_volume_mapping(str(init_sql), "/docker-entrypoint-initdb.d/init.sql")
+            .with_exposed_ports(5432)
+            .waiting_for(LogMessageWaitStrategy("database system is ready to accept connections", times=2))
+        )
+        redis = stack.enter_context(
+            DockerContainer("redis:7")
+            .with_command("redis-server --appendonly yes")
+            .with_exposed_ports(6379)
+            .waiting_for(LogMessageWaitStrategy("Ready to accept connections"))
+        )
+        mongo = stack.enter_context(
+            DockerContainer("mongo:7")
+            .with_exposed_ports(27017)
+            .waiting_for(LogMessageWaitStrategy("Waiting for connections"))
+        )
+        pulsar = stack.enter_context(
+            DockerContainer(PULSAR_IMAGE)
+            .with_command("bin/pulsar standalone -nfw -nss")
+            .with_exposed_ports(6650, 8080)
+            .waiting_for(HttpWaitStrategy(8080, "/admin/v2/namespaces/public/default").for_status_code(200))
+        )
+        host = pg.get_container_host_ip()
+        pg_port = pg.get_exposed_port(5432)
+        yield StackEndpoints(
+            ingestion_db_url=f"postgresql://ingestion:ingestion@{host}:{pg_port}/ingestion",
+            processing_db_url=f"postgresql://processing:processing@{host}:{pg_port}/processing",
+            redis_url=f"redis://{host}:{redis.get_exposed_port(6379)}/0",
+            mongo_url=f"mongodb://{host}:{mongo.get_exposed_port(27017)}",
+            pulsar_service_url=f"pulsar://{host}:{pulsar.get_exposed_port(6650)}",
+            pulsar_admin_url=f"http://{host}:{pulsar.get_exposed_port(8080)}",
+        )
