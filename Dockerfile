@@ -1,0 +1,22 @@
+# One image for the four services; docker-compose.yml picks the service with its command.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 BIND_HOST=0.0.0.0
+WORKDIR /app
+
+COPY requirements/ requirements/
+RUN pip install -r requirements/ingestion.txt -r requirements/validation.txt \
+      -r requirements/processing.txt -r requirements/query.txt -c requirements/constraints.txt
+
+COPY pyproject.toml ./
+COPY contracts/ contracts/
+COPY eventkit/ eventkit/
+COPY ingestion_svc/ ingestion_svc/
+COPY validation_svc/ validation_svc/
+COPY processing_svc/ processing_svc/
+COPY query_svc/ query_svc/
+RUN pip install --no-deps . && useradd --system --uid 10001 app
+USER app
+
+# Overridden per service in docker-compose.yml.
+CMD ["python", "-m", "ingestion_svc", "serve"]
