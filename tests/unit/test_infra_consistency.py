@@ -21,7 +21,7 @@ def _pom_pulsar_version() -> str:
 
 
 def _stack_env(name: str) -> str:
-    match = re.search(rf'\$\{{{name}:=([^}}]+)\}}', (ROOT / "infra/stack.env").read_text())
+    match = re.search(rf"\$\{{{name}:=([^}}]+)\}}", (ROOT / "infra/stack.env").read_text())
     assert match, name
     return match.group(1)
 
@@ -50,6 +50,10 @@ def test_compose_services_publish_on_loopback_only() -> None:
 def test_compose_file_is_valid_for_docker_compose() -> None:
     tool = shutil.which("docker-compose")
     assert tool, "docker-compose (Debian package) is installed by `make provision`"
-    result = subprocess.run([tool, "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [tool, "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
