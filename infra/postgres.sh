@@ -7,7 +7,7 @@ export PG_BIN
 # The cluster's data dir: inside RUN_DIR when the postgres user can reach it, otherwise
 # (a clone under /root, mode 700) a per-clone folder under /var/lib/dataingest.
 pg_data_dir() {
-  if runuser -u postgres -- test -x "$RUN_DIR" 2>/dev/null; then
+  if (cd / && runuser -u postgres -- test -x "$RUN_DIR") 2>/dev/null; then
     echo "$RUN_DIR/postgres"
   else
     echo "/var/lib/dataingest/$(echo "$RUN_DIR" | sha256sum | cut -c1-12)/postgres"
@@ -19,11 +19,12 @@ pg_init_cluster() {
   step "Creating the PostgreSQL cluster in $PG_DATA"
   mkdir -p "$PG_DATA" && chown postgres:postgres "$PG_DATA" && chmod 700 "$PG_DATA"
   # Local socket: peer auth for the postgres superuser (provisioning only). TCP: passwords.
-  runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DATA" -U postgres -E UTF8 --locale=C.UTF-8 \
-    --auth-local=peer --auth-host=scram-sha-256 >/dev/null
+  (cd / && runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DATA" -U postgres -E UTF8 --locale=C.UTF-8 \
+    --auth-local=peer --auth-host=scram-sha-256 >/dev/null)
 }
 
-pg_psql() { runuser -u postgres -- "$PG_BIN/psql" -h "$PG_DATA" -p "$PG_PORT" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1 "$@"; }
+# Run from / : the postgres user may not be allowed into the clone's directory.
+pg_psql() { cd / && runuser -u postgres -- "$PG_BIN/psql" -h "$PG_DATA" -p "$PG_PORT" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1 "$@"; }
 
 # pg_service_db NAME: a role and a database of that name, owned by it and closed to others,
 # so no service can read another service's store (decentralized data ownership).
