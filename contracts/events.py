@@ -1,0 +1,155 @@
+"""The data each integration event carries, as frozen dataclasses and the marshmallow schemas that load them.
+
+The schemas describe the latest schema version of each event (today version 1); older versions reach
+them through the upcasters in ``contracts.upcasting``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar, Literal, TypeAlias
+
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
+
+from contracts.canonical import CONTENT_HASH_PATTERN
+from contracts.json_values import JsonObject
+from contracts.wire import JsonObjectField, StrictBoolean, TolerantSchema, UtcDateTime
+
+ProcessingStatus: TypeAlias = Literal["processed", "failed"]
+StepStatus: TypeAlias = Literal["succeeded", "failed", "skipped"]
+PROCESSING_STATUSES: tuple[ProcessingStatus, ...] = ("processed", "failed")
+STEP_STATUSES: tuple[StepStatus, ...] = ("succeeded", "failed", "skipped")
+
+_NON_EMPTY = validate.Length(min=1)
+
+
+@dataclass(frozen=True)
+class DataIngested:
+    """A partner record that ingestion has durably accepted (topic ``data-ingested``)."""
+
+    EVENT_TYPE: ClassVar[str] = "DataIngested"
+
+    payload: JsonObject
+    received_at: datetime
+    content_hash: str
+    external_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RuleViolation:
+    """One business rule that a record breaks, at a dotted field path into its payload."""
+
+    rule: str
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class DataValidated:
+    """The outcome of checking one record version against a ruleset (topic ``data-validated``)."""
+
+    EVENT_TYPE: ClassVar[str] = "DataValidated"
+
+    is_valid: bool
+    ruleset_version: str
+    errors: tuple[RuleViolation, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProcessingStep:
+    """One step of the processing pipeline as it ran for a record; ``extra`` holds step-specific details."""
+
+    name: str
+    version: str
+    status: StepStatus
+    extra: JsonObject = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DataProcessed:
+    """The result of running one record version through the pipeline (topic ``data-processed``)."""
+
+    EVENT_TYPE: ClassVar[str] = "DataProcessed"
+
+    status: ProcessingStatus
+    pipeline_version: str
+    result: JsonObject | None = None
+    steps: tuple[ProcessingStep, ...] = ()
+
+
+EventData: TypeAlias = DataIngested | DataValidated | DataProcessed
+
+
+class DataIngestedSchema(TolerantSchema):
+    """DataIngested data, schema version 1."""
+
+    payload = JsonObjectField(required=True)
+    received_at = UtcDateTime(required=True)
+    external_id = fields.String(load_default=None, allow_none=True)
+    content_hash = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            CONTENT_HASH_PATTERN, error="Must be 'sha256:' and 64 lowercase hex digits."
+        ),
+    )
+
+    @post_load
+    def _to_dataclass(self, data: dict[str, Any], **kwargs: Any) -> DataIngested:
+        return DataIngested(**data)
+
+
+class RuleViolationSchema(TolerantSchema):
+    """One entry of DataValidated's ``errors``."""
+
+    rule = fields.String(required=True, validate=_NON_EMPTY)
+    field = fields.String(required=True)
+    message = fields.String(required=True, validate=_NON_EMPTY)
+
+    @post_load
+    def _to_dataclass(self, data: dict[str, Any], **kwargs: Any) -> RuleViolation:
+        return RuleViolation(**data)
+
+
+class DataValidatedSchema(TolerantSchema):
+    """DataValidated data, schema version 1."""
+
+    is_valid = StrictBoolean(required=True)
+    errors = fields.List(fields.Nested(RuleViolationSchema), required=True)
+    ruleset_version = fields.String(required=True, validate=_NON_EMPTY)
+
+    @validates_schema
+    def _verdict_matches_errors(self, data: dict[str, Any], **kwargs: Any) -> None:
+        # A consumer reads either field alone, so the two must never tell different stories.
+        if data["is_valid"] == bool(data["errors"]):
+            raise ValidationError("Must be true exactly when errors is empty.", "is_valid")
+
+    @post_load
+    def _to_dataclass(self, data: dict[str, Any], **kwargs: Any) -> DataValidated:
+        return DataValidated(**{**data, "errors": tuple(data["errors"])})
+
+
+class ProcessingStepSchema(TolerantSchema):
+    """One entry of DataProcessed's ``steps``."""
+
+    name = fields.String(required=True, validate=_NON_EMPTY)
+    version = fields.String(required=True, validate=_NON_EMPTY)
+    status = fields.String(required=True, validate=validate.OneOf(STEP_STATUSES))
+    extra = JsonObjectField(load_default=dict)
+
+    @post_load
+    def _to_dataclass(self, data: dict[str, Any], **kwargs: Any) -> ProcessingStep:
+        return ProcessingStep(**data)
+
+
+class DataProcessedSchema(TolerantSchema):
+    """DataProcessed data, schema version 1."""
+
+    status = fields.String(required=True, validate=validate.OneOf(PROCESSING_STATUSES))
+    result = JsonObjectField(load_default=None, allow_none=True)
+    steps = fields.List(fields.Nested(ProcessingStepSchema), required=True)
+    pipeline_version = fields.String(required=True, validate=_NON_EMPTY)
+
+    @post_load
+    def _to_dataclass(self, data: dict[str, Any], **kwargs: Any) -> DataProcessed:
+        return DataProcessed(**{**data, "steps": tuple(data["steps"])})
