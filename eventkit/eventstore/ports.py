@@ -1,0 +1,55 @@
+"""Ports of the event store, outbox and inbox, and the unit of work that writes them atomically."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from eventkit.eventstore.model import NewEvent, StoredEvent
+from eventkit.messaging import OutboundMessage
+
+
+class EventStore(Protocol):
+    def append(self, stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> list[StoredEvent]:
+        """Appends after `expected_version` (0 for a new stream); ConcurrencyConflict if it moved."""
+        ...
+
+    def read_stream(self, stream_id: str, *, until: datetime | None = None) -> list[StoredEvent]:
+        """Returns the stream's events in version order ([] if unknown), optionally only up to `until`."""
+        ...
+
+    def read_all(self, after_position: int = 0, limit: int = 1000) -> list[StoredEvent]:
+        """Returns events of every stream with a global position above `after_position`, in order."""
+        ...
+
+
+class Outbox(Protocol):
+    def add(self, messages: Sequence[OutboundMessage]) -> None:
+        """Queues messages for the relay, in the caller's transaction (their sequence_id is ignored)."""
+        ...
+
+
+class Inbox(Protocol):
+    def mark_handled(self, consumer: str, event_id: str) -> bool:
+        """Records that `consumer` handled `event_id`; False if it already had (a redelivery)."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One atomic write: everything done through it commits together or not at all."""
+
+    events: EventStore
+    outbox: Outbox
+    inbox: Inbox
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        """Rolls back whatever was not committed."""
+        ...
+
+    def commit(self) -> None: ...

@@ -1,0 +1,1 @@
+"""Alembic environment and revisions of eventkit's own tables (branch label `eventkit`)."""

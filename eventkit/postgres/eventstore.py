@@ -1,0 +1,120 @@
+"""The event store on PostgreSQL: one row per event, the (stream_id, version) key guarding concurrency."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, func, select
+from sqlalchemy.dialects.postgresql import insert
+
+from eventkit.eventstore.errors import ConcurrencyConflict
+from eventkit.eventstore.model import NewEvent, StoredEvent
+from eventkit.eventstore.values import (
+    aware_utc,
+    canonical_event_id,
+    check_expected_version,
+    check_json_document,
+)
+from eventkit.postgres.errors import translated_errors
+from eventkit.postgres.schema import events
+
+
+class PostgresEventStore:
+    """Appends and reads events on the unit of work's connection, inside its transaction.
+
+    Positions come from a sequence at insert time, so they increase in insertion order but a transaction
+    that commits late can make a lower position visible after a higher one: a reader that follows
+    `read_all(after_position)` live may pass it. Live delivery goes through the outbox relay instead.
+    `data` and `metadata` are jsonb, which keeps numbers as decimals: 1e16 reads back as 10**16.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def append(self, stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> list[StoredEvent]:
+        """Appends after `expected_version` (0 for a new stream); ConcurrencyConflict if it moved."""
+        check_expected_version(expected_version)
+        rows = [_row(stream_id, expected_version + n, event) for n, event in enumerate(events, start=1)]
+        if not rows:
+            return []
+        with translated_errors(f"append to stream {stream_id}"):
+            if expected_version > 0:
+                self._require_version(stream_id, expected_version)
+            positions = self._insert(rows)
+            if len(positions) < len(rows):
+                self._undo(positions.values())
+                raise ConcurrencyConflict(stream_id, expected_version, self._version(stream_id))
+        return [_stored(row, positions[row["version"]]) for row in rows]
+
+    def read_stream(self, stream_id: str, *, until: datetime | None = None) -> list[StoredEvent]:
+        """Returns the stream's events in version order ([] if unknown), optionally only up to `until`."""
+        query = select(events).where(events.c.stream_id == stream_id).order_by(events.c.version)
+        if until is not None:
+            query = query.where(events.c.occurred_at <= aware_utc(until, "until"))
+        with translated_errors(f"read stream {stream_id}"):
+            return [_from_row(row) for row in self._connection.execute(query)]
+
+    def read_all(self, after_position: int = 0, limit: int = 1000) -> list[StoredEvent]:
+        """Returns events of every stream with a global position above `after_position`, in order."""
+        query = select(events).where(events.c.position > after_position).order_by(events.c.position)
+        with translated_errors("read all events"):
+            return [_from_row(row) for row in self._connection.execute(query.limit(limit))]
+
+    def _require_version(self, stream_id: str, expected_version: int) -> None:
+        # The unique key only catches a stream that moved past `expected`; this catches one that is
+        # behind it (e.g. an If-Match naming a version that does not exist yet).
+        actual = self._version(stream_id)
+        if actual != expected_version:
+            raise ConcurrencyConflict(stream_id, expected_version, actual)
+
+    def _version(self, stream_id: str) -> int:
+        query = select(func.coalesce(func.max(events.c.version), 0)).where(events.c.stream_id == stream_id)
+        return int(self._connection.execute(query).scalar_one())
+
+    def _insert(self, rows: list[dict[str, Any]]) -> dict[int, int]:
+        # DO NOTHING instead of a unique violation keeps the transaction usable after a conflict; a
+        # concurrent writer of the same version is waited for, and skipped only if it commits.
+        statement = (
+            insert(events)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=[events.c.stream_id, events.c.version])
+            .returning(events.c.version, events.c.position)
+        )
+        return {row.version: row.position for row in self._connection.execute(statement)}
+
+    def _undo(self, positions: Iterable[int]) -> None:
+        # Versions after the conflicting one may have gone in; the append is all or nothing.
+        self._connection.execute(delete(events).where(events.c.position.in_(list(positions))))
+
+
+def _row(stream_id: str, version: int, event: NewEvent) -> dict[str, Any]:
+    check_json_document(event.data, "data")
+    check_json_document(event.metadata, "metadata")
+    return {
+        "stream_id": stream_id,
+        "version": version,
+        "event_id": canonical_event_id(event.event_id),
+        "event_type": event.event_type,
+        "data": dict(event.data),
+        "metadata": dict(event.metadata),
+        "occurred_at": aware_utc(event.occurred_at, "occurred_at"),
+    }
+
+
+def _stored(row: Mapping[str, Any], position: int) -> StoredEvent:
+    return StoredEvent(position=position, **row)
+
+
+def _from_row(row: Row[Any]) -> StoredEvent:
+    return StoredEvent(
+        stream_id=row.stream_id,
+        version=row.version,
+        position=row.position,
+        event_type=row.event_type,
+        data=row.data,
+        metadata=row.metadata,
+        event_id=row.event_id,
+        occurred_at=aware_utc(row.occurred_at, "occurred_at"),
+    )

@@ -1,0 +1,98 @@
+"""The relay's queries on the outbox: number committed rows, load the unpublished, mark them published."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import BigInteger, Connection, Engine, Row, column, delete, func, select, update, values
+
+from eventkit.messaging import OutboundMessage
+from eventkit.postgres.errors import translated_errors
+from eventkit.postgres.schema import outbox, outbox_relay_state
+
+
+class OutboxRows:
+    """Reads and updates `outbox` and `outbox_relay_state`, each step in its own short transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def assign_positions(self, limit: int) -> int:
+        """Gives up to `limit` committed, unnumbered rows the next publication positions, in id order."""
+        with translated_errors("number outbox rows"), self._engine.begin() as connection:
+            # The state row lock serializes numbering even if two relays ever ran at once.
+            last = connection.execute(
+                select(outbox_relay_state.c.last_position).with_for_update()
+            ).scalar_one()
+            unnumbered = (
+                select(outbox.c.id).where(outbox.c.position.is_(None)).order_by(outbox.c.id).limit(limit)
+            )
+            ids = connection.execute(unnumbered.with_for_update()).scalars().all()
+            if ids:
+                _number(connection, ids, first=last + 1)
+                connection.execute(update(outbox_relay_state).values(last_position=last + len(ids)))
+        return len(ids)
+
+    def numbered_unpublished(self, limit: int) -> list[OutboundMessage]:
+        """Returns numbered rows not yet confirmed by the broker, lowest position first."""
+        query = (
+            select(outbox)
+            .where(outbox.c.position.is_not(None), outbox.c.published_at.is_(None))
+            .order_by(outbox.c.position)
+            .limit(limit)
+        )
+        with translated_errors("load unpublished outbox rows"), self._engine.connect() as connection:
+            return [_message(row) for row in connection.execute(query)]
+
+    def mark_published(self, positions: Sequence[int]) -> list[float]:
+        """Stamps the rows as published; returns each one's seconds from insert to confirmation."""
+        lag = func.extract("epoch", outbox.c.published_at - outbox.c.created_at)
+        statement = (
+            update(outbox)
+            .where(outbox.c.position.in_(positions), outbox.c.published_at.is_(None))
+            .values(published_at=func.now())
+            .returning(lag)
+        )
+        with translated_errors("mark outbox rows published"), self._engine.begin() as connection:
+            return [float(seconds) for seconds in connection.execute(statement).scalars()]
+
+    def backlog(self) -> int:
+        """Counts the rows the broker has not confirmed yet."""
+        query = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+        with translated_errors("count the outbox backlog"), self._engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
+
+    def oldest_unpublished_age_s(self) -> float:
+        """Returns how long the oldest unconfirmed row has waited, in seconds (0 when none waits)."""
+        age = func.extract("epoch", func.now() - func.min(outbox.c.created_at))
+        query = select(func.coalesce(age, 0)).where(outbox.c.published_at.is_(None))
+        with translated_errors("measure the outbox lag"), self._engine.connect() as connection:
+            return float(connection.execute(query).scalar_one())
+
+    def purge_published(self, older_than: timedelta) -> int:
+        """Deletes rows published longer than `older_than` ago; returns how many."""
+        statement = delete(outbox).where(outbox.c.published_at < func.now() - older_than)
+        with translated_errors("purge published outbox rows"), self._engine.begin() as connection:
+            return connection.execute(statement).rowcount
+
+
+def _number(connection: Connection, ids: Sequence[int], *, first: int) -> None:
+    numbered = values(column("id", BigInteger), column("position", BigInteger), name="numbered").data(
+        [(row_id, first + offset) for offset, row_id in enumerate(ids)]
+    )
+    connection.execute(
+        update(outbox).where(outbox.c.id == numbered.c.id).values(position=numbered.c.position)
+    )
+
+
+def _message(row: Row[Any]) -> OutboundMessage:
+    return OutboundMessage(
+        topic=row.topic,
+        key=row.message_key,
+        payload=bytes(row.payload),
+        event_id=row.event_id,
+        properties=dict(row.properties),
+        sequence_id=row.position,
+    )
