@@ -1,0 +1,150 @@
+"""Feeds one topic's events to a handler on a Key_Shared subscription, acknowledging only handled ones."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from contextlib import suppress
+from typing import Any, Literal
+
+import pulsar
+
+from contracts import IntegrationEvent, InvalidEvent, dead_letter_topic, decode
+from eventkit.correlation import correlation_scope
+from eventkit.pulsar.metrics import EVENT_HANDLING_SECONDS, EVENTS_CONSUMED
+
+EventHandler = Callable[[IntegrationEvent], None]
+Outcome = Literal["handled", "failed", "poison"]
+
+_log = logging.getLogger(__name__)
+
+
+class EventConsumer:
+    """Runs a receive-handle-acknowledge loop for one topic until stopped.
+
+    A failed or undecodable message is negatively acknowledged and comes back after ``nack_delay_ms``
+    (a fixed delay: the Python client offers no backoff policy for negative acknowledgements). After
+    ``max_redeliveries`` redeliveries the client moves it to ``dead_letter_topic`` and acknowledges it,
+    so one bad message never blocks the others.
+    """
+
+    def __init__(
+        self,
+        client: pulsar.Client,
+        topic: str,
+        subscription: str,
+        handler: EventHandler,
+        *,
+        max_redeliveries: int = 5,
+        nack_delay_ms: int = 1000,
+        receive_timeout_ms: int = 500,
+        consumer_name: str | None = None,
+    ) -> None:
+        if max_redeliveries < 1:
+            raise ValueError("max_redeliveries must be at least 1")
+        self._client = client
+        self.topic = topic
+        self.subscription = subscription
+        self.dead_letter_topic = dead_letter_topic(topic, subscription)
+        self._handler = handler
+        self._max_redeliveries = max_redeliveries
+        self._nack_delay_ms = nack_delay_ms
+        self._receive_timeout_ms = receive_timeout_ms
+        self._consumer_name = consumer_name
+        self._stopping = threading.Event()
+
+    def run(self, stop: threading.Event | None = None) -> None:
+        """Subscribes, then handles messages until `stop()` is called or the given event is set."""
+        consumer = self._subscribe()
+        try:
+            while not (self._stopping.is_set() or (stop is not None and stop.is_set())):
+                message = self._receive(consumer)
+                if message is not None:
+                    self._process(consumer, message)
+        finally:
+            with suppress(pulsar.PulsarException):
+                consumer.close()
+            _log.info("consumer stopped", extra={"topic": self.topic, "subscription": self.subscription})
+
+    def stop(self) -> None:
+        """Asks the loop to return after the message in hand; it notices within one receive timeout."""
+        self._stopping.set()
+
+    def _subscribe(self) -> pulsar.Consumer:
+        """Joins the Key_Shared subscription, which a new subscription starts at the earliest message."""
+        # The dead-letter topic is named explicitly: left to the client, a partitioned topic would get one
+        # dead-letter topic per partition instead of the one contracts.dead_letter_topic names.
+        policy = pulsar.ConsumerDeadLetterPolicy(
+            max_redeliver_count=self._max_redeliveries, dead_letter_topic=self.dead_letter_topic
+        )
+        return self._client.subscribe(
+            self.topic,
+            self.subscription,
+            consumer_type=pulsar.ConsumerType.KeyShared,
+            initial_position=pulsar.InitialPosition.Earliest,
+            negative_ack_redelivery_delay_ms=self._nack_delay_ms,
+            dead_letter_policy=policy,
+            consumer_name=self._consumer_name,
+        )
+
+    def _receive(self, consumer: pulsar.Consumer) -> Any:
+        """Returns the next message, or None when none came within the receive timeout."""
+        try:
+            return consumer.receive(timeout_millis=self._receive_timeout_ms)
+        except pulsar.Timeout:
+            return None
+
+    def _process(self, consumer: pulsar.Consumer, message: Any) -> None:
+        """Handles one message, then acknowledges it or asks for its redelivery."""
+        started = time.perf_counter()
+        outcome = self._handle(message)
+        try:
+            if outcome == "handled":
+                consumer.acknowledge(message)
+            else:
+                consumer.negative_acknowledge(message)
+        except pulsar.PulsarException as error:
+            # The broker redelivers what it did not see acknowledged; handlers are idempotent.
+            _log.warning("could not settle message: %s", error, extra=self._message_fields(message))
+        EVENTS_CONSUMED.labels(self.topic, self.subscription, outcome).inc()
+        EVENT_HANDLING_SECONDS.labels(self.subscription).observe(time.perf_counter() - started)
+
+    def _handle(self, message: Any) -> Outcome:
+        """Decodes the message and runs the handler under the event's correlation id."""
+        try:
+            event = decode(message.data())
+        except InvalidEvent as error:
+            # Poison is retried like a failure so it reaches the dead letters instead of being dropped.
+            _log.error("undecodable message: %s", error, extra=self._message_fields(message))
+            return "poison"
+        fields = {**self._message_fields(message), **_event_fields(event)}
+        with correlation_scope(event.correlation_id):
+            try:
+                self._handler(event)
+            except Exception:
+                level = logging.ERROR if self._is_last_attempt(message) else logging.WARNING
+                _log.log(level, "handler failed", exc_info=True, extra=fields)
+                return "failed"
+            _log.debug("event handled", extra=fields)
+        return "handled"
+
+    def _is_last_attempt(self, message: Any) -> bool:
+        """Tells whether a failure now sends the message to the dead-letter topic."""
+        return int(message.redelivery_count()) >= self._max_redeliveries
+
+    def _message_fields(self, message: Any) -> dict[str, object]:
+        """Returns the log fields that locate a message and say how often it came back."""
+        return {
+            "topic": self.topic,
+            "subscription": self.subscription,
+            "message_id": str(message.message_id()),
+            "redelivery_count": int(message.redelivery_count()),
+            "dead_letter_topic": self.dead_letter_topic,
+        }
+
+
+def _event_fields(event: IntegrationEvent) -> dict[str, object]:
+    """Returns the log fields that identify an event."""
+    return {"event_id": event.event_id, "event_type": event.event_type, "data_id": event.data_id}

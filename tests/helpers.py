@@ -1,0 +1,30 @@
+"""Small helpers shared by the integration and end-to-end tiers."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pulsar
+
+
+def wait_until(predicate: Callable[[], bool], *, timeout_s: float = 20.0, what: str = "condition") -> None:
+    """Polls until the predicate holds, failing the test once the deadline passes."""
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_s:g} s waiting for {what}")
+        time.sleep(0.05)
+
+
+def read_all(client: pulsar.Client, topic: str) -> list[Any]:
+    """Returns every message stored on a topic, read from the earliest with a reader."""
+    reader = client.create_reader(topic, pulsar.MessageId.earliest)
+    try:
+        messages: list[Any] = []
+        while reader.has_message_available():
+            messages.append(reader.read_next(timeout_millis=10_000))
+        return messages
+    finally:
+        reader.close()

@@ -1,0 +1,270 @@
+"""EventConsumer against the real broker: ack after handling, retries, dead letters, per-key order, stop."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import time
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable
+
+import pulsar
+import pytest
+from prometheus_client import REGISTRY
+
+from contracts import IntegrationEvent, dead_letter_topic, encode
+from eventkit.correlation import current_correlation_id
+from eventkit.pulsar.consumer import EventConsumer
+from eventkit.pulsar.publisher import PulsarPublisher
+from eventkit.pulsar.workers import run_consumers
+from tests.helpers import read_all, wait_until
+from tests.integration.pulsar.conftest import TopicFactory, connected_consumers, ingested, outbound, running
+from tests.stack import StackEndpoints
+
+
+def _consumer(
+    client: pulsar.Client,
+    topic: str,
+    subscription: str,
+    handler: Callable[[IntegrationEvent], None],
+    *,
+    max_redeliveries: int = 5,
+    consumer_name: str | None = None,
+) -> EventConsumer:
+    """Builds a consumer with short nack and receive timeouts, so retries and stops are quick."""
+    return EventConsumer(
+        client,
+        topic,
+        subscription,
+        handler,
+        max_redeliveries=max_redeliveries,
+        nack_delay_ms=200,
+        receive_timeout_ms=200,
+        consumer_name=consumer_name,
+    )
+
+
+def _publish(client: pulsar.Client, topic: str, events: list[IntegrationEvent]) -> None:
+    publisher = PulsarPublisher(client, f"test-{uuid.uuid4().hex[:8]}")
+    try:
+        publisher.publish([outbound(topic, event, n + 1) for n, event in enumerate(events)])
+    finally:
+        publisher.close()
+
+
+def _consumed(topic: str, subscription: str, outcome: str) -> float:
+    labels = {"topic": topic, "subscription": subscription, "outcome": outcome}
+    return REGISTRY.get_sample_value("events_consumed_total", labels) or 0.0
+
+
+def _receives_nothing(client: pulsar.Client, topic: str, subscription: str) -> bool:
+    consumer = client.subscribe(topic, subscription, consumer_type=pulsar.ConsumerType.KeyShared)
+    try:
+        consumer.receive(timeout_millis=1500)
+    except pulsar.Timeout:
+        return True
+    finally:
+        consumer.close()
+    return False
+
+
+def test_each_event_is_handled_once_under_its_correlation_id_and_acknowledged(
+    client: pulsar.Client, new_topic: TopicFactory
+) -> None:
+    topic = new_topic("consume-once")
+    events = [ingested(correlation_id=f"corr-{n}") for n in range(10)]
+    seen: list[tuple[str, str | None]] = []
+    _publish(client, topic, events)
+
+    consumer = _consumer(
+        client, topic, "views", lambda e: seen.append((e.event_id, current_correlation_id()))
+    )
+    with running(consumer):
+        wait_until(lambda: len(seen) == 10, what="ten events handled")
+
+    assert sorted(seen) == sorted((e.event_id, e.correlation_id) for e in events)
+    assert _receives_nothing(client, topic, "views")
+    assert _consumed(topic, "views", "handled") == 10
+
+
+def test_a_handler_that_fails_twice_is_retried_and_its_effect_happens_once(
+    client: pulsar.Client, new_topic: TopicFactory
+) -> None:
+    topic = new_topic("consume-retry")
+    event = ingested()
+    attempts: list[float] = []
+    effects: list[str] = []
+
+    def flaky(received: IntegrationEvent) -> None:
+        attempts.append(time.monotonic())
+        if len(attempts) <= 2:
+            raise RuntimeError("store briefly unavailable")
+        effects.append(received.event_id)
+
+    _publish(client, topic, [event])
+    with running(_consumer(client, topic, "flaky", flaky)):
+        wait_until(lambda: effects == [event.event_id], what="the third attempt to succeed")
+        time.sleep(1.0)  # a redelivery would show up within a few nack delays
+
+    assert effects == [event.event_id]
+    assert len(attempts) == 3
+    assert min(b - a for a, b in itertools.pairwise(attempts)) >= 0.15  # the nack delay
+    assert _consumed(topic, "flaky", "failed") == 2
+    assert _receives_nothing(client, topic, "flaky")
+
+
+def test_a_message_that_always_fails_is_dead_lettered_without_blocking_the_others(
+    client: pulsar.Client, new_topic: TopicFactory
+) -> None:
+    topic = new_topic("consume-dlq")
+    doomed = ingested(version=1)
+    same_key_next = ingested(doomed.data_id, version=2)
+    other_key = ingested()
+    attempts: Counter[str] = Counter()
+    handled: list[str] = []
+
+    def handler(event: IntegrationEvent) -> None:
+        attempts[event.event_id] += 1
+        if event.event_id == doomed.event_id:
+            raise ValueError("this record can never be applied")
+        handled.append(event.event_id)
+
+    _publish(client, topic, [doomed, same_key_next, other_key])
+    consumer = _consumer(client, topic, "strict", handler, max_redeliveries=2)
+    with running(consumer):
+        wait_until(lambda: len(read_all(client, consumer.dead_letter_topic)) == 1, what="a dead letter")
+        wait_until(lambda: len(handled) == 2, what="the other events handled")
+
+    assert consumer.dead_letter_topic == dead_letter_topic(topic, "strict") == f"{topic}-strict-DLQ"
+    [dead] = read_all(client, consumer.dead_letter_topic)
+    assert dead.data() == encode(doomed)
+    assert dead.partition_key() == doomed.data_id
+    assert dead.properties()["event_type"] == "DataIngested"
+    assert dead.properties()["REAL_TOPIC"] == topic
+    assert attempts[doomed.event_id] == 3  # the first delivery and two redeliveries
+    assert sorted(handled) == sorted([same_key_next.event_id, other_key.event_id])
+    assert _receives_nothing(client, topic, "strict")
+
+
+def test_an_undecodable_message_is_logged_and_dead_lettered(
+    client: pulsar.Client, new_topic: TopicFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    topic = new_topic("consume-poison")
+    producer = client.create_producer(topic)
+    producer.send(b'{"event_type": "DataIngested"', partition_key="poison")
+    producer.close()
+    good = ingested()
+    _publish(client, topic, [good])
+    handled: list[str] = []
+
+    caplog.set_level(logging.ERROR, logger="eventkit.pulsar.consumer")
+    consumer = _consumer(client, topic, "views", lambda e: handled.append(e.event_id), max_redeliveries=1)
+    with running(consumer):
+        wait_until(lambda: len(read_all(client, consumer.dead_letter_topic)) == 1, what="a dead letter")
+        wait_until(lambda: handled == [good.event_id], what="the good event handled")
+
+    [dead] = read_all(client, consumer.dead_letter_topic)
+    assert dead.data() == b'{"event_type": "DataIngested"'
+    assert _consumed(topic, "views", "poison") == 2
+    poison_logs = [r for r in caplog.records if r.getMessage().startswith("undecodable message")]
+    assert poison_logs and all(r.levelno == logging.ERROR for r in poison_logs)
+    assert "Not valid JSON" in poison_logs[0].getMessage()
+    assert {r.__dict__["redelivery_count"] for r in poison_logs} == {0, 1}
+
+
+def test_each_record_keeps_its_order_across_two_consumers_of_one_subscription(
+    stack: StackEndpoints, client: pulsar.Client, new_topic: TopicFactory
+) -> None:
+    topic = new_topic("consume-order")
+    records = [str(uuid.uuid4()) for _ in range(20)]
+    events = [ingested(record, version) for version in range(1, 6) for record in records]
+    lock = threading.Lock()
+    seen: dict[str, list[tuple[str, int]]] = defaultdict(list)
+
+    def recorder(name: str) -> EventConsumer:
+        def handle(event: IntegrationEvent) -> None:
+            with lock:
+                seen[event.data_id].append((name, event.record_version))
+
+        return _consumer(client, topic, "scaled", handle, consumer_name=name)
+
+    with running(recorder("copy-a")), running(recorder("copy-b")):
+        wait_until(lambda: connected_consumers(stack, topic, "scaled") == 2, what="both consumers")
+        _publish(client, topic, events)
+        wait_until(lambda: sum(len(v) for v in seen.values()) == len(events), what="every event handled")
+
+    versions = {record: [version for _, version in seen[record]] for record in records}
+    assert versions == {record: [1, 2, 3, 4, 5] for record in records}
+    owners = {record: {name for name, _ in seen[record]} for record in records}
+    assert all(len(names) == 1 for names in owners.values())
+    assert set().union(*owners.values()) == {"copy-a", "copy-b"}
+
+
+def test_stop_lets_the_handler_in_hand_finish_then_returns_promptly(
+    client: pulsar.Client, new_topic: TopicFactory
+) -> None:
+    topic = new_topic("consume-stop")
+    started, release = threading.Event(), threading.Event()
+    finished: list[str] = []
+
+    def slow(event: IntegrationEvent) -> None:
+        started.set()
+        release.wait(10)
+        finished.append(event.event_id)
+
+    event = ingested()
+    _publish(client, topic, [event])
+    consumer = EventConsumer(client, topic, "slow", slow, receive_timeout_ms=200)
+    thread = threading.Thread(target=consumer.run)
+    thread.start()
+    try:
+        assert started.wait(15), "the handler never started"
+        consumer.stop()
+        thread.join(0.5)
+        assert thread.is_alive(), "the loop must not abandon the handler in hand"
+        release.set()
+        stop_requested = time.monotonic()
+        thread.join(5)
+    finally:
+        release.set()
+        consumer.stop()
+        thread.join(10)
+
+    assert not thread.is_alive()
+    assert time.monotonic() - stop_requested < 2
+    assert finished == [event.event_id]
+    assert _receives_nothing(client, topic, "slow")
+
+
+def test_run_consumers_serves_every_topic_until_the_stop_event(
+    client: pulsar.Client, new_topic: TopicFactory
+) -> None:
+    topics = [new_topic("consume-many-a"), new_topic("consume-many-b")]
+    handled: list[tuple[str, str]] = []
+    lock = threading.Lock()
+    events = {topic: ingested() for topic in topics}
+    for topic, event in events.items():
+        _publish(client, topic, [event])
+
+    def handler_for(topic: str) -> EventConsumer:
+        def handle(event: IntegrationEvent) -> None:
+            with lock:
+                handled.append((topic, event.event_id))
+
+        return _consumer(client, topic, "all", handle)
+
+    consumers = [handler_for(topic) for topic in topics]
+    stop = threading.Event()
+    runner = threading.Thread(target=run_consumers, args=(consumers, stop))
+    runner.start()
+    try:
+        wait_until(lambda: len(handled) == 2, what="one event from each topic")
+    finally:
+        stop.set()
+        runner.join(10)
+
+    assert not runner.is_alive()
+    assert sorted(handled) == sorted((topic, event.event_id) for topic, event in events.items())
+    assert [c.dead_letter_topic for c in consumers] == [f"{t}-all-DLQ" for t in topics]
