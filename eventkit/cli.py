@@ -1,10 +1,10 @@
-"""The command line every service shares: `python -m <name>_svc serve`."""
+"""The command line every service shares: `python -m <name>_svc serve|<extra command>`."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Protocol, TypeVar
 
 from flask import Flask
@@ -26,11 +26,19 @@ def service_main(
     name: str,
     load_settings: Callable[[], S],
     create_app: Callable[[S], Flask],
+    commands: Mapping[str, tuple[str, Callable[[S], None]]] | None = None,
     argv: list[str] | None = None,
 ) -> None:
+    """Parses the command, loads settings (failing fast, naming the variable) and runs it.
+
+    `commands` maps extra command names to (help text, function of the settings).
+    """
+    extra = dict(commands or {})
     parser = argparse.ArgumentParser(prog=f"python -m {name}")
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="serve the HTTP API under gunicorn")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="serve the HTTP API under gunicorn")
+    for command, (help_text, _) in extra.items():
+        sub.add_parser(command, help=help_text)
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -39,3 +47,5 @@ def service_main(
     configure_logging(name, settings.runtime.log_level)
     if args.command == "serve":
         serve(lambda: create_app(settings), settings.runtime)
+    else:
+        extra[args.command][1](settings)

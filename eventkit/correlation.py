@@ -6,7 +6,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 
 _current: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 # Ids from callers are echoed into headers and logs, so only a safe, bounded alphabet is kept.
@@ -33,6 +33,10 @@ def correlation_scope(correlation_id: str) -> Iterator[str]:
         _current.reset(token)
 
 
-def bind(correlation_id: str) -> None:
-    """Sets the id for the rest of the current context (a request handled by one thread)."""
-    _current.set(correlation_id)
+def bind(correlation_id: str) -> Token[str | None]:
+    """Sets the id for the current context until `unbind` is given the returned token."""
+    return _current.set(correlation_id)
+
+
+def unbind(token: Token[str | None]) -> None:
+    _current.reset(token)

@@ -11,6 +11,7 @@ from flask_smorest import Api, Blueprint
 
 from eventkit.health import Check
 from eventkit.http.errors import ErrorMapping, register_error_handlers
+from eventkit.http.json_body import DEFAULT_MAX_DEPTH
 from eventkit.http.ops import ops_blueprint
 from eventkit.http.requests import install_request_hooks
 
@@ -21,8 +22,10 @@ def create_app(
     title: str,
     checks: Mapping[str, Check],
     blueprints: Iterable[Blueprint] = (),
+    *,
     errors: ErrorMapping | None = None,
     max_body_bytes: int = 1024 * 1024,
+    max_json_depth: int = DEFAULT_MAX_DEPTH,
 ) -> Flask:
     """Creates the app with `/openapi.json`, `/docs`, `/healthz`, `/readyz`, `/metrics` and the blueprints."""
     app = Flask(title)
@@ -36,6 +39,7 @@ def create_app(
         # Assets are served from the swagger-ui-bundle package: the docs work with no internet.
         OPENAPI_SWAGGER_UI_URL=_DOCS_ASSETS,
         MAX_CONTENT_LENGTH=max_body_bytes,
+        MAX_JSON_DEPTH=max_json_depth,
         JSON_SORT_KEYS=False,
     )
     api = Api(app)

@@ -8,7 +8,7 @@ from flask import Flask, Response, current_app, g, request
 from prometheus_client import Counter, Histogram
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from eventkit.correlation import accept_or_new, bind
+from eventkit.correlation import accept_or_new, bind, unbind
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -26,12 +26,19 @@ def install_request_hooks(app: Flask) -> None:
     def _start() -> None:
         g.request_started = time.perf_counter()
         g.correlation_id = accept_or_new(request.headers.get(REQUEST_ID_HEADER))
-        bind(g.correlation_id)
+        g.correlation_token = bind(g.correlation_id)
         # Werkzeug enforces MAX_CONTENT_LENGTH only when a body is read; refuse a declared
         # oversize body up front so no route can forget it. (Chunked bodies are caught on read.)
         limit = current_app.config.get("MAX_CONTENT_LENGTH")
         if limit is not None and (request.content_length or 0) > limit:
             raise RequestEntityTooLarge(f"The request body is larger than the limit of {limit} bytes.")
+
+    @app.teardown_request
+    def _unbind(_exc: BaseException | None) -> None:
+        # Threads are reused across requests: the id must not leak into the next one.
+        token = g.pop("correlation_token", None)
+        if token is not None:
+            unbind(token)
 
     @app.after_request
     def _finish(response: Response) -> Response:

@@ -1,0 +1,1 @@
+"""API-key authentication and partner isolation shared by every HTTP service."""

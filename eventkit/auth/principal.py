@@ -1,0 +1,50 @@
+"""Who is calling: the principal an API key stands for, and what it may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from flask import g
+
+from eventkit.problems import Problem
+
+Role = Literal["partner", "admin"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    key_id: str
+    role: Role
+    partner_id: str | None  # set for partners, None for admins
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def partner_scope(self) -> str | None:
+        """The partner every read and write is confined to; None for an admin, who sees all."""
+        return None if self.is_admin else self.partner_id
+
+    def may_access(self, partner_id: str) -> bool:
+        return self.is_admin or self.partner_id == partner_id
+
+    @property
+    def name(self) -> str:
+        return f"{self.role}:{self.partner_id or '*'}:{self.key_id}"
+
+
+def current_principal() -> Principal:
+    """The authenticated caller of the current request (the auth layer sets it before any route runs)."""
+    principal = g.get("principal")
+    if not isinstance(principal, Principal):
+        raise Problem(401, "An API key is required: send Authorization: Bearer <key> or X-API-Key.")
+    return principal
+
+
+def require_admin() -> Principal:
+    principal = current_principal()
+    if not principal.is_admin:
+        raise Problem(403, "This endpoint needs an admin key.")
+    return principal

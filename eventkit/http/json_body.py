@@ -1,0 +1,49 @@
+"""Parses request bodies as strict JSON: UTF-8 only, no NaN/Infinity, bounded nesting."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from contracts import json_problem
+from eventkit.problems import Problem
+
+DEFAULT_MAX_DEPTH = 32
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def json_depth_exceeds(value: object, max_depth: int) -> bool:
+    """Tells whether arrays/objects nest deeper than `max_depth` (the top-level value is depth 1)."""
+    pending: list[tuple[object, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > max_depth:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
+
+
+def parse_json_body(raw: bytes, max_depth: int = DEFAULT_MAX_DEPTH) -> Any:
+    """Returns the parsed body or raises a 400 Problem that says precisely what is wrong."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Problem(400, f"The body is not valid UTF-8 (byte {exc.start}).") from None
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise Problem(400, f"The body nests deeper than {max_depth} levels.") from None
+    except ValueError as exc:
+        raise Problem(400, f"The body is not valid JSON: {exc}.") from None
+    if json_depth_exceeds(value, max_depth):
+        raise Problem(400, f"The body nests deeper than {max_depth} levels.")
+    problem = json_problem(value)
+    if problem is not None:
+        raise Problem(400, f"The body is not plain JSON: {problem}.")
+    return value
