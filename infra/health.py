@@ -65,13 +65,14 @@ def service_check(port_var: str, default: int) -> Callable[[], str]:
     return check
 
 
-CHECKS: dict[str, tuple[str, Callable[[], str]]] = {
-    # component: (supervisord program, probe)
+CHECKS: dict[str, tuple[str, Callable[[], str] | None]] = {
+    # component: (supervisord program, probe); a worker without an HTTP probe is healthy while RUNNING
     "postgres": ("stores:postgres", check_postgres),
     "redis": ("stores:redis", check_redis),
     "pulsar": ("stores:pulsar", check_pulsar),
     "mongodb": ("stores:mongodb", check_mongodb),
     "ingestion_svc": ("services:ingestion-api", service_check("INGESTION_PORT", 5001)),
+    "ingestion-relay": ("services:ingestion-relay", None),
     "query_svc": ("services:query-api", service_check("QUERY_PORT", 5002)),
     "processing_svc": ("services:processing-api", service_check("PROCESSING_PORT", 5003)),
     "validation_svc": ("services:validation-api", service_check("VALIDATION_PORT", 5004)),
@@ -100,25 +101,35 @@ def tree_rss_mib(pid: int) -> float:
     return total_kib / 1024
 
 
-def supervised_pids() -> dict[str, int]:
-    sock = (
-        Path(os.environ.get("RUN_DIR", Path(__file__).resolve().parent.parent / ".run")) / "supervisor.sock"
-    )
+def _process_infos() -> list[dict[str, Any]]:
+    run_dir = Path(os.environ.get("RUN_DIR", Path(__file__).resolve().parent.parent / ".run"))
+    sock = run_dir / "supervisor.sock"
     if not sock.exists():
-        return {}
-    proxy = xmlrpc.client.ServerProxy(
-        "http://localhost", transport=SupervisorTransport(None, None, f"unix://{sock}")
-    )
+        return []
+    transport = SupervisorTransport(None, None, f"unix://{sock}")
+    proxy = xmlrpc.client.ServerProxy("http://localhost", transport=transport)
     try:
         infos: list[dict[str, Any]] = proxy.supervisor.getAllProcessInfo()  # type: ignore[assignment]
     except OSError:
-        return {}
-    return {f"{i['group']}:{i['name']}": int(i["pid"]) for i in infos if i["pid"]}
+        return []
+    return infos
 
 
-def probe(name: str) -> tuple[bool, str]:
+def supervised_pids() -> dict[str, int]:
+    return {f"{i['group']}:{i['name']}": int(i["pid"]) for i in _process_infos() if i["pid"]}
+
+
+def supervised_states() -> dict[str, str]:
+    return {f"{i['group']}:{i['name']}": str(i["statename"]) for i in _process_infos()}
+
+
+def probe(name: str, states: dict[str, str] | None = None) -> tuple[bool, str]:
+    program, check = CHECKS[name]
+    if check is None:
+        state = (states if states is not None else supervised_states()).get(program, "NOT STARTED")
+        return state == "RUNNING", f"supervisord: {state}"
     try:
-        return True, CHECKS[name][1]()
+        return True, check()
     except Exception as exc:  # any failure of a probe is the answer, not a crash
         return False, f"{type(exc).__name__}: {exc}".splitlines()[0][:120]
 
@@ -130,10 +141,10 @@ def main() -> int:
     args = parser.parse_args()
     if args.check:
         return 0 if probe(args.check)[0] else 1
-    pids = supervised_pids()
+    pids, states = supervised_pids(), supervised_states()
     rows = []
     for name, (program, _) in CHECKS.items():
-        healthy, detail = probe(name)
+        healthy, detail = probe(name, states)
         pid = pids.get(program)
         rows.append(
             {

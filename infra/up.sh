@@ -48,6 +48,12 @@ configure_stores() {
   info "Pulsar public/default: infinite retention, deduplication on"
 }
 
+migrate_databases() {
+  step "Migrating the services' databases"
+  "$VENV/bin/python" -m ingestion_svc migrate >/dev/null || die "ingestion migrations failed: run '$VENV/bin/python -m ingestion_svc migrate' to see why"
+  info "ingestion: event store, outbox, inbox, idempotency keys at the newest revision"
+}
+
 start_services() {
   step "Starting the services"
   supervisorctl start services:* >/dev/null || true
@@ -57,11 +63,17 @@ start_services() {
     wait_for "${name}_svc ready on :$port" 60 curl -sf "http://$BIND_HOST:$port/readyz" \
       || die "${name}_svc is not ready; see 'make logs' or $RUN_DIR/logs/${name}-api.log"
   done
+  for worker in ingestion-relay; do
+    # startsecs in supervisord.conf: RUNNING means the process stayed up that long.
+    wait_for "$worker running" 30 bash -c "'$VENV/bin/supervisorctl' -c '$SUPERVISOR_CONF' status services:$worker | grep -q RUNNING" \
+      || die "$worker keeps exiting; see $RUN_DIR/logs/$worker.log"
+  done
 }
 
 start_supervisor
 wait_for_stores || die "a store did not come up; see $RUN_DIR/logs/ (make logs)"
 configure_stores
+migrate_databases
 start_services
 "$REPO_ROOT/infra/stack-info.sh" | tee "$RUN_DIR/stack-info.txt"
 step "Stack is up (written to $RUN_DIR/stack-info.txt). 'make status' shows health, 'make down' stops it."

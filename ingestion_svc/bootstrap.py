@@ -2,19 +2,87 @@
 
 from __future__ import annotations
 
-from flask import Flask
+import logging
+import threading
+from dataclasses import dataclass
 
+from flask import Flask
+from sqlalchemy import Engine
+
+from contracts import DataIngested, topic_for
+from eventkit.health import Check
 from eventkit.http.app import create_app as create_http_app
 from eventkit.postgres.engine import make_engine, postgres_check
+from eventkit.postgres.relay import OutboxRelay
 from eventkit.pulsar.admin import pulsar_check
+from eventkit.pulsar.client import make_client
+from eventkit.pulsar.publisher import PulsarPublisher
+from eventkit.pulsar.workers import install_sigterm
+from ingestion_svc.adapters.http.errors import ERRORS
+from ingestion_svc.adapters.http.routes import ingestion_blueprint
+from ingestion_svc.adapters.postgres.migrate import migrate_ingestion
+from ingestion_svc.adapters.postgres.unit_of_work import IngestionPostgresUnitOfWork
+from ingestion_svc.application.ports import UnitOfWorkFactory
+from ingestion_svc.application.service import IngestionService
 from ingestion_svc.settings import Settings
 
+log = logging.getLogger(__name__)
 
-def create_app(settings: Settings) -> Flask:
-    engine = make_engine(settings.database_url)
+# The relay's advisory lock key in ingestion's database: one active relay, any number on standby.
+RELAY_LOCK_KEY = 0x696E_6765_7374_0001
+RELAY_PRODUCER_NAME = "ingestion-outbox"
+
+
+@dataclass
+class Ingestion:
+    service: IngestionService
+    checks: dict[str, Check]
+
+
+def bootstrap(settings: Settings, *, uow_factory: UnitOfWorkFactory | None = None) -> Ingestion:
+    """Builds the use cases on PostgreSQL, or on the given unit of work factory (tests pass fakes)."""
     runtime = settings.runtime
-    checks = {
-        "postgres": postgres_check(engine),
-        "pulsar": pulsar_check(runtime.pulsar_admin_url, runtime.pulsar_namespace),
-    }
-    return create_http_app("ingestion_svc", checks)
+    checks: dict[str, Check] = {"pulsar": pulsar_check(runtime.pulsar_admin_url, runtime.pulsar_namespace)}
+    if uow_factory is None:
+        engine = make_engine(settings.database_url)
+        checks = {"postgres": postgres_check(engine), **checks}
+
+        def uow_factory() -> IngestionPostgresUnitOfWork:
+            return IngestionPostgresUnitOfWork(engine)
+
+    topic = topic_for(DataIngested.EVENT_TYPE, runtime.pulsar_namespace)
+    return Ingestion(IngestionService(uow_factory, topic), checks)
+
+
+def create_app(settings: Settings, ingestion: Ingestion | None = None) -> Flask:
+    ingestion = ingestion or bootstrap(settings)
+    blueprint = ingestion_blueprint(ingestion.service, settings.query_base_url, settings.batch_max_items)
+    return create_http_app(
+        "ingestion_svc",
+        ingestion.checks,
+        [blueprint],
+        errors=ERRORS,
+        max_body_bytes=settings.max_body_bytes,
+        max_json_depth=settings.max_json_depth,
+    )
+
+
+def run_migrations(settings: Settings, engine: Engine | None = None) -> None:
+    engine = engine or make_engine(settings.database_url, pool_size=1)
+    migrate_ingestion(engine)
+    log.info("ingestion database at the newest schema")
+
+
+def run_relay(settings: Settings) -> None:
+    """Relays the outbox to Pulsar until SIGTERM (one active relay per database, others stand by)."""
+    stop = threading.Event()
+    install_sigterm(stop)
+    engine = make_engine(settings.database_url, pool_size=2)
+    client = make_client(settings.runtime.pulsar_service_url)
+    publisher = PulsarPublisher(client, RELAY_PRODUCER_NAME)
+    try:
+        OutboxRelay(engine, publisher, lock_key=RELAY_LOCK_KEY).run(stop)
+    finally:
+        publisher.close()
+        client.close()
+        engine.dispose()

@@ -11,6 +11,10 @@ from eventkit.settings import Env, RuntimeSettings
 class Settings:
     runtime: RuntimeSettings
     database_url: str
+    query_base_url: str  # where a record's view lives, for the Location header
+    max_body_bytes: int
+    max_json_depth: int
+    batch_max_items: int
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -22,4 +26,10 @@ class Settings:
                 "postgresql://ingestion:ingestion@localhost:5432/ingestion",
                 schemes=("postgresql", "postgresql+psycopg2"),
             ),
+            query_base_url=env.url(
+                "QUERY_BASE_URL", "http://localhost:5002", schemes=("http", "https")
+            ).rstrip("/"),
+            max_body_bytes=env.integer("MAX_BODY_BYTES", 1024 * 1024, minimum=1024),
+            max_json_depth=env.integer("MAX_JSON_DEPTH", 32, minimum=2, maximum=64),
+            batch_max_items=env.integer("BATCH_MAX_ITEMS", 1000, minimum=1, maximum=10_000),
         )

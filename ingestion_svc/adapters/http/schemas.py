@@ -1,0 +1,85 @@
+"""Request and response bodies of ingestion's HTTP API (they also generate its OpenAPI document)."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from contracts import PARTNER_ID_PATTERN
+
+
+class IngestRequestSchema(Schema):
+    class Meta:
+        unknown = RAISE  # a misspelt field is an error, not silently dropped
+
+    partner_id = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            f"^{PARTNER_ID_PATTERN}$", error="Must be 1-64 characters of A-Z a-z 0-9 . _ -"
+        ),
+        metadata={"example": "partner123"},
+    )
+    payload = fields.Dict(
+        keys=fields.String(), required=True, metadata={"example": {"name": "Example Data", "age": 30}}
+    )
+    external_id = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=128),
+        metadata={"description": "The partner's own id for the record (optional)"},
+    )
+
+
+class AmendRequestSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    payload = fields.Dict(keys=fields.String(), required=True)
+
+
+class ReceiptSchema(Schema):
+    id = fields.String(required=True, metadata={"description": "The record's id (data_id)"})
+    partner_id = fields.String(required=True)
+    timestamp = fields.DateTime(
+        required=True, attribute="received_at", metadata={"description": "First received"}
+    )
+    updated_at = fields.DateTime(required=True)
+    version = fields.Integer(required=True, metadata={"description": "record_version: 1, +1 per amendment"})
+
+
+class AsOfSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    as_of = fields.AwareDateTime(
+        load_default=None, default_timezone=None, metadata={"description": "RFC 3339 time with offset"}
+    )
+
+
+class RecordSchema(ReceiptSchema):
+    payload = fields.Dict(required=True)
+    external_id = fields.String(allow_none=True)
+
+
+class StoredEventSchema(Schema):
+    event_id = fields.String(required=True)
+    type = fields.String(required=True, attribute="event_type")
+    version = fields.Integer(required=True)
+    position = fields.Integer(required=True)
+    occurred_at = fields.DateTime(required=True)
+    data = fields.Dict(required=True)
+    metadata = fields.Dict(required=True)
+
+
+class BatchItemResultSchema(Schema):
+    index = fields.Integer(required=True)
+    status = fields.Integer(required=True)
+    id = fields.String()
+    version = fields.Integer()
+    timestamp = fields.DateTime()
+    problem = fields.Dict(metadata={"description": "RFC 9457 problem for a refused item"})
+
+
+class BatchResultSchema(Schema):
+    accepted = fields.Integer(required=True)
+    rejected = fields.Integer(required=True)
+    items = fields.List(fields.Nested(BatchItemResultSchema), required=True)

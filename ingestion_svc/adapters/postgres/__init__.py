@@ -1,0 +1,1 @@
+"""ingestion's PostgreSQL adapters: the unit of work over eventkit's event store, and idempotency keys."""

@@ -1,0 +1,152 @@
+"""Ingestion's use cases: ingest, ingest a batch, amend, and read a record back from its events."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+from eventkit.eventstore.errors import ConcurrencyConflict
+from eventkit.eventstore.model import StoredEvent
+from ingestion_svc.application.commands import (
+    AmendRecord,
+    BatchOutcome,
+    IngestOutcome,
+    IngestRecord,
+    Receipt,
+    RequestContext,
+)
+from ingestion_svc.application.integration import data_ingested_message
+from ingestion_svc.application.ports import IngestionUnitOfWork, StoredOutcome, UnitOfWorkFactory
+from ingestion_svc.application.serialization import domain_events, to_new_event
+from ingestion_svc.domain.errors import IdempotencyKeyReused, RecordNotFound, VersionConflict
+from ingestion_svc.domain.events import DomainEvent
+from ingestion_svc.domain.record import DataRecord
+
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _receipt(record: DataRecord) -> Receipt:
+    return Receipt(record.id, record.partner_id, record.version, record.received_at, record.updated_at)
+
+
+class IngestionService:
+    def __init__(self, uow_factory: UnitOfWorkFactory, topic: str, clock: Clock = _utcnow) -> None:
+        self._uow = uow_factory
+        self._topic = topic
+        self._clock = clock
+
+    def ingest(self, command: IngestRecord, context: RequestContext) -> IngestOutcome:
+        """Stores a new record and queues its DataIngested, once per Idempotency-Key."""
+        with self._uow() as uow:
+            stored = self._claim(uow, context)
+            if stored is not None:
+                return IngestOutcome(_receipt_from(stored.result), replayed=True)
+            receipt = self._receive(uow, command, context)
+            self._remember(uow, context, _receipt_json(receipt))
+            uow.commit()
+            return IngestOutcome(receipt)
+
+    def ingest_batch(self, commands: list[IngestRecord], context: RequestContext) -> BatchOutcome:
+        """Stores every record in one transaction: all of them or none."""
+        with self._uow() as uow:
+            stored = self._claim(uow, context)
+            if stored is not None:
+                return BatchOutcome([_receipt_from(r) for r in stored.result["receipts"]], replayed=True)
+            receipts = [self._receive(uow, command, context) for command in commands]
+            self._remember(uow, context, {"receipts": [_receipt_json(r) for r in receipts]})
+            uow.commit()
+            return BatchOutcome(receipts)
+
+    def amend(self, command: AmendRecord, context: RequestContext) -> Receipt:
+        """Replaces a record's payload as a new version and queues DataIngested for it."""
+        with self._uow() as uow:
+            record = self._load(uow, command.record_id, command.partner_id)
+            amended, event = record.amend(command.payload, self._clock(), command.expected_version)
+            if event is None:
+                return _receipt(record)
+            try:
+                self._append(uow, amended, event, record.version, context)
+            except ConcurrencyConflict as conflict:
+                raise VersionConflict(record.id, conflict.expected, conflict.actual) from conflict
+            uow.commit()
+            return _receipt(amended)
+
+    def get(self, record_id: str, partner_id: str | None = None, as_of: datetime | None = None) -> DataRecord:
+        """Rebuilds a record from its events, as it was at `as_of` when given."""
+        with self._uow() as uow:
+            return self._load(uow, record_id, partner_id, as_of)
+
+    def history(self, record_id: str, partner_id: str | None = None) -> list[StoredEvent]:
+        """Returns the record's audit trail: every stored event in order."""
+        with self._uow() as uow:
+            self._load(uow, record_id, partner_id)
+            return uow.events.read_stream(record_id)
+
+    def _receive(self, uow: IngestionUnitOfWork, command: IngestRecord, context: RequestContext) -> Receipt:
+        record, event = DataRecord.receive(
+            str(uuid.uuid4()), command.partner_id, command.payload, command.external_id, self._clock()
+        )
+        self._append(uow, record, event, 0, context)
+        return _receipt(record)
+
+    def _append(
+        self,
+        uow: IngestionUnitOfWork,
+        record: DataRecord,
+        event: DomainEvent,
+        expected: int,
+        ctx: RequestContext,
+    ) -> None:
+        metadata = {"correlation_id": ctx.correlation_id, "partner_id": record.partner_id}
+        [stored] = uow.events.append(record.id, expected, [to_new_event(event, metadata)])
+        uow.outbox.add([data_ingested_message(record, stored.event_id, self._topic, ctx.correlation_id)])
+
+    @staticmethod
+    def _load(
+        uow: IngestionUnitOfWork, record_id: str, partner_id: str | None, as_of: datetime | None = None
+    ) -> DataRecord:
+        events = uow.events.read_stream(record_id, until=as_of)
+        if not events:
+            raise RecordNotFound(record_id)
+        record = DataRecord.from_events(domain_events(events))
+        if partner_id is not None and record.partner_id != partner_id:
+            raise RecordNotFound(record_id)  # another partner's record does not exist for this caller
+        return record
+
+    @staticmethod
+    def _claim(uow: IngestionUnitOfWork, context: RequestContext) -> StoredOutcome | None:
+        if context.idempotency is None:
+            return None
+        stored = uow.idempotency.claim(context.caller, context.idempotency.key)
+        if stored is not None and stored.request_hash != context.idempotency.request_hash:
+            raise IdempotencyKeyReused(context.idempotency.key)
+        return stored
+
+    @staticmethod
+    def _remember(uow: IngestionUnitOfWork, context: RequestContext, result: dict[str, object]) -> None:
+        if context.idempotency is not None:
+            outcome = StoredOutcome(context.idempotency.request_hash, result)
+            uow.idempotency.save(context.caller, context.idempotency.key, outcome)
+
+
+def _receipt_json(receipt: Receipt) -> dict[str, object]:
+    body = asdict(receipt)
+    body["received_at"] = receipt.received_at.isoformat()
+    body["updated_at"] = receipt.updated_at.isoformat()
+    return body
+
+
+def _receipt_from(body: dict[str, object]) -> Receipt:
+    return Receipt(
+        id=str(body["id"]),
+        partner_id=str(body["partner_id"]),
+        version=int(str(body["version"])),
+        received_at=datetime.fromisoformat(str(body["received_at"])),
+        updated_at=datetime.fromisoformat(str(body["updated_at"])),
+    )

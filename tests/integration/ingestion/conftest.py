@@ -1,0 +1,77 @@
+"""A migrated ingestion schema, a unique topic, and an outbox relay to the real broker."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pulsar
+import pytest
+import requests
+from sqlalchemy import Engine
+
+from eventkit.messaging import Publisher
+from eventkit.postgres.relay import OutboxRelay
+from eventkit.pulsar.admin import namespace_path
+from eventkit.pulsar.client import make_client
+from eventkit.pulsar.publisher import PulsarPublisher
+from ingestion_svc.adapters.postgres.unit_of_work import IngestionPostgresUnitOfWork
+from ingestion_svc.application.service import IngestionService
+from tests.ingestion_db import migrated_ingestion_engine
+from tests.stack import StackEndpoints
+
+
+@dataclass
+class Pipeline:
+    engine: Engine
+    topic: str
+    producer_name: str
+    lock_key: int
+    service: IngestionService
+    stack: StackEndpoints
+
+    def relay(
+        self, client: pulsar.Client, wrap: Callable[[Publisher], Publisher] = lambda publisher: publisher
+    ) -> OutboxRelay:
+        publisher = wrap(PulsarPublisher(client, self.producer_name, send_timeout_ms=5000))
+        return OutboxRelay(
+            self.engine, publisher, lock_key=self.lock_key, poll_interval_s=0.2, max_backoff_s=1.0
+        )
+
+
+@pytest.fixture
+def pipeline(stack: StackEndpoints) -> Iterator[Pipeline]:
+    """A fresh schema and topic per test (relay positions restart at 1: the producer name is new too)."""
+    suffix = uuid.uuid4().hex[:10]
+    topic = f"{stack.pulsar_namespace}/test-ingested-{suffix}"
+    with migrated_ingestion_engine(stack.ingestion_db_url) as engine:
+        service = IngestionService(lambda: IngestionPostgresUnitOfWork(engine), topic)
+        yield Pipeline(engine, topic, f"test-relay-{suffix}", int(uuid.uuid4().int % 2**62), service, stack)
+    admin = f"{stack.pulsar_admin_url}/admin/v2/persistent/{namespace_path(stack.pulsar_namespace)}"
+    requests.delete(f"{admin}/test-ingested-{suffix}", params={"force": "true"}, timeout=30)
+
+
+@pytest.fixture
+def client(stack: StackEndpoints) -> Iterator[pulsar.Client]:
+    pulsar_client = make_client(stack.pulsar_service_url, operation_timeout_s=15)
+    yield pulsar_client
+    pulsar_client.close()
+
+
+class RelayThread:
+    """Runs a relay until the block ends."""
+
+    def __init__(self, relay: OutboxRelay) -> None:
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=relay.run, args=(self.stop,), name="test-relay")
+
+    def __enter__(self) -> RelayThread:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(30)
+        assert not self.thread.is_alive(), "the relay did not stop"
