@@ -42,7 +42,7 @@ def _dump(event: IntegrationEvent) -> JsonObject:
         found = type(event.data).__name__
         raise InvalidEvent.at(_DATA, f"{event.event_type} needs {spec.data_class.__name__} data, got {found}")
     wire: JsonObject = _ENVELOPE_WITHOUT_DATA.dump(event)
-    wire[_DATA] = spec.schema().dump(event.data)
+    wire[_DATA] = spec.codec.dump(event.data)
     return wire
 
 
@@ -132,7 +132,7 @@ def _validated(wire: JsonObject, spec: EventSpec) -> IntegrationEvent:
     errors: dict[str, list[str]] = {}
     envelope = _load(_ENVELOPE, wire, "", errors)
     data = wire.get(_DATA)
-    loaded = _load(spec.schema(), data, _DATA, errors) if isinstance(data, dict) else None
+    loaded = _load(spec.codec, data, _DATA, errors) if isinstance(data, dict) else None
     if errors:
         raise InvalidEvent(errors)
     return IntegrationEvent(**{**envelope, _DATA: loaded})

@@ -54,5 +54,5 @@ def _raw_data(spec: EventSpec, data: EventData | Mapping[str, Any]) -> JsonObjec
     if not isinstance(data, spec.data_class):
         found = type(data).__name__
         raise InvalidEvent.at("data", f"{spec.event_type} needs {spec.data_class.__name__} data, got {found}")
-    dumped: JsonObject = spec.schema().dump(data)
+    dumped: JsonObject = spec.codec.dump(data)
     return dumped

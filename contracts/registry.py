@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 
 from marshmallow import Schema
@@ -41,6 +42,11 @@ class EventSpec:
         if set(self.upcasters) != expected:
             wanted, found = sorted(expected), sorted(self.upcasters)
             raise ValueError(f"{self.event_type} upcasters must cover versions {wanted}, got {found}")
+
+    @cached_property
+    def codec(self) -> Schema:
+        """One schema instance, reused: building a marshmallow schema deep-copies its fields."""
+        return self.schema()
 
     @property
     def event_type(self) -> str:
