@@ -64,8 +64,10 @@ class OutboxRelay:
         standby_retry_s: float = 5.0,
         max_backoff_s: float = 30.0,
         channel: str = OUTBOX_CHANNEL,
+        linger_s: float = 0.01,
     ) -> None:
         self._rows = OutboxRows(engine)
+        self._linger_s = linger_s
         self._publisher = publisher
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
@@ -137,7 +139,11 @@ class OutboxRelay:
         while not stop.is_set():
             published = self._cycle_with_retries(stop)
             if published < self._batch_size:  # a full batch means more is waiting: no pause
-                self._lease.wait(self._poll_interval_s, stop)
+                notified = self._lease.wait(self._poll_interval_s, stop)
+                if notified and self._linger_s:
+                    # Under load commits arrive every few ms: waiting a moment turns many one-row
+                    # cycles (each ~10 round trips and a broker send) into one, for a bounded lag.
+                    stop.wait(self._linger_s)
 
     def _cycle_with_retries(self, stop: threading.Event) -> int:
         # Backoff restarts with every cycle; a lost lease is not retried here but ends leadership.
