@@ -9,6 +9,7 @@ from typing import Protocol, TypeVar
 
 from flask import Flask
 
+from eventkit.auth.cli import keys_main
 from eventkit.http.server import serve
 from eventkit.logging import configure_logging
 from eventkit.settings import RuntimeSettings, SettingsError
@@ -33,10 +34,15 @@ def service_main(
 
     `commands` maps extra command names to (help text, function of the settings).
     """
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["keys"]:
+        # Key management needs only the key file, not the service's stores or settings.
+        sys.exit(keys_main(f"python -m {name}", argv[1:]))
     extra = dict(commands or {})
     parser = argparse.ArgumentParser(prog=f"python -m {name}")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="serve the HTTP API under gunicorn")
+    sub.add_parser("keys", help="manage API keys: keys add --partner ID | --admin, keys revoke ID, keys list")
     for command, (help_text, _) in extra.items():
         sub.add_parser(command, help=help_text)
     args = parser.parse_args(argv)

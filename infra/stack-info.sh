@@ -14,5 +14,7 @@ Stores and broker (development credentials; loopback only)
   Redis           redis://$h:$REDIS_PORT/0
   MongoDB (FerretDB $FERRETDB_VERSION)  mongodb://$h:$MONGO_PORT/query
   Pulsar $PULSAR_VERSION    pulsar://$h:$PULSAR_PORT   admin: http://$h:$PULSAR_HTTP_PORT
+API keys (development): $RUN_DIR/dev-keys.env — e.g.
+  source $RUN_DIR/dev-keys.env && curl -H "Authorization: Bearer \$PARTNER123_KEY" http://$h:$INGESTION_PORT/ingest/<id>
 Logs: $RUN_DIR/logs   (make logs)
 INFO

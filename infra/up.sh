@@ -15,7 +15,8 @@ port_busy() { (exec 3<>"/dev/tcp/$BIND_HOST/$1") 2>/dev/null; }
 
 start_supervisor() {
   if supervisord_running; then
-    step "supervisord already running; making sure every store is started"
+    step "supervisord already running; applying config changes, making sure every store is started"
+    supervisorctl reread >/dev/null && supervisorctl update >/dev/null  # restarts only changed programs
     supervisorctl start stores:* >/dev/null || true
     return
   fi
@@ -54,6 +55,24 @@ migrate_databases() {
   info "ingestion: event store, outbox, inbox, idempotency keys at the newest revision"
 }
 
+create_dev_keys() {
+  local keys="$RUN_DIR/api-keys.json" out="$RUN_DIR/dev-keys.env"
+  if [ -f "$keys" ] && [ -f "$out" ]; then
+    step "Development API keys present ($out)"
+    return
+  fi
+  step "Creating development API keys (an admin, partner123, partner456)"
+  local cli=("$VENV/bin/python" -m ingestion_svc keys --file "$keys" add)
+  {
+    echo "# Development API keys, created by make up on $(date -u +%FT%TZ). Send as: Authorization: Bearer <key>"
+    echo "ADMIN_KEY=$("${cli[@]}" --admin --label dev-admin)"
+    echo "PARTNER123_KEY=$("${cli[@]}" --partner partner123 --label dev)"
+    echo "PARTNER456_KEY=$("${cli[@]}" --partner partner456 --label dev)"
+  } > "$out"
+  chmod 600 "$out"
+  info "written to $out (the key file keeps only their hashes)"
+}
+
 start_services() {
   step "Starting the services"
   supervisorctl start services:* >/dev/null || true
@@ -74,6 +93,7 @@ start_supervisor
 wait_for_stores || die "a store did not come up; see $RUN_DIR/logs/ (make logs)"
 configure_stores
 migrate_databases
+create_dev_keys
 start_services
 "$REPO_ROOT/infra/stack-info.sh" | tee "$RUN_DIR/stack-info.txt"
 step "Stack is up (written to $RUN_DIR/stack-info.txt). 'make status' shows health, 'make down' stops it."

@@ -64,6 +64,7 @@ def create_app(settings: Settings, ingestion: Ingestion | None = None) -> Flask:
         errors=ERRORS,
         max_body_bytes=settings.max_body_bytes,
         max_json_depth=settings.max_json_depth,
+        auth=settings.auth,
     )
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from eventkit.auth.settings import AuthSettings
 from eventkit.settings import Env, RuntimeSettings
 
 
 @dataclass(frozen=True)
 class Settings:
     runtime: RuntimeSettings
+    auth: AuthSettings
     database_url: str
     query_base_url: str  # where a record's view lives, for the Location header
     max_body_bytes: int
@@ -21,6 +23,7 @@ class Settings:
         env = env or Env()
         return cls(
             runtime=RuntimeSettings.from_env("ingestion_svc", 5001, env),
+            auth=AuthSettings.from_env(env),
             database_url=env.url(
                 "DATABASE_URL",
                 "postgresql://ingestion:ingestion@localhost:5432/ingestion",

@@ -17,4 +17,4 @@ def create_app(settings: Settings) -> Flask:
         "mongodb": mongo_check(database),
         "pulsar": pulsar_check(runtime.pulsar_admin_url, runtime.pulsar_namespace),
     }
-    return create_http_app("query_svc", checks)
+    return create_http_app("query_svc", checks, auth=settings.auth)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from eventkit.auth.settings import AuthSettings
 from eventkit.settings import Env, RuntimeSettings
 
 
 @dataclass(frozen=True)
 class Settings:
     runtime: RuntimeSettings
+    auth: AuthSettings
     mongo_url: str
     mongo_database: str
 
@@ -18,6 +20,7 @@ class Settings:
         env = env or Env()
         return cls(
             runtime=RuntimeSettings.from_env("query_svc", 5002, env),
+            auth=AuthSettings.from_env(env),
             mongo_url=env.url("MONGO_URL", "mongodb://localhost:27017", schemes=("mongodb", "mongodb+srv")),
             mongo_database=env.text("MONGO_DATABASE", "query"),
         )

@@ -9,6 +9,8 @@ from flask import Flask, send_from_directory
 from flask.typing import ResponseReturnValue
 from flask_smorest import Api, Blueprint
 
+from eventkit.auth.guard import install_auth
+from eventkit.auth.settings import AuthSettings
 from eventkit.health import Check
 from eventkit.http.errors import ErrorMapping, register_error_handlers
 from eventkit.http.json_body import DEFAULT_MAX_DEPTH
@@ -26,6 +28,7 @@ def create_app(
     errors: ErrorMapping | None = None,
     max_body_bytes: int = 1024 * 1024,
     max_json_depth: int = DEFAULT_MAX_DEPTH,
+    auth: AuthSettings | None = None,
 ) -> Flask:
     """Creates the app with `/openapi.json`, `/docs`, `/healthz`, `/readyz`, `/metrics` and the blueprints."""
     app = Flask(title)
@@ -48,6 +51,8 @@ def create_app(
         api.register_blueprint(blueprint)
     _serve_docs_assets(app)
     install_request_hooks(app)
+    if auth is not None:
+        install_auth(app, auth)
     register_error_handlers(app, errors)
     return app
 

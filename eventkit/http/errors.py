@@ -22,6 +22,8 @@ def problem_response(problem: Problem) -> Response:
     response = Response(body, status=problem.status, mimetype=PROBLEM_JSON)
     if problem.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="dataingest"'
+    if "retry_after" in problem.extensions:
+        response.headers["Retry-After"] = str(problem.extensions["retry_after"])
     return response
 
 

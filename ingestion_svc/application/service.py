@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from eventkit.eventstore.errors import ConcurrencyConflict
 from eventkit.eventstore.model import StoredEvent
+from eventkit.messaging import OutboundMessage
 from ingestion_svc.application.commands import (
     AmendRecord,
     BatchOutcome,
@@ -47,7 +48,8 @@ class IngestionService:
             stored = self._claim(uow, context)
             if stored is not None:
                 return IngestOutcome(_receipt_from(stored.result), replayed=True)
-            receipt = self._receive(uow, command, context)
+            receipt, message = self._receive(uow, command, context)
+            uow.outbox.add([message])
             self._remember(uow, context, _receipt_json(receipt))
             uow.commit()
             return IngestOutcome(receipt)
@@ -58,7 +60,9 @@ class IngestionService:
             stored = self._claim(uow, context)
             if stored is not None:
                 return BatchOutcome([_receipt_from(r) for r in stored.result["receipts"]], replayed=True)
-            receipts = [self._receive(uow, command, context) for command in commands]
+            received = [self._receive(uow, command, context) for command in commands]
+            uow.outbox.add([message for _, message in received])  # one multi-row insert for the batch
+            receipts = [receipt for receipt, _ in received]
             self._remember(uow, context, {"receipts": [_receipt_json(r) for r in receipts]})
             uow.commit()
             return BatchOutcome(receipts)
@@ -71,9 +75,10 @@ class IngestionService:
             if event is None:
                 return _receipt(record)
             try:
-                self._append(uow, amended, event, record.version, context)
+                message = self._append(uow, amended, event, record.version, context)
             except ConcurrencyConflict as conflict:
                 raise VersionConflict(record.id, conflict.expected, conflict.actual) from conflict
+            uow.outbox.add([message])
             uow.commit()
             return _receipt(amended)
 
@@ -88,12 +93,13 @@ class IngestionService:
             self._load(uow, record_id, partner_id)
             return uow.events.read_stream(record_id)
 
-    def _receive(self, uow: IngestionUnitOfWork, command: IngestRecord, context: RequestContext) -> Receipt:
+    def _receive(
+        self, uow: IngestionUnitOfWork, command: IngestRecord, context: RequestContext
+    ) -> tuple[Receipt, OutboundMessage]:
         record, event = DataRecord.receive(
             str(uuid.uuid4()), command.partner_id, command.payload, command.external_id, self._clock()
         )
-        self._append(uow, record, event, 0, context)
-        return _receipt(record)
+        return _receipt(record), self._append(uow, record, event, 0, context)
 
     def _append(
         self,
@@ -102,10 +108,11 @@ class IngestionService:
         event: DomainEvent,
         expected: int,
         ctx: RequestContext,
-    ) -> None:
+    ) -> OutboundMessage:
+        """Appends the domain event and returns the integration event to queue in the same transaction."""
         metadata = {"correlation_id": ctx.correlation_id, "partner_id": record.partner_id}
         [stored] = uow.events.append(record.id, expected, [to_new_event(event, metadata)])
-        uow.outbox.add([data_ingested_message(record, stored.event_id, self._topic, ctx.correlation_id)])
+        return data_ingested_message(record, stored.event_id, self._topic, ctx.correlation_id)
 
     @staticmethod
     def _load(

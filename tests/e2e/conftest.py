@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import requests
+
+from eventkit.auth.keys import add_key, key_id_of, revoke_key
+from tests.stack import REPO_ROOT
 
 SERVICES = {
     "ingestion_svc": int(os.environ.get("INGESTION_PORT", "5001")),
@@ -25,3 +30,30 @@ def service_urls() -> dict[str, str]:
         except requests.ConnectionError:
             pytest.fail(f"{name} is not running at {url}: run `make up` first")
     return urls
+
+
+@dataclass(frozen=True)
+class ApiKeys:
+    """Keys for the running services, added to the stack's key file (services reload it on change)."""
+
+    partner: str  # partner123
+    other: str  # partner456
+    admin: str
+    revoked: str  # was partner123's
+
+    def auth(self, key: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture(scope="session")
+def api_keys() -> ApiKeys:
+    run_dir = Path(os.environ.get("RUN_DIR", REPO_ROOT / ".run"))
+    path = Path(os.environ.get("API_KEYS_FILE", run_dir / "api-keys.json"))
+    revoked = add_key(path, "partner", "partner123", label="e2e revoked")
+    revoke_key(path, str(key_id_of(revoked)))
+    return ApiKeys(
+        partner=add_key(path, "partner", "partner123", label="e2e"),
+        other=add_key(path, "partner", "partner456", label="e2e"),
+        admin=add_key(path, "admin", label="e2e"),
+        revoked=revoked,
+    )

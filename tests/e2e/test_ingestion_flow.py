@@ -14,6 +14,7 @@ import requests
 
 import contracts
 from eventkit.pulsar.client import make_client
+from tests.e2e.conftest import ApiKeys
 
 NAMESPACE = os.environ.get("PULSAR_NAMESPACE", "persistent://public/default")
 TOPIC = contracts.topic_for(contracts.DataIngested.EVENT_TYPE, NAMESPACE)
@@ -48,15 +49,16 @@ def _events_for(
 
 
 def test_post_then_amend_reach_pulsar_with_the_request_id_as_correlation_id(
-    service_urls: dict[str, str], reader: pulsar.Reader
+    service_urls: dict[str, str], reader: pulsar.Reader, api_keys: ApiKeys
 ) -> None:
+    auth = api_keys.auth(api_keys.partner)
     base = service_urls["ingestion_svc"]
     request_id = f"e2e-{uuid.uuid4()}"
     payload: dict[str, Any] = {"name": "Example Data", "age": 30, "attributes": {"key1": "value1"}}
     created = requests.post(
         f"{base}/ingest",
         json={"partner_id": "partner123", "payload": payload},
-        headers={"X-Request-ID": request_id},
+        headers={"X-Request-ID": request_id, **auth},
         timeout=10,
     )
     assert created.status_code == 201, created.text
@@ -64,7 +66,7 @@ def test_post_then_amend_reach_pulsar_with_the_request_id_as_correlation_id(
     amended = requests.put(
         f"{base}/ingest/{record_id}",
         json={"payload": {**payload, "age": 31}},
-        headers={"If-Match": '"1"'},
+        headers={"If-Match": '"1"', **auth},
         timeout=10,
     )
     assert amended.status_code == 200, amended.text
@@ -73,22 +75,23 @@ def test_post_then_amend_reach_pulsar_with_the_request_id_as_correlation_id(
     assert [e.record_version for e in events] == [1, 2]
     assert events[0].correlation_id == request_id
     assert events[0].data.content_hash == contracts.content_hash(payload)  # type: ignore[union-attr]
-    trail = requests.get(f"{base}/ingest/{record_id}/events", timeout=10).json()
+    trail = requests.get(f"{base}/ingest/{record_id}/events", headers=auth, timeout=10).json()
     assert [e["type"] for e in trail] == ["DataReceived", "DataAmended"]
     assert trail[0]["metadata"]["correlation_id"] == request_id
 
 
-def test_bad_input_is_problem_json_over_real_http(service_urls: dict[str, str]) -> None:
+def test_bad_input_is_problem_json_over_real_http(service_urls: dict[str, str], api_keys: ApiKeys) -> None:
     base = service_urls["ingestion_svc"]
+    auth = api_keys.auth(api_keys.partner)
     response = requests.post(
-        f"{base}/ingest", data=b"{not json", headers={"Content-Type": "application/json"}, timeout=10
+        f"{base}/ingest", data=b"{not json", headers={"Content-Type": "application/json", **auth}, timeout=10
     )
     assert response.status_code == 400
     assert response.headers["Content-Type"] == "application/problem+json"
     oversize = requests.post(
         f"{base}/ingest",
         data=b"x" * (1024 * 1024 + 1),
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", **auth},
         timeout=10,
     )
     assert oversize.status_code == 413

@@ -8,6 +8,7 @@ from typing import Any
 from flask import g, request
 from marshmallow import ValidationError
 
+from eventkit.auth.principal import current_principal
 from eventkit.http.blueprint import Blueprint, strict_json_body
 from eventkit.problems import Problem
 from ingestion_svc.adapters.http import headers
@@ -23,13 +24,16 @@ from ingestion_svc.adapters.http.schemas import (
 from ingestion_svc.application.commands import AmendRecord, IngestRecord, Receipt, RequestContext
 from ingestion_svc.application.service import IngestionService
 
-ANONYMOUS = "anonymous"  # until partner authentication names the caller
-
 
 def _context(body: object | None = None) -> RequestContext:
-    return RequestContext(
-        g.correlation_id, ANONYMOUS, headers.idempotency(body) if body is not None else None
-    )
+    principal = current_principal()
+    # Idempotency-Keys belong to the partner (any of its keys), or to one admin key.
+    caller = f"partner:{principal.partner_id}" if principal.partner_id else f"admin:{principal.key_id}"
+    return RequestContext(g.correlation_id, caller, headers.idempotency(body) if body is not None else None)
+
+
+def _forbidden_partner(partner_id: str) -> Problem:
+    return Problem(403, f"This key may not write records of partner {partner_id!r}; use that partner's key.")
 
 
 def ingestion_blueprint(service: IngestionService, query_base_url: str, batch_max_items: int) -> Blueprint:
@@ -47,6 +51,8 @@ def ingestion_blueprint(service: IngestionService, query_base_url: str, batch_ma
     @blp.arguments(IngestRequestSchema)
     @blp.response(201, ReceiptSchema, description="Stored; DataIngested will follow through the outbox")
     def ingest(body: dict[str, Any]) -> tuple[Any, int, dict[str, str]]:
+        if not current_principal().may_access(body["partner_id"]):
+            raise _forbidden_partner(body["partner_id"])
         outcome = service.ingest(IngestRecord(**body), _context(body))
         return with_location(outcome.receipt, 201, outcome.replayed)
 
@@ -71,20 +77,21 @@ def ingestion_blueprint(service: IngestionService, query_base_url: str, batch_ma
     @blp.arguments(AmendRequestSchema)
     @blp.response(200, ReceiptSchema, description="The new (or, for an unchanged payload, current) version")
     def amend(body: dict[str, Any], record_id: Any) -> tuple[Any, int, dict[str, str]]:
-        command = AmendRecord(str(record_id), body["payload"], headers.expected_version())
+        scope = current_principal().partner_scope
+        command = AmendRecord(str(record_id), body["payload"], headers.expected_version(), scope)
         return with_location(service.amend(command, _context()), 200)
 
     @blp.route("/<uuid:record_id>", methods=["GET"])
     @blp.arguments(AsOfSchema, location="query")
     @blp.response(200, RecordSchema, description="The record rebuilt from its events")
     def get_record(args: dict[str, datetime | None], record_id: Any) -> tuple[Any, int, dict[str, str]]:
-        record = service.get(str(record_id), as_of=args["as_of"])
+        record = service.get(str(record_id), current_principal().partner_scope, args["as_of"])
         return record, 200, {"ETag": headers.etag(record.version)}
 
     @blp.route("/<uuid:record_id>/events", methods=["GET"])
     @blp.response(200, StoredEventSchema(many=True), description="The record's audit trail, oldest first")
     def record_events(record_id: Any) -> Any:
-        return service.history(str(record_id))
+        return service.history(str(record_id), current_principal().partner_scope)
 
     return blp
 
@@ -100,18 +107,26 @@ def _batch_items(body: Any, limit: int) -> list[Any]:
 
 
 def _validate_items(items: list[Any]) -> tuple[list[tuple[int, IngestRecord]], list[dict[str, Any]]]:
-    schema = IngestRequestSchema()
     valid: list[tuple[int, IngestRecord]] = []
     results: list[dict[str, Any]] = []
     for index, item in enumerate(items):
         try:
-            valid.append((index, IngestRecord(**schema.load(item))))
+            valid.append((index, _batch_item(item)))
             results.append({})
-        except ValidationError as exc:
-            problem = Problem(
-                422, "The item does not match the expected schema.", extensions={"errors": exc.messages}
-            )
-            results.append(
-                {"index": index, "status": 422, "problem": problem.to_dict(f"{request.path}#{index}")}
-            )
+        except Problem as problem:
+            body = problem.to_dict(f"{request.path}#{index}")
+            results.append({"index": index, "status": problem.status, "problem": body})
     return valid, results
+
+
+def _batch_item(item: Any) -> IngestRecord:
+    """Validates one batch item as POST /ingest would; a Problem says why it is refused."""
+    try:
+        record = IngestRecord(**IngestRequestSchema().load(item))
+    except ValidationError as exc:
+        raise Problem(
+            422, "The item does not match the expected schema.", extensions={"errors": exc.messages}
+        ) from None
+    if not current_principal().may_access(record.partner_id):
+        raise _forbidden_partner(record.partner_id)
+    return record

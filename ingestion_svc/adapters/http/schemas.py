@@ -2,15 +2,46 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from typing import Any
+
+from marshmallow import RAISE, Schema, fields, pre_load, validate
 
 from contracts import PARTNER_ID_PATTERN
+from eventkit.problems import Problem
+
+# Fields the server decides; a client sending one is confused about the API, so it is told plainly.
+SERVER_OWNED = {
+    "id",
+    "data_id",
+    "version",
+    "record_version",
+    "status",
+    "timestamp",
+    "received_at",
+    "updated_at",
+    "created_at",
+    "event_id",
+}
 
 
-class IngestRequestSchema(Schema):
+class _RequestSchema(Schema):
     class Meta:
         unknown = RAISE  # a misspelt field is an error, not silently dropped
 
+    @pre_load
+    def refuse_server_owned_fields(self, data: Any, **_: Any) -> Any:
+        owned = sorted(SERVER_OWNED & set(data)) if isinstance(data, dict) else []
+        if owned:
+            raise Problem(
+                400,
+                f"{', '.join(owned)} {'is' if len(owned) == 1 else 'are'} set by the server, "
+                "not by the request.",
+                extensions={"fields": owned},
+            )
+        return data
+
+
+class IngestRequestSchema(_RequestSchema):
     partner_id = fields.String(
         required=True,
         validate=validate.Regexp(
@@ -29,10 +60,7 @@ class IngestRequestSchema(Schema):
     )
 
 
-class AmendRequestSchema(Schema):
-    class Meta:
-        unknown = RAISE
-
+class AmendRequestSchema(_RequestSchema):
     payload = fields.Dict(keys=fields.String(), required=True)
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pulsar
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
 import contracts
+from eventkit.auth.keys import add_key
 from eventkit.pulsar.admin import pulsar_check
+from eventkit.settings import Env
 from ingestion_svc.bootstrap import Ingestion, create_app
 from ingestion_svc.settings import Settings
 from tests.helpers import read_all, wait_until
@@ -29,8 +33,13 @@ def _post(http: FlaskClient, n: int) -> str:
     return str(response.get_json()["id"])
 
 
-def test_ingest_answers_201_while_the_broker_is_down_and_publishes_in_order_after(pipeline: Pipeline) -> None:
-    http = create_app(Settings.from_env(), Ingestion(pipeline.service, {})).test_client()
+def test_ingest_answers_201_while_the_broker_is_down_and_publishes_in_order_after(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    key = add_key(tmp_path / "keys.json", "partner", "partner123")
+    settings = Settings.from_env(Env({"API_KEYS_FILE": str(tmp_path / "keys.json")}))
+    http = create_app(settings, Ingestion(pipeline.service, {})).test_client()
+    http.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {key}"
     client = pulsar.Client(pipeline.stack.pulsar_service_url, operation_timeout_seconds=10)
     try:
         with RelayThread(pipeline.relay(client)):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
+from eventkit.auth.keys import add_key
 from eventkit.eventstore.memory import InMemoryDatabase
 from eventkit.settings import Env
 from ingestion_svc.adapters.memory import InMemoryIngestionUnitOfWork
@@ -23,14 +25,49 @@ def database() -> InMemoryDatabase:
     return InMemoryDatabase()
 
 
+class Keys:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.partner = add_key(path, "partner", "partner123")
+        self.other = add_key(path, "partner", "partner456")
+        self.admin = add_key(path, "admin")
+
+
 @pytest.fixture
-def client(database: InMemoryDatabase) -> FlaskClient:
-    settings = Settings.from_env(
-        Env({"MAX_BODY_BYTES": "4096", "MAX_JSON_DEPTH": "8", "BATCH_MAX_ITEMS": "3"})
-    )
-    keys: dict[tuple[str, str], StoredOutcome] = {}
-    ingestion = bootstrap(settings, uow_factory=lambda: InMemoryIngestionUnitOfWork(database, keys))
-    return create_app(settings, ingestion).test_client()
+def keys(tmp_path: Path) -> Keys:
+    return Keys(tmp_path / "api-keys.json")
+
+
+def _app(database: InMemoryDatabase, keys: Keys, key: str) -> FlaskClient:
+    environ = {
+        "MAX_BODY_BYTES": "4096",
+        "MAX_JSON_DEPTH": "8",
+        "BATCH_MAX_ITEMS": "3",
+        "API_KEYS_FILE": str(keys.path),
+    }
+    settings = Settings.from_env(Env(environ))
+    stored: dict[tuple[str, str], StoredOutcome] = {}
+    ingestion = bootstrap(settings, uow_factory=lambda: InMemoryIngestionUnitOfWork(database, stored))
+    client = create_app(settings, ingestion).test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {key}"
+    return client
+
+
+@pytest.fixture
+def client(database: InMemoryDatabase, keys: Keys) -> FlaskClient:
+    """A client holding partner123's key."""
+    return _app(database, keys, keys.partner)
+
+
+@pytest.fixture
+def other(database: InMemoryDatabase, keys: Keys) -> FlaskClient:
+    """A client holding partner456's key, on the same store."""
+    return _app(database, keys, keys.other)
+
+
+@pytest.fixture
+def admin(database: InMemoryDatabase, keys: Keys) -> FlaskClient:
+    return _app(database, keys, keys.admin)
 
 
 def _problem(response: Any, status: int) -> dict[str, Any]:
@@ -58,11 +95,11 @@ def test_post_answers_201_with_the_seed_fields_version_location_and_etag(client:
         ({"partner_id": "a" * 65, "payload": {}}, "partner_id"),
         ({"partner_id": "bad id!", "payload": {}}, "partner_id"),
         ({"partner_id": 7, "payload": {}}, "partner_id"),
-        ({"partner_id": "p"}, "payload"),
-        ({"partner_id": "p", "payload": [1, 2]}, "payload"),
-        ({"partner_id": "p", "payload": "text"}, "payload"),
-        ({"partner_id": "p", "payload": {}, "surprise": 1}, "surprise"),
-        ({"partner_id": "p", "payload": {}, "external_id": ""}, "external_id"),
+        ({"partner_id": "partner123"}, "payload"),
+        ({"partner_id": "partner123", "payload": [1, 2]}, "payload"),
+        ({"partner_id": "partner123", "payload": "text"}, "payload"),
+        ({"partner_id": "partner123", "payload": {}, "surprise": 1}, "surprise"),
+        ({"partner_id": "partner123", "payload": {}, "external_id": ""}, "external_id"),
     ],
 )
 def test_a_bad_field_is_422_naming_it_and_nothing_is_stored(
@@ -135,7 +172,7 @@ def test_idempotency_key_replays_and_refuses_another_body(
 def test_batch_gives_a_result_per_item_and_stores_the_valid_ones(
     client: FlaskClient, database: InMemoryDatabase
 ) -> None:
-    response = client.post("/ingest/batch", json=[RECORD, {"partner_id": "p"}, RECORD])
+    response = client.post("/ingest/batch", json=[RECORD, {"partner_id": "partner123"}, RECORD])
     body = response.get_json()
     assert (response.status_code, body["accepted"], body["rejected"]) == (200, 2, 1)
     assert [item["status"] for item in body["items"]] == [201, 422, 201]
@@ -166,7 +203,7 @@ def test_amend_with_and_without_if_match(client: FlaskClient) -> None:
         client.put(f"/ingest/{record_id}", json={"payload": {"x": 2}}, headers={"If-Match": "nope"}), 400
     )
     _problem(client.put(f"/ingest/{uuid.uuid4()}", json={"payload": {}}), 404)
-    _problem(client.put(f"/ingest/{record_id}", json={"payload": {}, "partner_id": "p"}), 422)
+    _problem(client.put(f"/ingest/{record_id}", json={"payload": {}, "partner_id": "partner123"}), 422)
 
 
 def test_get_with_as_of_and_the_audit_trail(client: FlaskClient) -> None:
@@ -182,3 +219,51 @@ def test_get_with_as_of_and_the_audit_trail(client: FlaskClient) -> None:
     events = client.get(f"/ingest/{record_id}/events").get_json()
     assert [(e["type"], e["version"]) for e in events] == [("DataReceived", 1), ("DataAmended", 2)]
     _problem(client.get("/ingest/not-a-uuid"), 404)
+
+
+def test_a_partner_writes_only_under_its_own_partner_id(
+    client: FlaskClient, database: InMemoryDatabase
+) -> None:
+    problem = _problem(client.post("/ingest", json={**RECORD, "partner_id": "partner456"}), 403)
+    assert "partner456" in problem["detail"]
+    body = client.post("/ingest/batch", json=[RECORD, {**RECORD, "partner_id": "partner456"}]).get_json()
+    assert [item["status"] for item in body["items"]] == [201, 403]
+    assert len(database.events) == 1
+
+
+def test_another_partners_record_does_not_exist_for_the_caller(
+    client: FlaskClient, other: FlaskClient
+) -> None:
+    record_id = client.post("/ingest", json=RECORD).get_json()["id"]
+    for response in (
+        other.get(f"/ingest/{record_id}"),
+        other.get(f"/ingest/{record_id}", query_string={"as_of": "2030-01-01T00:00:00Z"}),
+        other.get(f"/ingest/{record_id}/events"),
+        other.put(f"/ingest/{record_id}", json={"payload": {"x": 1}}),
+    ):
+        assert _problem(response, 404)["detail"] == f"No record {record_id}."
+    assert client.get(f"/ingest/{record_id}").get_json()["version"] == 1
+
+
+def test_an_admin_sees_and_writes_for_every_partner(client: FlaskClient, admin: FlaskClient) -> None:
+    record_id = client.post("/ingest", json=RECORD).get_json()["id"]
+    assert admin.get(f"/ingest/{record_id}").status_code == 200
+    assert admin.post("/ingest", json={**RECORD, "partner_id": "partner456"}).status_code == 201
+
+
+@pytest.mark.parametrize("field", ["id", "version", "status", "timestamp"])
+def test_server_owned_fields_are_refused_with_400(
+    client: FlaskClient, database: InMemoryDatabase, field: str
+) -> None:
+    problem = _problem(client.post("/ingest", json={**RECORD, field: "x"}), 400)
+    assert problem["fields"] == [field]
+    body = client.post("/ingest/batch", json=[{**RECORD, field: 1}]).get_json()
+    assert body["items"][0]["status"] == 400
+    assert database.events == []
+
+
+def test_idempotency_keys_are_scoped_to_the_partner(client: FlaskClient, other: FlaskClient) -> None:
+    headers = {"Idempotency-Key": "shared-key"}
+    first = client.post("/ingest", json=RECORD, headers=headers).get_json()
+    theirs = other.post("/ingest", json={**RECORD, "partner_id": "partner456"}, headers=headers)
+    assert theirs.status_code == 201 and theirs.get_json()["id"] != first["id"]

@@ -1,0 +1,128 @@
+"""Guarantee 8 as a matrix: every route of every running service (read from its OpenAPI document) by every
+kind of caller, each cell with its expected status. A route missing from EXPECTED fails the test."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import requests
+
+from tests.e2e.conftest import ApiKeys
+
+PRINCIPALS = ("none", "malformed", "revoked", "other", "own", "admin")
+OPEN = dict.fromkeys(PRINCIPALS, 200)
+
+
+def _guarded(other: int, own: int, admin: int) -> dict[str, int]:
+    return {"none": 401, "malformed": 401, "revoked": 401, "other": other, "own": own, "admin": admin}
+
+
+@dataclass(frozen=True)
+class Cell:
+    statuses: dict[str, int]
+    body: Callable[[str], Any] | None = None  # given the subject record id
+
+
+RECORD: dict[str, Any] = {"partner_id": "partner123", "payload": {"name": "Matrix", "age": 40}}
+
+# (service, METHOD, OpenAPI path) -> expected status per principal. The subject is partner123's record.
+EXPECTED: dict[tuple[str, str, str], Cell] = {
+    **{
+        (svc, "GET", path): Cell(OPEN)
+        for svc in ("ingestion_svc", "query_svc", "processing_svc", "validation_svc")
+        for path in ("/healthz", "/readyz", "/metrics")
+    },
+    ("ingestion_svc", "POST", "/ingest"): Cell(_guarded(403, 201, 201), lambda _: RECORD),
+    ("ingestion_svc", "POST", "/ingest/batch"): Cell(_guarded(200, 200, 200), lambda _: [RECORD]),
+    ("ingestion_svc", "PUT", "/ingest/{record_id}"): Cell(
+        _guarded(404, 200, 200), lambda _: {"payload": {"name": "Matrix", "n": uuid.uuid4().hex}}
+    ),
+    ("ingestion_svc", "GET", "/ingest/{record_id}"): Cell(_guarded(404, 200, 200)),
+    ("ingestion_svc", "GET", "/ingest/{record_id}/events"): Cell(_guarded(404, 200, 200)),
+}
+
+
+def _routes(base: str) -> list[tuple[str, str]]:
+    spec = requests.get(f"{base}/openapi.json", timeout=10).json()
+    return [
+        (method.upper(), path)
+        for path, item in spec["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    ]
+
+
+def _key(principal: str, keys: ApiKeys) -> dict[str, str]:
+    values = {
+        "malformed": "dik_not-a-key",
+        "revoked": keys.revoked,
+        "other": keys.other,
+        "own": keys.partner,
+        "admin": keys.admin,
+    }
+    return keys.auth(values[principal]) if principal in values else {}
+
+
+@pytest.fixture(scope="module")
+def subject(service_urls: dict[str, str], api_keys: ApiKeys) -> str:
+    response = requests.post(
+        f"{service_urls['ingestion_svc']}/ingest",
+        json=RECORD,
+        headers=api_keys.auth(api_keys.partner),
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+def test_every_route_of_every_service_is_in_the_matrix(service_urls: dict[str, str]) -> None:
+    missing = [
+        (svc, m, p)
+        for svc, base in service_urls.items()
+        for m, p in _routes(base)
+        if (svc, m, p) not in EXPECTED and not p.startswith("/docs")
+    ]
+    assert not missing, f"routes without isolation expectations (add them to EXPECTED): {missing}"
+
+
+def test_the_matrix(service_urls: dict[str, str], api_keys: ApiKeys, subject: str) -> None:
+    failures, cells = [], 0
+    for (svc, method, path), cell in EXPECTED.items():
+        url = service_urls[svc] + path.replace("{record_id}", subject)
+        for principal in PRINCIPALS:
+            body = cell.body(subject) if cell.body else None
+            response = requests.request(method, url, json=body, headers=_key(principal, api_keys), timeout=10)
+            cells += 1
+            expected = cell.statuses[principal]
+            if response.status_code != expected:
+                failures.append(
+                    f"{method} {svc}{path} as {principal}: {response.status_code}, expected {expected}"
+                )
+            elif expected == 401 and "WWW-Authenticate" not in response.headers:
+                failures.append(f"{method} {svc}{path} as {principal}: 401 without WWW-Authenticate")
+    assert not failures, "\n".join(failures)
+    assert cells == len(EXPECTED) * len(PRINCIPALS)
+
+
+def test_a_key_in_the_url_is_refused_by_every_service(
+    service_urls: dict[str, str], api_keys: ApiKeys
+) -> None:
+    for base in service_urls.values():
+        response = requests.get(
+            f"{base}/openapi.json",
+            params={"api_key": api_keys.admin},
+            headers=api_keys.auth(api_keys.admin),
+            timeout=10,
+        )
+        assert response.status_code in (200, 400)  # open endpoints ignore keys
+    response = requests.get(
+        f"{service_urls['ingestion_svc']}/ingest/{uuid.uuid4()}",
+        params={"api_key": api_keys.admin},
+        headers=api_keys.auth(api_keys.admin),
+        timeout=10,
+    )
+    assert response.status_code == 400
