@@ -4,7 +4,7 @@ VENV ?= $(CURDIR)/.venv
 PY := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest -p no:cacheprovider
 
-.PHONY: help up down status logs provision test unit contract integration e2e lint typecheck archcheck check lock compose-config clean
+.PHONY: help up down status logs provision test unit contract integration e2e lint typecheck archcheck check lock compose-config clean bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -60,3 +60,6 @@ compose-config: ## validate docker-compose.yml (no Docker engine needed)
 
 clean: down ## stop the stack and delete its data and logs (keeps downloads in ~/.cache)
 	@source infra/lib.sh && source infra/postgres.sh && pg=$$(pg_data_dir) && rm -rf "$$pg" "$$RUN_DIR" && echo "removed $$RUN_DIR and $$pg"
+
+bench: up ## benchmarks against the local stack, each beside a baseline measured in the same run
+	@$(PY) -m bench.run
