@@ -20,7 +20,7 @@ start_supervisor() {
     supervisorctl start stores:* >/dev/null || true
     return
   fi
-  for p in "$PG_PORT" "$REDIS_PORT" "$MONGO_PORT" "$PULSAR_PORT" "$PULSAR_HTTP_PORT" \
+  for p in "$PG_PORT" "$REDIS_PORT" "$MONGO_PORT" "$PULSAR_PORT" "$PULSAR_HTTP_PORT" "$PULSAR_BOOKIE_PORT" \
            "$INGESTION_PORT" "$QUERY_PORT" "$PROCESSING_PORT" "$VALIDATION_PORT"; do
     port_busy "$p" && die "port $BIND_HOST:$p is already in use by another program ('ss -ltnp | grep :$p' shows which); stop it or choose another port (see README, configuration)"
   done
@@ -51,7 +51,7 @@ configure_stores() {
 
 migrate_databases() {
   step "Migrating the services' databases"
-  "$VENV/bin/python" -m ingestion_svc migrate >/dev/null || die "ingestion migrations failed: run '$VENV/bin/python -m ingestion_svc migrate' to see why"
+  DATABASE_URL=$INGESTION_DATABASE_URL "$VENV/bin/python" -m ingestion_svc migrate >/dev/null || die "ingestion migrations failed: run '$VENV/bin/python -m ingestion_svc migrate' to see why"
   info "ingestion: event store, outbox, inbox, idempotency keys at the newest revision"
 }
 

@@ -9,6 +9,15 @@ data="$RUN_DIR/pulsar"
 mkdir -p "$data"
 cd "$data"   # the starter resolves relative data paths against the working directory
 
+# The ports come from the environment (infra/stack.env), so two stacks can run side by side.
+conf="$data/standalone.conf"
+sed -e "s/^brokerServicePort=.*/brokerServicePort=${PULSAR_PORT:-6650}/" \
+    -e "s/^webServicePort=.*/webServicePort=${PULSAR_HTTP_PORT:-8080}/" \
+    -e "s/^bookiePort=.*/bookiePort=${PULSAR_BOOKIE_PORT:-3181}/" \
+    -e "s/^bindAddress=.*/bindAddress=${BIND_HOST:-127.0.0.1}/" \
+    -e "s/^advertisedAddress=.*/advertisedAddress=${BIND_HOST:-127.0.0.1}/" \
+    "$here/standalone.conf" > "$conf"
+
 java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 # The JVM flags Pulsar's own bin/pulsar passes: module opens for netty/bookkeeper internals,
 # native access for RocksDB, IPv4 only, and a fail-fast on out-of-memory.
@@ -33,7 +42,7 @@ exec "$java_bin" \
   -Dpulsar.log.dir="$RUN_DIR/logs" \
   -cp "$PULSAR_LIB/*" \
   org.apache.pulsar.PulsarStandaloneStarter \
-  -c "$here/standalone.conf" -nfw -nss \
+  -c "$conf" -nfw -nss \
   --metadata-dir "$data/metadata" \
   --bookkeeper-dir "$data/bookkeeper" \
-  -a 127.0.0.1
+  -a "${BIND_HOST:-127.0.0.1}"
