@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
@@ -12,10 +11,10 @@ MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def prepare_multiprocess_dir() -> None:
-    """Empties the shared metrics directory before workers start, so a restart begins at zero."""
+    """Makes sure the shared metrics directory exists (the launcher wipes it before each start:
+    by now modules that create metrics at import time have already written their files)."""
     directory = os.environ.get(MULTIPROC_ENV)
     if directory:
-        shutil.rmtree(directory, ignore_errors=True)
         Path(directory).mkdir(parents=True, exist_ok=True)
 
 
