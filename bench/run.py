@@ -7,7 +7,7 @@ import os
 import platform
 import time
 
-from bench import ingestion
+from bench import auth, ingestion
 from bench.report import Figure, print_table, write_json
 from eventkit.postgres.engine import make_engine
 
@@ -30,6 +30,8 @@ def main() -> None:
         int(os.environ.get("WEB_THREADS", "4")),
     )
     figures: list[Figure] = []
+    print("==> authentication overhead, in-process", flush=True)
+    figures += auth.overhead(plan.runs)
     started = time.time()
     for concurrency in (16, 64):
         print(
