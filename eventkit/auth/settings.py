@@ -40,6 +40,6 @@ class AuthSettings:
             keys_file=env.text("API_KEYS_FILE", "api-keys.json"),
             public_metrics=_bool(env, "PUBLIC_METRICS", True),
             public_docs=_bool(env, "PUBLIC_DOCS", True),
-            rate_limit=_limit(env, "RATE_LIMIT", "6000/minute"),
+            rate_limit=_limit(env, "RATE_LIMIT", "100000/minute"),
             failure_limit=_limit(env, "AUTH_FAILURE_LIMIT", "60/minute"),
         )
