@@ -45,7 +45,7 @@ def single(ingest_url: str, database_url: str, concurrency: int, plan: Plan) -> 
         for _ in range(plan.runs):
             ours = closed_loop(f"{ingest_url}/ingest", _record, concurrency, plan.seconds, plan.headers)
             base = closed_loop(f"{baseline_url}/ingest", _record, concurrency, plan.seconds)
-            assert ours.errors == 0 and base.errors == 0, (ours.errors, base.errors)
+            assert ours.errors == 0 and base.errors == 0, (ours.error_statuses, base.error_statuses)
             rate.values.append(ours.rate)
             rate.baseline_values.append(base.rate)
             for figure, q in ((p50, 50), (p99, 99)):
@@ -68,7 +68,7 @@ def batch(ingest_url: str, database_url: str, size: int, plan: Plan) -> list[Fig
             plan.seconds,
             plan.headers,
         )
-        assert result.errors == 0, result.errors
+        assert result.errors == 0, result.error_statuses
         insert.values.append(result.rate * size)
         copy.values.append(result.rate * size)
         insert.baseline_values.append(records_per_second(dsn, RawLoad(size, clients, plan.seconds, "insert")))

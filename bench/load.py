@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ class LoadResult:
     errors: int
     seconds: float
     latencies_ms: list[float]
+    error_statuses: dict[int, int] = field(default_factory=dict)
 
     @property
     def rate(self) -> float:
@@ -57,7 +59,8 @@ async def _closed_loop(
         run = _Run(url, body, started + seconds)
         await asyncio.gather(*(_client(session, run) for _ in range(concurrency)))
         elapsed = time.monotonic() - started
-    return LoadResult(len(run.latencies_ms), len(run.errors), elapsed, run.latencies_ms)
+    statuses = dict(Counter(run.errors))
+    return LoadResult(len(run.latencies_ms), len(run.errors), elapsed, run.latencies_ms, statuses)
 
 
 def closed_loop(

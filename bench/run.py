@@ -6,9 +6,11 @@ import argparse
 import os
 import platform
 import time
+from pathlib import Path
 
 from bench import auth, ingestion
 from bench.report import Figure, print_table, write_json
+from eventkit.auth.keys import add_key
 from eventkit.postgres.engine import make_engine
 
 
@@ -21,6 +23,11 @@ def _arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def _keys_file() -> str:
+    """The running stack's key file (the services reload it, so the bench's own key works at once)."""
+    return os.environ.get("API_KEYS_FILE", str(Path(__file__).resolve().parent.parent / ".run/api-keys.json"))
+
+
 def main() -> None:
     args = _arguments()
     plan = ingestion.Plan(
@@ -28,6 +35,7 @@ def main() -> None:
         args.runs,
         int(os.environ.get("WEB_WORKERS", "2")),
         int(os.environ.get("WEB_THREADS", "4")),
+        api_key=add_key(_keys_file(), "partner", "bench", label="make bench"),
     )
     figures: list[Figure] = []
     print("==> authentication overhead, in-process", flush=True)
