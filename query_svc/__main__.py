@@ -1,10 +1,18 @@
-"""Command line: `python -m query_svc serve`."""
+"""Command line: `python -m query_svc serve|consume|indexes`."""
 
 from __future__ import annotations
 
 from eventkit.cli import service_main
-from query_svc.bootstrap import create_app
+from query_svc.bootstrap import create_app, run_consume, run_indexes
 from query_svc.settings import Settings
 
 if __name__ == "__main__":
-    service_main("query_svc", Settings.from_env, create_app)
+    service_main(
+        "query_svc",
+        Settings.from_env,
+        create_app,
+        {
+            "consume": ("project data-ingested/validated/processed into the view until SIGTERM", run_consume),
+            "indexes": ("create the view's indexes (idempotent)", run_indexes),
+        },
+    )

@@ -2,19 +2,87 @@
 
 from __future__ import annotations
 
-from flask import Flask
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
+from flask import Flask
+from pymongo.database import Database
+
+from eventkit.health import Check
 from eventkit.http.app import create_app as create_http_app
 from eventkit.pulsar.admin import pulsar_check
+from eventkit.pulsar.client import make_client
+from eventkit.pulsar.workers import install_sigterm, run_consumers
+from query_svc.adapters.http.errors import ERRORS
+from query_svc.adapters.http.routes import query_blueprint
+from query_svc.adapters.mongo.checkpoints import CHECKPOINTS, MongoCheckpoints
 from query_svc.adapters.mongo.connection import make_mongo, mongo_check
+from query_svc.adapters.mongo.indexes import ensure_indexes
+from query_svc.adapters.mongo.records import RECORDS, MongoRecordReader, MongoRecordViews
+from query_svc.adapters.mongo.timeline import TIMELINE, MongoTimeline
+from query_svc.adapters.pulsar.consumers import projector_consumers, projector_topics
+from query_svc.application.projector import Projector
+from query_svc.application.queries import RecordQueries
 from query_svc.settings import Settings
 
 
-def create_app(settings: Settings) -> Flask:
+@dataclass
+class Query:
+    database: Database[dict[str, Any]]
+    projector: Projector
+    queries: RecordQueries
+    checks: dict[str, Check]
+
+    def checkpoints_for(self, instance: str) -> Callable[[str], MongoCheckpoints]:
+        """Checkpoint writers of this process, one per topic it consumes."""
+        return lambda topic: MongoCheckpoints(self.database[CHECKPOINTS], instance)
+
+
+def bootstrap(settings: Settings, *, database: Database[dict[str, Any]] | None = None) -> Query:
+    """Builds the projector and the queries on MongoDB (tests pass their own database)."""
     runtime = settings.runtime
-    database = make_mongo(settings.mongo_url)[settings.mongo_database]
+    if database is None:
+        database = make_mongo(settings.mongo_url)[settings.mongo_database]
+    timeline = MongoTimeline(database[TIMELINE])
+    reader = MongoRecordReader(database[RECORDS], settings.query_max_time_ms)
     checks = {
         "mongodb": mongo_check(database),
         "pulsar": pulsar_check(runtime.pulsar_admin_url, runtime.pulsar_namespace),
     }
-    return create_http_app("query_svc", checks, auth=settings.auth)
+    projector = Projector(timeline, MongoRecordViews(database[RECORDS]))
+    return Query(database, projector, RecordQueries(reader, timeline), checks)
+
+
+def create_app(settings: Settings, query: Query | None = None) -> Flask:
+    query = query or bootstrap(settings)
+    return create_http_app(
+        "query_svc", query.checks, [query_blueprint(query.queries)], errors=ERRORS, auth=settings.auth
+    )
+
+
+def run_indexes(settings: Settings) -> None:
+    """Creates the view's indexes (idempotent; `consume` does it too at start)."""
+    ensure_indexes(bootstrap(settings).database)
+
+
+def run_consume(settings: Settings) -> None:
+    """Projects the three topics into the view until SIGTERM; any number of copies can run side by side."""
+    stop = threading.Event()
+    install_sigterm(stop)
+    query = bootstrap(settings)
+    ensure_indexes(query.database)
+    # Each consumer writes its own checkpoint document, so no two writers ever race on one.
+    instance = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    client = make_client(settings.runtime.pulsar_service_url)
+    try:
+        topics = projector_topics(settings.runtime.pulsar_namespace)
+        run_consumers(
+            projector_consumers(client, query.projector, query.checkpoints_for(instance), topics), stop
+        )
+    finally:
+        client.close()

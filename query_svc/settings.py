@@ -14,6 +14,7 @@ class Settings:
     auth: AuthSettings
     mongo_url: str
     mongo_database: str
+    query_max_time_ms: int  # every read carries it as maxTimeMS; past it the answer is 503
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -23,4 +24,5 @@ class Settings:
             auth=AuthSettings.from_env(env),
             mongo_url=env.url("MONGO_URL", "mongodb://localhost:27017", schemes=("mongodb", "mongodb+srv")),
             mongo_database=env.text("MONGO_DATABASE", "query"),
+            query_max_time_ms=env.integer("QUERY_MAX_TIME_MS", 5000, minimum=10, maximum=60_000),
         )

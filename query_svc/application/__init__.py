@@ -1,1 +1,1 @@
-"""Use cases (command and event handlers) and the ports they depend on."""
+"""query_svc's use cases: the projector that applies events and the read queries, on ports."""

@@ -1,1 +1,1 @@
-"""Domain model: entities, aggregates, domain events and rules (standard library only)."""
+"""query_svc's domain: the view folded from a timeline, and the filter language. Standard library only."""

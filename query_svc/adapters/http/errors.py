@@ -1,0 +1,22 @@
+"""Maps query_svc's errors to problem+json answers (the one place that decides their status)."""
+
+from __future__ import annotations
+
+from eventkit.http.errors import ErrorMapping
+from eventkit.problems import Problem
+from query_svc.domain.errors import InvalidQuery, RecordNotFound, ViewUnavailable
+
+
+def _invalid(exc: Exception) -> Problem:
+    return Problem(400, str(exc))
+
+
+def _not_found(exc: Exception) -> Problem:
+    return Problem(404, str(exc))
+
+
+def _unavailable(exc: Exception) -> Problem:
+    return Problem(503, str(exc))
+
+
+ERRORS: ErrorMapping = {InvalidQuery: _invalid, RecordNotFound: _not_found, ViewUnavailable: _unavailable}

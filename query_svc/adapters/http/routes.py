@@ -1,0 +1,94 @@
+"""query_svc's HTTP routes: thin translations between HTTP and the read use cases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request
+
+from eventkit.auth.principal import current_principal
+from eventkit.http.blueprint import Blueprint, strict_json_body
+from query_svc.adapters.http.rendering import json_response, next_link
+from query_svc.application.queries import RecordQueries
+from query_svc.domain.errors import InvalidQuery
+from query_svc.domain.filters import parse_date
+
+MAX_WAIT_MS = 10_000
+_LIST_DOC = (
+    "A JSON array of records, paged by `limit` (default 100, max 1000) and the opaque `cursor` of the "
+    '`Link: <...>; rel="next"` header; filter with `filter=<JSON>` and/or `field__op=value`, order with '
+    "`sort=-timestamp,version`, project with `fields=id,status`."
+)
+
+
+def query_blueprint(queries: RecordQueries) -> Blueprint:
+    blp = Blueprint(
+        "query", __name__, url_prefix="/query", description="Records view: state, history, filters"
+    )
+
+    @blp.route("/all", methods=["GET"])
+    @blp.response(200, description=_LIST_DOC)
+    @blp.alt_response(400, description="A filter, sort, fields, limit or cursor the language refuses")
+    def list_all() -> Response:
+        page = queries.list(request.args.to_dict(), current_principal().partner_scope)
+        return json_response(page.items, headers=next_link(page.next_cursor))
+
+    @blp.route("/partner/<partner_id>", methods=["GET"])
+    @blp.response(200, description=f"{_LIST_DOC} Another partner's list is empty for a partner key.")
+    @blp.alt_response(400, description="A filter, sort, fields, limit or cursor the language refuses")
+    def list_partner(partner_id: str) -> Response:
+        if not current_principal().may_access(partner_id):
+            return json_response([])
+        page = queries.list(request.args.to_dict(), partner_id)
+        return json_response(page.items, headers=next_link(page.next_cursor))
+
+    @blp.route("/search", methods=["POST"])
+    @blp.response(200, description="The same as GET /query/all with the parameters in a JSON body")
+    @blp.alt_response(400, description="A filter, sort, fields, limit or cursor the language refuses")
+    def search() -> Response:
+        body = strict_json_body()
+        if not isinstance(body, dict):
+            raise InvalidQuery("the body must be a JSON object with filter, sort, fields, limit and cursor")
+        params = {k: v for k, v in body.items() if k in ("filter", "sort", "fields", "limit", "cursor")}
+        if set(body) - set(params):
+            raise InvalidQuery(f"unknown keys {sorted(set(body) - set(params))}")
+        page = queries.list(params, current_principal().partner_scope)
+        headers = {"Next-Cursor": page.next_cursor} if page.next_cursor else {}
+        return json_response(page.items, headers=headers)
+
+    @blp.route("/stats", methods=["GET"])
+    @blp.response(200, description="Counts of visible records by status (and by partner for admins)")
+    def stats() -> Response:
+        return json_response(queries.stats(current_principal().partner_scope))
+
+    @blp.route("/<uuid:record_id>", methods=["GET"])
+    @blp.response(200, description="The record now, at `as_of`, or once it reaches `min_version`")
+    @blp.alt_response(404, description="No such record for this caller, or it did not exist yet at as_of")
+    def get_record(record_id: Any) -> Response:
+        scope = current_principal().partner_scope
+        as_of = request.args.get("as_of")
+        if as_of:
+            return json_response(queries.as_of(str(record_id), parse_date(as_of, "as_of"), scope))
+        min_version = _bounded_int("min_version", 1, 2**31)
+        if min_version is None:
+            return json_response(queries.get(str(record_id), scope))
+        wait_ms = _bounded_int("wait_ms", 0, MAX_WAIT_MS) or 0
+        record, stale = queries.wait_for(str(record_id), scope, min_version, wait_ms / 1000)
+        return json_response(record, headers={"View-Stale": "true" if stale else "false"})
+
+    @blp.route("/<uuid:record_id>/history", methods=["GET"])
+    @blp.response(200, description="The record's timeline of applied events, oldest first")
+    @blp.alt_response(404, description="No such record for this caller")
+    def history(record_id: Any) -> Response:
+        return json_response(queries.history(str(record_id), current_principal().partner_scope))
+
+    return blp
+
+
+def _bounded_int(name: str, low: int, high: int) -> int | None:
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return None
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise InvalidQuery(f"{name} must be an integer from {low} to {high}")
+    return int(raw)

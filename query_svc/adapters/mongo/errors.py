@@ -1,0 +1,24 @@
+"""Translates driver errors into query_svc's own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from pymongo.errors import DuplicateKeyError, ExecutionTimeout, PyMongoError
+
+from query_svc.domain.errors import ViewUnavailable
+
+
+@contextmanager
+def translated() -> Iterator[None]:
+    try:
+        yield
+    except DuplicateKeyError:
+        raise  # the compare-and-swap writers read it as "someone else got there first"
+    except ExecutionTimeout as error:
+        raise ViewUnavailable(
+            "the query ran past its time limit; narrow the filter or use an indexed one"
+        ) from error
+    except PyMongoError as error:
+        raise ViewUnavailable(f"the view store did not answer: {error}") from error

@@ -1,0 +1,69 @@
+"""The records view in MongoDB: one document per record (`_id` is the record id), replaced whole."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo.collection import Collection
+from pymongo.errors import DuplicateKeyError
+
+from query_svc.adapters.mongo.errors import translated
+from query_svc.application.ports import ListRequest
+
+RECORDS = "records"
+Document = dict[str, Any]
+PRIVATE: Document = {"_applied": 0}
+
+
+class MongoRecordViews:
+    def __init__(self, collection: Collection[Document]) -> None:
+        self._collection = collection
+
+    def save(self, data_id: str, view: Document, applied: int) -> None:
+        document = {"_id": data_id, **view, "_applied": applied}
+        try:
+            with translated():
+                # On MongoDB the filter keeps a view folded from fewer events from replacing a fuller one;
+                # on FerretDB it is best effort, and the projector's re-read settles the final state.
+                self._collection.replace_one(
+                    {"_id": data_id, "_applied": {"$lte": applied}}, document, upsert=True
+                )
+        except DuplicateKeyError:
+            pass  # a view folded from more events is already there
+
+
+class MongoRecordReader:
+    def __init__(self, collection: Collection[Document], max_time_ms: int) -> None:
+        self._collection = collection
+        self._max_time_ms = max_time_ms
+
+    def get(self, data_id: str) -> Document | None:
+        with translated():
+            return self._collection.find_one({"_id": data_id}, PRIVATE, max_time_ms=self._max_time_ms)
+
+    def find(self, request: ListRequest) -> list[Document]:
+        with translated():
+            cursor = self._collection.find(
+                request.filter,
+                _projection(request),
+                sort=list(request.sort),
+                limit=request.limit + 1,
+                max_time_ms=self._max_time_ms,
+            )
+            return list(cursor)
+
+    def count_by(self, match: Document, field: str) -> dict[str, int]:
+        # $group with $sum only: FerretDB 1.24 knows no other accumulator.
+        pipeline = [{"$match": match}, {"$group": {"_id": f"${field}", "n": {"$sum": 1}}}]
+        with translated():
+            rows = list(self._collection.aggregate(pipeline, maxTimeMS=self._max_time_ms))
+        return {str(row["_id"]): int(row["n"]) for row in rows}
+
+
+def _projection(request: ListRequest) -> Document:
+    if request.fields is None:
+        return PRIVATE
+    names = {("_id" if f == "id" else f) for f in request.fields} | {k for k, _ in request.sort}
+    # MongoDB refuses a path together with one of its sub-paths ("payload" and "payload.age").
+    kept = [n for n in names if not any(n.startswith(f"{other}.") for other in names)]
+    return dict.fromkeys(sorted(kept), 1)

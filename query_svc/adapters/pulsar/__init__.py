@@ -1,0 +1,1 @@
+"""Pulsar adapters: the projector's consumers of the three topics."""

@@ -1,0 +1,156 @@
+"""Turns list parameters (filter JSON, `field__op=value`, sort, fields, limit, cursor) into a query."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from query_svc.application.cursor import decode_cursor, query_fingerprint
+from query_svc.application.ports import ListRequest
+from query_svc.domain.errors import InvalidQuery
+from query_svc.domain.filters import DATE_FIELDS, TOP_FIELDS, compile_filter, field_name, parse_date
+
+RESERVED = frozenset({"filter", "sort", "fields", "limit", "cursor"})
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+SORTABLE = TOP_FIELDS
+STRING_FIELDS = frozenset({"id", "partner_id", "status", "validation.status", "processing.status"})
+SHORTHAND_OPS = frozenset(
+    {"eq", "ne", "gt", "gte", "lt", "lte", "in", "nin", "all", "exists", "regex", "size"}
+)
+_CONSTANTS: dict[str, Any] = {"true": True, "false": False, "null": None}
+_INTEGER = re.compile(r"-?\d{1,18}\Z")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?\Z")
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """A list request ready for the reader, and what the next page's cursor must be bound to."""
+
+    request: ListRequest
+    fingerprint: str
+
+
+def build_list_query(params: Mapping[str, Any], scope: dict[str, Any]) -> ListQuery:
+    """Builds the query; `scope` is ANDed with everything the caller wrote (partner isolation)."""
+    clauses = [scope]
+    raw_filter = params.get("filter")
+    if raw_filter not in (None, ""):
+        clauses.append(compile_filter(_json_filter(raw_filter)))
+    shorthand = {k: v for k, v in params.items() if k not in RESERVED}
+    if shorthand:
+        clauses.append(compile_filter(_shorthand(shorthand)))
+    scoped = {"$and": clauses}
+    sort = parse_sort(params.get("sort"))
+    fingerprint = query_fingerprint(scoped, sort)
+    cursor = params.get("cursor")
+    if cursor:
+        values = decode_cursor(str(cursor), fingerprint, len(sort))
+        scoped = {"$and": [*clauses, keyset_after(sort, values)]}
+    request = ListRequest(scoped, sort, parse_fields(params.get("fields")), parse_limit(params.get("limit")))
+    return ListQuery(request, fingerprint)
+
+
+def _json_filter(raw: Any) -> Any:
+    if not isinstance(raw, str):
+        return raw  # POST bodies carry the filter already parsed
+    try:
+        return json.loads(raw)
+    except ValueError as error:
+        raise InvalidQuery(f"filter is not valid JSON: {error}") from None
+
+
+def _shorthand(params: Mapping[str, Any]) -> dict[str, Any]:
+    """`field=value` and `field__op=value` as a filter object, with values typed as the README says."""
+    built: dict[str, dict[str, Any]] = {}
+    for key, raw in params.items():
+        name, _, op = str(key).partition("__")
+        op = op or "eq"
+        if op not in SHORTHAND_OPS:
+            raise InvalidQuery(f"{key}: unknown shorthand operator {op!r}; allowed: {sorted(SHORTHAND_OPS)}")
+        field_name(name)
+        built.setdefault(name, {})[f"${op}"] = _shorthand_value(name, op, str(raw))
+    return built
+
+
+def _shorthand_value(name: str, op: str, text: str) -> Any:
+    if op in ("in", "nin", "all"):
+        return [typed_value(name, part) for part in text.split(",")] if text else []
+    if op == "exists":
+        return _boolean(text, name)
+    if op == "size":
+        if not _INTEGER.match(text):
+            raise InvalidQuery(f"{name}__size: must be an integer")
+        return int(text)
+    if op == "regex":
+        return text
+    return typed_value(name, text)
+
+
+def typed_value(name: str, text: str) -> Any:
+    """Types a shorthand value: dates by field, text fields as text, else number, boolean, null or text."""
+    if name in DATE_FIELDS:
+        return parse_date(text, name)
+    if name in STRING_FIELDS:
+        return text
+    if text in _CONSTANTS:
+        return _CONSTANTS[text]
+    if _INTEGER.match(text):
+        return int(text)
+    if _NUMBER.match(text):
+        return float(text)
+    return text
+
+
+def _boolean(text: str, name: str) -> bool:
+    if text not in ("true", "false"):
+        raise InvalidQuery(f"{name}: must be true or false")
+    return text == "true"
+
+
+def parse_sort(raw: Any) -> tuple[tuple[str, int], ...]:
+    """`-timestamp,version` → store sort keys, always ending with the id so the order is total."""
+    keys: list[tuple[str, int]] = []
+    for part in str(raw or "timestamp").split(","):
+        name = part.strip().lstrip("-")
+        if name not in SORTABLE:
+            raise InvalidQuery(f"sort: {name!r} is not sortable; use {sorted(SORTABLE)}")
+        store = field_name(name)
+        if any(store == existing for existing, _ in keys):
+            raise InvalidQuery(f"sort: {name!r} given twice")
+        keys.append((store, -1 if part.strip().startswith("-") else 1))
+    if all(name != "_id" for name, _ in keys):
+        keys.append(("_id", keys[-1][1]))
+    return tuple(keys)
+
+
+def keyset_after(sort: tuple[tuple[str, int], ...], values: list[Any]) -> dict[str, Any]:
+    """The condition 'strictly after the row with these sort values' in the given order."""
+    branches = []
+    for i, (name, direction) in enumerate(sort):
+        branch: dict[str, Any] = {sort[j][0]: values[j] for j in range(i)}
+        branch[name] = {"$gt" if direction == 1 else "$lt": values[i]}
+        branches.append(branch)
+    return {"$or": branches}
+
+
+def parse_fields(raw: Any) -> tuple[str, ...] | None:
+    if not raw:
+        return None
+    names = [part.strip() for part in str(raw).split(",") if part.strip()]
+    for name in names:
+        if name not in ("payload", "validation", "processing", "external_id", "content_hash"):
+            field_name(name)
+    return tuple(names)
+
+
+def parse_limit(raw: Any) -> int:
+    if raw in (None, ""):
+        return DEFAULT_LIMIT
+    text = str(raw)
+    if not _INTEGER.match(text) or not 1 <= int(text) <= MAX_LIMIT:
+        raise InvalidQuery(f"limit must be an integer from 1 to {MAX_LIMIT}")
+    return int(text)

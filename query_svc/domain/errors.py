@@ -1,0 +1,23 @@
+"""query_svc's errors: one base, translated to problem+json in one place at the HTTP edge."""
+
+from __future__ import annotations
+
+
+class QueryError(Exception):
+    """Base of every error query_svc raises on purpose."""
+
+
+class InvalidQuery(QueryError):
+    """A filter, sort, projection, cursor or parameter that the query language refuses (400)."""
+
+
+class RecordNotFound(QueryError):
+    """No visible record with that id for this caller (404; another partner's record looks the same)."""
+
+
+class ViewUnavailable(QueryError):
+    """The view store did not answer, or a query ran past its time limit (503)."""
+
+
+class ConcurrentUpdate(QueryError):
+    """A record changed under the projector more often than it retries; the event is redelivered later."""

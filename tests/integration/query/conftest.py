@@ -1,0 +1,68 @@
+"""Fixtures for query_svc against the real MongoDB-compatible server: a fresh database per test, keys, clients."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from pymongo.database import Database
+
+from eventkit.auth.keys import add_key
+from eventkit.settings import Env
+from query_svc.adapters.mongo.connection import make_mongo
+from query_svc.adapters.mongo.indexes import ensure_indexes
+from query_svc.bootstrap import Query, bootstrap, create_app
+from query_svc.settings import Settings
+from tests.stack import StackEndpoints
+
+
+@pytest.fixture
+def database(stack: StackEndpoints) -> Iterator[Database[dict[str, Any]]]:
+    client = make_mongo(stack.mongo_url)
+    name = f"test_query_{uuid.uuid4().hex[:12]}"
+    try:
+        database = client[name]
+        ensure_indexes(database)
+        yield database
+    finally:
+        client.drop_database(name)
+        client.close()
+
+
+class Keys:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.partner = add_key(path, "partner", "partner123")
+        self.other = add_key(path, "partner", "partner456")
+        self.admin = add_key(path, "admin")
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> Keys:
+    return Keys(tmp_path / "api-keys.json")
+
+
+@pytest.fixture
+def query(stack: StackEndpoints, database: Database[dict[str, Any]], keys: Keys) -> Query:
+    environ = {"API_KEYS_FILE": str(keys.path), "MONGO_URL": stack.mongo_url}
+    return bootstrap(Settings.from_env(Env(environ)), database=database)
+
+
+ClientFactory = Callable[[str], FlaskClient]
+
+
+@pytest.fixture
+def client_for(query: Query, keys: Keys) -> ClientFactory:
+    settings = Settings.from_env(Env({"API_KEYS_FILE": str(keys.path)}))
+    app = create_app(settings, query)
+
+    def make(key: str) -> FlaskClient:
+        client = app.test_client()
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {key}"
+        return client
+
+    return make

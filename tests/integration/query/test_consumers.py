@@ -1,0 +1,92 @@
+"""The projector's consumers on the real broker: shuffled, duplicated events across three topics converge."""
+
+from __future__ import annotations
+
+import random
+import threading
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pulsar
+import pytest
+import requests
+from pymongo.database import Database
+
+from contracts import encode
+from eventkit.pulsar.admin import namespace_path
+from eventkit.pulsar.client import make_client
+from eventkit.pulsar.workers import run_consumers
+from query_svc.adapters.mongo.checkpoints import CHECKPOINTS, read_checkpoints
+from query_svc.adapters.pulsar.consumers import projector_consumers
+from query_svc.bootstrap import Query
+from tests.helpers import wait_until
+from tests.stack import StackEndpoints
+from tests.unit.query.events import lifecycle
+
+RECORDS_N = 5
+
+
+@pytest.fixture
+def topics(stack: StackEndpoints) -> Iterator[dict[str, str]]:
+    tag = uuid.uuid4().hex[:10]
+    shorts = {kind: f"query-test-{tag}-{kind}" for kind in ("DataIngested", "DataValidated", "DataProcessed")}
+    yield {kind: f"{stack.pulsar_namespace}/{short}" for kind, short in shorts.items()}
+    base = f"{stack.pulsar_admin_url}/admin/v2/persistent/{namespace_path(stack.pulsar_namespace)}"
+    # Best effort: a leftover test topic costs a little disk, never a wrong result.
+    try:
+        for name in requests.get(base, timeout=5).json():
+            if tag in name:
+                requests.delete(f"{base}/{name.rsplit('/', 1)[-1]}", params={"force": "true"}, timeout=10)
+    except requests.RequestException:
+        pass
+
+
+def _publish(client: pulsar.Client, topics: dict[str, str], events: list[Any]) -> None:
+    producers = {kind: client.create_producer(topic) for kind, topic in topics.items()}
+    try:
+        for event in events:
+            producers[event.event_type].send(encode(event), partition_key=event.data_id)
+    finally:
+        for producer in producers.values():
+            producer.close()
+
+
+def test_two_consumer_processes_worth_of_loops_project_every_record(
+    stack: StackEndpoints, query: Query, database: Database[dict[str, Any]], topics: dict[str, str]
+) -> None:
+    events = [e for _ in range(RECORDS_N) for e in lifecycle(str(uuid.uuid4()))]
+    delivered = events + random.Random(7).sample(events, 10)  # some events twice
+    random.Random(3).shuffle(delivered)
+    client = make_client(stack.pulsar_service_url, operation_timeout_s=15)
+    stop = threading.Event()
+    # Two copies side by side, as two `consume` processes would run (Key_Shared splits the keys).
+    copies = [
+        projector_consumers(
+            client, query.projector, query.checkpoints_for(f"copy-{n}"), list(topics.values())
+        )
+        for n in range(2)
+    ]
+    threads = [threading.Thread(target=run_consumers, args=(c, stop)) for c in copies]
+    try:
+        for thread in threads:
+            thread.start()
+        _publish(client, topics, delivered)
+        ids = {e.data_id for e in events}
+
+        def settled() -> bool:
+            complete = {"_id": {"$in": sorted(ids)}, "status": "complete", "version": 2}
+            handled = sum(c["handled"] for c in read_checkpoints(database[CHECKPOINTS]).values())
+            return database["records"].count_documents(complete) == RECORDS_N and handled == len(delivered)
+
+        wait_until(
+            settled, timeout_s=60, what="every delivery handled and every record complete at version 2"
+        )
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=20)
+        client.close()
+    assert not any(thread.is_alive() for thread in threads)
+    assert database["timeline"].count_documents({"data_id": {"$in": sorted(ids)}}) == len(events)
+    assert set(read_checkpoints(database[CHECKPOINTS])) == set(topics.values())
