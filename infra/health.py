@@ -74,6 +74,7 @@ CHECKS: dict[str, tuple[str, Callable[[], str] | None]] = {
     "ingestion_svc": ("services:ingestion-api", service_check("INGESTION_PORT", 5001)),
     "ingestion-relay": ("services:ingestion-relay", None),
     "query_svc": ("services:query-api", service_check("QUERY_PORT", 5002)),
+    "query-consumer": ("services:query-consumer", None),
     "processing_svc": ("services:processing-api", service_check("PROCESSING_PORT", 5003)),
     "validation_svc": ("services:validation-api", service_check("VALIDATION_PORT", 5004)),
 }

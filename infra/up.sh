@@ -15,10 +15,16 @@ port_busy() { (exec 3<>"/dev/tcp/$BIND_HOST/$1") 2>/dev/null; }
 
 start_supervisor() {
   if supervisord_running; then
-    step "supervisord already running; applying config changes, making sure every store is started"
-    supervisorctl reread >/dev/null && supervisorctl update >/dev/null  # restarts only changed programs
-    supervisorctl start stores:* >/dev/null || true
-    return
+    # supervisord expands %(ENV_*)s from the environment it was started with: a config naming a
+    # variable it lacks cannot be reread, and only a restart of supervisord applies it.
+    if supervisorctl reread >/dev/null 2>&1; then
+      step "supervisord already running; applying config changes, making sure every store is started"
+      supervisorctl update >/dev/null  # restarts only changed programs
+      supervisorctl start stores:* >/dev/null || true
+      return
+    fi
+    step "The running supervisord predates this configuration; restarting the stack to apply it"
+    "$REPO_ROOT/infra/down.sh"
   fi
   for p in "$PG_PORT" "$REDIS_PORT" "$MONGO_PORT" "$PULSAR_PORT" "$PULSAR_HTTP_PORT" "$PULSAR_BOOKIE_PORT" \
            "$INGESTION_PORT" "$QUERY_PORT" "$PROCESSING_PORT" "$VALIDATION_PORT"; do
@@ -82,7 +88,7 @@ start_services() {
     wait_for "${name}_svc ready on :$port" 60 curl -sf "http://$BIND_HOST:$port/readyz" \
       || die "${name}_svc is not ready; see 'make logs' or $RUN_DIR/logs/${name}-api.log"
   done
-  for worker in ingestion-relay; do
+  for worker in ingestion-relay query-consumer; do
     # startsecs in supervisord.conf: RUNNING means the process stayed up that long.
     wait_for "$worker running" 30 bash -c "'$VENV/bin/supervisorctl' -c '$SUPERVISOR_CONF' status services:$worker | grep -q RUNNING" \
       || die "$worker keeps exiting; see $RUN_DIR/logs/$worker.log"
