@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel
+from pymongo.collection import Collection
 from pymongo.database import Database
 
 from query_svc.adapters.mongo.errors import translated
@@ -26,7 +27,20 @@ RECORD_INDEXES = [
 ]
 
 
+TIMELINE_INDEXES = [IndexModel([("data_id", ASCENDING)], name="record")]
+
+
 def ensure_indexes(database: Database[dict[str, Any]]) -> None:
+    """Creates the indexes that are missing; safe to run at every start."""
     with translated():
-        database[RECORDS].create_indexes(RECORD_INDEXES)
-        database[TIMELINE].create_indexes([IndexModel([("data_id", ASCENDING)], name="record")])
+        _create_missing(database[RECORDS], RECORD_INDEXES)
+        _create_missing(database[TIMELINE], TIMELINE_INDEXES)
+
+
+def _create_missing(collection: Collection[dict[str, Any]], indexes: list[IndexModel]) -> None:
+    # MongoDB treats re-creating an existing index as a no-op, but FerretDB 1.24 (SQLite backend)
+    # panics on it and drops the connection, so only indexes not already there are sent.
+    existing = {index["name"] for index in collection.list_indexes()}
+    missing = [index for index in indexes if index.document["name"] not in existing]
+    if missing:
+        collection.create_indexes(missing)
