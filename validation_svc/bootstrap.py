@@ -2,18 +2,94 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import threading
+from dataclasses import dataclass
+
 from flask import Flask
 
+from contracts import DataIngested, DataValidated, topic_for
+from eventkit.health import Check
 from eventkit.http.app import create_app as create_http_app
 from eventkit.pulsar.admin import pulsar_check
+from eventkit.pulsar.client import make_client
+from eventkit.pulsar.consumer import EventConsumer
+from eventkit.pulsar.publisher import PulsarPublisher
+from eventkit.pulsar.workers import install_sigterm, run_consumers
+from validation_svc.adapters.http.errors import ERRORS
+from validation_svc.adapters.http.routes import validation_blueprint
 from validation_svc.adapters.redis.connection import make_redis, redis_check
+from validation_svc.adapters.redis.log import RedisValidationLog
+from validation_svc.adapters.redis.relay import OutboxRelay
+from validation_svc.application.handler import ValidateRecord
+from validation_svc.application.ports import ValidationLog
 from validation_svc.settings import Settings
 
+SUBSCRIPTION = "validation_svc"
+RELAY_PRODUCER_NAME = "validation-outbox"
 
-def create_app(settings: Settings) -> Flask:
+
+@dataclass
+class Validation:
+    log: ValidationLog
+    handler: ValidateRecord
+    checks: dict[str, Check]
+
+
+def bootstrap(settings: Settings, *, log: ValidationLog | None = None) -> Validation:
+    """Builds the use cases on Redis, or on the given log (tests pass the in-memory one)."""
     runtime = settings.runtime
-    checks = {
-        "redis": redis_check(make_redis(settings.redis_url)),
-        "pulsar": pulsar_check(runtime.pulsar_admin_url, runtime.pulsar_namespace),
-    }
-    return create_http_app("validation_svc", checks)
+    checks: dict[str, Check] = {"pulsar": pulsar_check(runtime.pulsar_admin_url, runtime.pulsar_namespace)}
+    if log is None:
+        client = make_redis(settings.redis_url)
+        log = RedisValidationLog(client)
+        checks = {"redis": redis_check(client), **checks}
+    topic = topic_for(DataValidated.EVENT_TYPE, runtime.pulsar_namespace)
+    return Validation(log, ValidateRecord(settings.rule_book, log, topic), checks)
+
+
+def create_app(settings: Settings, validation: Validation | None = None) -> Flask:
+    validation = validation or bootstrap(settings)
+    blueprint = validation_blueprint(validation.log, settings.rule_book)
+    return create_http_app(
+        "validation_svc", validation.checks, [blueprint], errors=ERRORS, auth=settings.auth
+    )
+
+
+def run_consumer(settings: Settings) -> None:
+    """Validates DataIngested from Pulsar until SIGTERM; any number of copies share the subscription."""
+    stop = threading.Event()
+    install_sigterm(stop)
+    validation = bootstrap(settings)
+    client = make_client(settings.runtime.pulsar_service_url)
+    consumer = EventConsumer(
+        client,
+        topic_for(DataIngested.EVENT_TYPE, settings.runtime.pulsar_namespace),
+        SUBSCRIPTION,
+        validation.handler,
+        max_redeliveries=settings.max_redeliveries,
+        consumer_name=_instance_name("validation"),
+    )
+    try:
+        run_consumers([consumer], stop)
+    finally:
+        client.close()
+
+
+def run_relay(settings: Settings) -> None:
+    """Relays the Redis outbox to Pulsar until SIGTERM (the lease holder publishes, others stand by)."""
+    stop = threading.Event()
+    install_sigterm(stop)
+    redis_client = make_redis(settings.redis_url)
+    client = make_client(settings.runtime.pulsar_service_url)
+    publisher = PulsarPublisher(client, RELAY_PRODUCER_NAME, send_timeout_ms=10_000)
+    try:
+        OutboxRelay(redis_client, publisher, consumer=_instance_name("relay")).run(stop)
+    finally:
+        publisher.close()
+        client.close()
+
+
+def _instance_name(role: str) -> str:
+    return f"{role}-{socket.gethostname()}-{os.getpid()}"

@@ -1,0 +1,164 @@
+"""Validation throughput with one and two consumer processes, under appendfsync always and everysec.
+
+`python -m bench.validation_throughput [--records N] [--runs R]` against the local stack. Each scenario
+pre-publishes N DataIngested to a fresh topic, starts the consumer processes and measures records/s from
+the Redis outbox entries' own timestamps (first to last), so start-up is not counted. The baseline is the
+handler alone (rules, DataValidated, atomic Lua append; no Pulsar) in one thread, in the same fsync mode.
+The shared Redis's appendfsync is switched for the run and restored afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from bench.report import Figure, print_table, write_json
+from contracts import DataIngested, content_hash, encode, message_key, message_properties, new_event
+from eventkit.messaging import OutboundMessage
+from eventkit.pulsar.client import make_client
+from eventkit.pulsar.consumer import EventConsumer
+from eventkit.pulsar.publisher import PulsarPublisher
+from validation_svc.adapters.redis.connection import make_redis
+from validation_svc.adapters.redis.keys import Keys
+from validation_svc.adapters.redis.log import RedisValidationLog
+from validation_svc.adapters.rules_file import load_rule_book
+from validation_svc.application.handler import ValidateRecord
+from validation_svc.settings import DEFAULT_RULES_FILE
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+PULSAR_URL = "pulsar://127.0.0.1:6650"
+NAMESPACE = "persistent://public/default"
+
+
+def _event(i: int) -> Any:
+    payload = {"name": f"bench-{i}", "age": i % 130, "attributes": {"n": i}}
+    return new_event(
+        "DataIngested",
+        data_id=str(uuid.uuid4()),
+        partner_id="partner123",
+        record_version=1,
+        data=DataIngested(payload, datetime.now(UTC), content_hash(payload)),
+        producer="bench",
+        correlation_id="bench",
+    )
+
+
+def _publish(topic: str, count: int) -> None:
+    client = make_client(PULSAR_URL)
+    publisher = PulsarPublisher(client, f"bench-{uuid.uuid4().hex[:8]}")
+    try:
+        events = [_event(i) for i in range(count)]
+        messages = [
+            OutboundMessage(topic, message_key(e), encode(e), e.event_id, message_properties(e), n + 1)
+            for n, e in enumerate(events)
+        ]
+        for start in range(0, count, 500):
+            publisher.publish(messages[start : start + 500])
+    finally:
+        publisher.close()
+        client.close()
+
+
+def _consume(topic: str, subscription: str, prefix: str, stop: Any) -> None:
+    """One consumer process, as `python -m validation_svc consume` runs it."""
+    client = make_client(PULSAR_URL)
+    log = RedisValidationLog(make_redis(REDIS_URL), Keys(prefix))
+    handler = ValidateRecord(load_rule_book(DEFAULT_RULES_FILE), log, f"{NAMESPACE}/bench-validated")
+    consumer = EventConsumer(
+        client, topic, subscription, handler, consumer_name=f"bench-{uuid.uuid4().hex[:6]}"
+    )
+    try:
+        consumer.run(stop)
+    finally:
+        client.close()
+
+
+def _pipeline_rate(processes: int, records: int) -> float:
+    suffix = uuid.uuid4().hex[:8]
+    topic, prefix = f"{NAMESPACE}/bench-vin-{suffix}", f"bench-validation-{suffix}"
+    _publish(topic, records)
+    redis_client = make_redis(REDIS_URL)
+    context = multiprocessing.get_context("spawn")
+    stop = context.Event()
+    workers = [
+        context.Process(target=_consume, args=(topic, f"bench-{suffix}", prefix, stop))
+        for _ in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+    try:
+        deadline = time.monotonic() + 300
+        while redis_client.xlen(f"{prefix}:outbox") < records and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return _rate_from_stream(redis_client, f"{prefix}:outbox")
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join(30)
+        _delete(redis_client, prefix)
+
+
+def _rate_from_stream(client: Any, stream: str) -> float:
+    [(first_id, _)] = client.xrange(stream, count=1)
+    [(last_id, _)] = client.xrevrange(stream, count=1)
+    count = client.xlen(stream)
+    elapsed_ms = int(last_id.split(b"-")[0]) - int(first_id.split(b"-")[0])
+    return float((count - 1) * 1000 / max(elapsed_ms, 1))
+
+
+def _append_rate(records: int) -> float:
+    """The baseline: the handler (rules, event, atomic Lua append) in one thread, no broker."""
+    prefix = f"bench-validation-raw-{uuid.uuid4().hex[:8]}"
+    client = make_redis(REDIS_URL)
+    handler = ValidateRecord(
+        load_rule_book(DEFAULT_RULES_FILE), RedisValidationLog(client, Keys(prefix)), f"{NAMESPACE}/x"
+    )
+    events = [_event(i) for i in range(records)]
+    started = time.perf_counter()
+    for event in events:
+        handler(event)
+    elapsed = time.perf_counter() - started
+    _delete(client, prefix)
+    return records / elapsed
+
+
+def _delete(client: Any, prefix: str) -> None:
+    doomed = list(client.scan_iter(f"{prefix}:*"))
+    if doomed:
+        client.delete(*doomed)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.validation_throughput")
+    parser.add_argument("--records", type=int, default=3000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    client = make_redis(REDIS_URL)
+    original = str(client.config_get("appendfsync")["appendfsync"])
+    figures: list[Figure] = []
+    try:
+        for mode in ("always", "everysec"):
+            client.config_set("appendfsync", mode)
+            baseline = [_append_rate(args.records) for _ in range(args.runs)]
+            for processes in (1, 2):
+                figure = Figure(
+                    f"{processes} consumer(s), fsync {mode}",
+                    "validated",
+                    "rec/s",
+                    baseline=f"handler+Lua only, {mode}",
+                    baseline_values=baseline,
+                )
+                figure.values = [_pipeline_rate(processes, args.records) for _ in range(args.runs)]
+                figures.append(figure)
+    finally:
+        client.config_set("appendfsync", original)
+    print_table(figures)
+    write_json(figures, {"records": args.records, "runs": args.runs})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""The Redis outbox relay on the real broker: in order, acknowledged after confirmation, no loss on a crash."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pulsar
+import pytest
+
+from contracts import decode
+from eventkit.messaging import OutboundMessage, Publisher
+from tests.helpers import read_all, wait_until
+from tests.integration.validation.conftest import Setup, running
+from tests.unit.validation.events import ingested
+
+
+class Crash(Exception):
+    """Stands for the relay process dying: nothing after it in the cycle runs."""
+
+
+class CrashAfterPublish:
+    """Publishes for real, then dies before the relay can XACK."""
+
+    def __init__(self, inner: Publisher) -> None:
+        self._inner = inner
+
+    def publish(self, messages: Sequence[OutboundMessage]) -> None:
+        self._inner.publish(messages)
+        raise Crash
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def _validate(setup: Setup, count: int) -> list[str]:
+    handler = setup.handler()
+    events = [ingested({"name": f"r{i}"}) for i in range(count)]
+    for event in events:
+        handler(event)
+    return [event.event_id for event in events]
+
+
+def _published_causes(setup: Setup, client: pulsar.Client) -> list[str | None]:
+    return [decode(message.data()).causation_id for message in read_all(client, setup.validated_topic)]
+
+
+def _pending(setup: Setup) -> int:
+    return int(setup.redis.xpending(setup.keys.outbox, "relay")["pending"])
+
+
+def test_the_relay_publishes_in_outbox_order_and_acknowledges(setup: Setup, client: pulsar.Client) -> None:
+    causes = _validate(setup, 5)
+    relay, publisher = setup.relay(client, "relay-a")
+    try:
+        with running(relay.run, "relay"):
+            wait_until(lambda: len(_published_causes(setup, client)) == 5, what="five DataValidated")
+            wait_until(lambda: _pending(setup) == 0, what="every entry acknowledged")
+            more = _validate(setup, 2)
+            wait_until(lambda: len(_published_causes(setup, client)) == 7, what="two more")
+    finally:
+        publisher.close()
+    assert _published_causes(setup, client) == causes + more
+    messages = read_all(client, setup.validated_topic)
+    assert [m.partition_key() for m in messages] == [decode(m.data()).data_id for m in messages]
+    assert messages[0].properties()["event_type"] == "DataValidated"
+
+
+def test_a_crash_after_publishing_before_xack_loses_and_duplicates_nothing(
+    setup: Setup, client: pulsar.Client
+) -> None:
+    causes = _validate(setup, 4)
+    crashing, first_publisher = setup.relay(client, "relay-a", wrap=CrashAfterPublish)
+    with pytest.raises(Crash):
+        crashing.run_once()
+    first_publisher.close()  # the dead process's connection is gone
+    assert _pending(setup) == 4
+    assert len(_published_causes(setup, client)) == 4
+    later = _validate(setup, 2)
+    # The next relay gets the lease once the dead one's expires, claims its pending entries and re-sends them.
+    relay, publisher = setup.relay(client, "relay-b")
+    try:
+        with running(relay.run, "relay-b"):
+            wait_until(
+                lambda: _pending(setup) == 0 and setup.redis.xlen(setup.keys.outbox) == 6, what="all acked"
+            )
+            wait_until(lambda: len(_published_causes(setup, client)) >= 6, what="the later entries published")
+    finally:
+        publisher.close()
+    assert _published_causes(setup, client) == causes + later
+
+
+def test_a_standby_relay_publishes_nothing_while_the_lease_is_held(
+    setup: Setup, client: pulsar.Client
+) -> None:
+    _validate(setup, 1)
+    active, active_publisher = setup.relay(client, "relay-a")
+    standby, standby_publisher = setup.relay(client, "relay-b")
+    try:
+        assert active.run_once() is True
+        assert standby.run_once() is False
+    finally:
+        active_publisher.close()
+        standby_publisher.close()
+    assert len(_published_causes(setup, client)) == 1

@@ -1,0 +1,47 @@
+"""A malformed rules file stops the start, naming the variable, the file and the problem."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from eventkit.settings import Env, SettingsError
+from tests.stack import REPO_ROOT
+from validation_svc.settings import Settings
+
+
+def test_the_default_rules_file_is_the_shipped_one() -> None:
+    settings = Settings.from_env(Env({}))
+    assert settings.rule_book.version == "1"
+    assert Path(settings.rules_file) == REPO_ROOT / "infra/validation/rules.json"
+
+
+def test_a_malformed_rules_file_is_a_settings_error(tmp_path: Path) -> None:
+    path = tmp_path / "rules.json"
+    path.write_text('{"version": "1", "default": [{"rule": "range", "field": "age"}]}', encoding="utf-8")
+    with pytest.raises(
+        SettingsError, match=r"VALIDATION_RULES_FILE: .*default\[0\] needs 'min', 'max' or both"
+    ):
+        Settings.from_env(Env({"VALIDATION_RULES_FILE": str(path)}))
+
+
+def test_the_command_line_refuses_to_start_with_it(tmp_path: Path) -> None:
+    path = tmp_path / "rules.json"
+    path.write_text("not json", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "validation_svc", "consume"],
+        env={"VALIDATION_RULES_FILE": str(path), "PATH": "/usr/bin:/bin"},
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert (
+        f"validation_svc: configuration error: VALIDATION_RULES_FILE: {path} is not valid JSON"
+        in result.stderr
+    )

@@ -1,0 +1,61 @@
+"""The validation log in Redis Streams: a stream per record, a global stream, and the outbox stream."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import redis
+
+from eventkit.messaging import OutboundMessage
+from validation_svc.adapters.entries import entry_fields, entry_from_json, outbox_fields
+from validation_svc.adapters.redis.keys import Keys
+from validation_svc.domain.errors import StoreUnavailable
+from validation_svc.domain.log import LogEntry, RecordedEntry
+
+# One script, so the dedupe check, the log entries, the sequence number and the outbox entry are one
+# atomic step: Redis runs a script to the end before any other command, and with appendfsync always
+# its effects are on disk before the reply that lets the consumer acknowledge.
+_APPEND_RUN = """
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+local count = tonumber(ARGV[2])
+for i = 1, count do
+  redis.call('XADD', KEYS[2], '*', 'entry', ARGV[2 + i])
+  redis.call('XADD', KEYS[3], '*', 'entry', ARGV[2 + i])
+end
+local sequence = redis.call('INCR', KEYS[5])
+local o = 2 + count
+redis.call('XADD', KEYS[4], '*', 'event_id', ARGV[o + 1], 'topic', ARGV[o + 2], 'key', ARGV[o + 3],
+  'payload', ARGV[o + 4], 'properties', ARGV[o + 5], 'sequence_id', sequence)
+redis.call('HSET', KEYS[1], ARGV[1], sequence)
+return 1
+"""
+
+
+class RedisValidationLog:
+    def __init__(self, client: redis.Redis, keys: Keys | None = None) -> None:
+        self._client = client
+        self.keys = keys or Keys()
+        self._append = client.register_script(_APPEND_RUN)
+
+    def append_run(self, causation_id: str, entries: Sequence[LogEntry], outgoing: OutboundMessage) -> bool:
+        if not entries:
+            raise ValueError("a validation run has at least its started and completed entries")
+        keys = self.keys
+        script_keys = [keys.handled, keys.record(entries[0].data_id), keys.log, keys.outbox, keys.sequence]
+        out = outbox_fields(outgoing)
+        args: list[str | int] = [causation_id, len(entries), *(entry_fields(entry) for entry in entries)]
+        args += [out["event_id"], out["topic"], out["key"], out["payload"], out["properties"]]
+        try:
+            return bool(self._append(keys=script_keys, args=args))
+        except redis.RedisError as error:
+            raise StoreUnavailable(f"redis: {error}") from error
+
+    def record_log(self, data_id: str) -> list[RecordedEntry]:
+        try:
+            rows: Any = self._client.xrange(self.keys.record(data_id))
+        except redis.RedisError as error:
+            raise StoreUnavailable(f"redis: {error}") from error
+        return [
+            RecordedEntry(entry_id.decode(), entry_from_json(fields[b"entry"])) for entry_id, fields in rows
+        ]

@@ -1,0 +1,115 @@
+"""Publishes the outbox stream to Pulsar: read in a consumer group, publish, XACK after confirmation."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+import redis
+
+from eventkit.messaging import OutboundMessage, Publisher, PublishError
+from validation_svc.adapters.entries import outbox_message
+from validation_svc.adapters.redis.keys import RELAY_GROUP, Keys
+from validation_svc.adapters.redis.lease import RelayLease
+
+_log = logging.getLogger(__name__)
+
+
+class OutboxRelay:
+    """One active relay (the lease holder) publishes in outbox order; others wait for the lease.
+
+    A relay killed after publishing but before XACK leaves its entries pending; the next lease holder
+    claims them (XAUTOCLAIM) and sends them again with the same sequence ids, which the broker drops.
+    """
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        publisher: Publisher,
+        *,
+        consumer: str,
+        keys: Keys | None = None,
+        batch: int = 100,
+        block_ms: int = 500,
+        retry_s: float = 1.0,
+        lease_ms: int = 30_000,
+    ) -> None:
+        self._client = client
+        self._publisher = publisher
+        self._consumer = consumer
+        self._keys = keys or Keys()
+        self._batch = batch
+        self._block_ms = block_ms
+        self._retry_s = retry_s
+        self._lease = RelayLease(client, self._keys.relay_lease, consumer, lease_ms)
+        self._pending_first = True
+
+    def run(self, stop: threading.Event) -> None:
+        """Relays until the event is set; store and broker errors are retried after a pause."""
+        try:
+            while not stop.is_set():
+                try:
+                    if not self.run_once():
+                        stop.wait(self._retry_s)
+                except (redis.RedisError, PublishError) as error:
+                    _log.warning("outbox relay cycle failed, retrying: %s", error)
+                    self._pending_first = True
+                    stop.wait(self._retry_s)
+        finally:
+            self._lease.release()
+
+    def run_once(self) -> bool:
+        """Runs one cycle; returns False when this relay is on standby."""
+        state = self._lease.hold()
+        if state == "lost":
+            return False
+        if state == "acquired":
+            self._ensure_group()
+            self._claim_all()
+        entries = self._read()
+        if entries:
+            self.publish(entries)
+        return True
+
+    def publish(self, entries: list[tuple[bytes, OutboundMessage]]) -> None:
+        """Publishes the entries in order and acknowledges them once the broker confirmed them."""
+        self._publisher.publish([message for _, message in entries])
+        self._client.xack(self._keys.outbox, RELAY_GROUP, *(entry_id for entry_id, _ in entries))
+
+    def _ensure_group(self) -> None:
+        try:
+            self._client.xgroup_create(self._keys.outbox, RELAY_GROUP, id="0", mkstream=True)
+        except redis.ResponseError as error:
+            if "BUSYGROUP" not in str(error):
+                raise
+
+    def _claim_all(self) -> None:
+        """Takes over every entry a previous lease holder read but never acknowledged."""
+        start = "0-0"
+        while True:
+            reply: Any = self._client.xautoclaim(
+                self._keys.outbox, RELAY_GROUP, self._consumer, 0, start, count=self._batch
+            )
+            start = reply[0].decode()
+            if start == "0-0":
+                break
+        self._pending_first = True
+
+    def _read(self) -> list[tuple[bytes, OutboundMessage]]:
+        """Returns this relay's pending entries first (oldest first), then new ones."""
+        if self._pending_first:
+            pending = self._read_from("0", block=None)
+            if pending:
+                return pending
+            self._pending_first = False
+        return self._read_from(">", block=self._block_ms)
+
+    def _read_from(self, start: str, block: int | None) -> list[tuple[bytes, OutboundMessage]]:
+        reply: Any = self._client.xreadgroup(
+            RELAY_GROUP, self._consumer, {self._keys.outbox: start}, count=self._batch, block=block
+        )
+        if not reply:
+            return []
+        [(_, rows)] = reply
+        return [(entry_id, outbox_message(fields)) for entry_id, fields in rows if fields]

@@ -1,0 +1,68 @@
+"""Validates an ingested record version and logs the outcome together with its DataValidated."""
+
+from __future__ import annotations
+
+from contracts import (
+    DataIngested,
+    DataValidated,
+    IntegrationEvent,
+    RuleViolation,
+    encode,
+    message_key,
+    message_properties,
+    new_event,
+)
+from eventkit.messaging import OutboundMessage
+from validation_svc.application.ports import ValidationLog
+from validation_svc.domain.log import validation_run
+from validation_svc.domain.ruleset import RuleBook
+
+PRODUCER = "validation_svc"
+
+
+class ValidateRecord:
+    """Handles DataIngested: one atomic, idempotent append per causing event."""
+
+    def __init__(self, rule_book: RuleBook, log: ValidationLog, validated_topic: str) -> None:
+        self._rule_book = rule_book
+        self._log = log
+        self._topic = validated_topic
+
+    def __call__(self, event: IntegrationEvent) -> None:
+        self.handle(event)
+
+    def handle(self, event: IntegrationEvent) -> bool:
+        """Validates and logs the event; returns whether it had an effect (False for a redelivery)."""
+        if not isinstance(event.data, DataIngested):
+            raise TypeError(f"expected DataIngested, got {event.event_type}")
+        ruleset = self._rule_book.for_partner(event.partner_id)
+        violations = ruleset.validate(event.data.payload)
+        entries = validation_run(
+            data_id=event.data_id,
+            partner_id=event.partner_id,
+            record_version=event.record_version,
+            causation_id=event.event_id,
+            ruleset_version=ruleset.version,
+            violations=violations,
+        )
+        errors = tuple(RuleViolation(v.rule, v.field, v.message) for v in violations)
+        validated = new_event(
+            DataValidated.EVENT_TYPE,
+            data_id=event.data_id,
+            partner_id=event.partner_id,
+            record_version=event.record_version,
+            data=DataValidated(not errors, ruleset.version, errors),
+            producer=PRODUCER,
+            correlation_id=event.correlation_id,
+            causation_id=event.event_id,
+        )
+        return self._log.append_run(event.event_id, entries, self._outbound(validated))
+
+    def _outbound(self, event: IntegrationEvent) -> OutboundMessage:
+        return OutboundMessage(
+            topic=self._topic,
+            key=message_key(event),
+            payload=encode(event),
+            event_id=event.event_id,
+            properties=message_properties(event),
+        )
