@@ -2,19 +2,113 @@
 
 from __future__ import annotations
 
-from flask import Flask
+import logging
+import threading
+from dataclasses import dataclass
 
+from flask import Flask
+from sqlalchemy import Engine
+
+from contracts import DataIngested, DataProcessed, topic_for
+from eventkit.health import Check
 from eventkit.http.app import create_app as create_http_app
 from eventkit.postgres.engine import make_engine, postgres_check
+from eventkit.postgres.relay import OutboxRelay
 from eventkit.pulsar.admin import pulsar_check
+from eventkit.pulsar.client import make_client
+from eventkit.pulsar.consumer import EventConsumer
+from eventkit.pulsar.publisher import PulsarPublisher
+from eventkit.pulsar.workers import install_sigterm, run_consumers
+from processing_svc.adapters.http.errors import ERRORS
+from processing_svc.adapters.http.routes import processing_blueprint
+from processing_svc.adapters.postgres.migrate import migrate_processing
+from processing_svc.adapters.postgres.unit_of_work import ProcessingPostgresUnitOfWork
+from processing_svc.application.handler import ProcessRecord
+from processing_svc.application.ports import UnitOfWorkFactory
+from processing_svc.application.queries import ProcessingQueries
+from processing_svc.domain.pipeline import Pipeline, default_steps
 from processing_svc.settings import Settings
 
+log = logging.getLogger(__name__)
 
-def create_app(settings: Settings) -> Flask:
-    engine = make_engine(settings.database_url)
+# The relay's advisory lock key in processing's database: one active relay, any number on standby.
+RELAY_LOCK_KEY = 0x7072_6F63_6573_0001
+RELAY_PRODUCER_NAME = "processing-outbox"
+# Every copy of the consumer joins this Key_Shared subscription; its dead letters go to
+# <data-ingested>-processing_svc-DLQ.
+SUBSCRIPTION = "processing_svc"
+
+
+@dataclass
+class Processing:
+    handler: ProcessRecord
+    queries: ProcessingQueries
+    checks: dict[str, Check]
+
+
+def bootstrap(settings: Settings, *, uow_factory: UnitOfWorkFactory | None = None) -> Processing:
+    """Builds the use cases on PostgreSQL, or on the given unit of work factory (tests pass fakes)."""
     runtime = settings.runtime
-    checks = {
-        "postgres": postgres_check(engine),
-        "pulsar": pulsar_check(runtime.pulsar_admin_url, runtime.pulsar_namespace),
-    }
-    return create_http_app("processing_svc", checks)
+    checks: dict[str, Check] = {"pulsar": pulsar_check(runtime.pulsar_admin_url, runtime.pulsar_namespace)}
+    if uow_factory is None:
+        engine = make_engine(settings.database_url)
+        checks = {"postgres": postgres_check(engine), **checks}
+
+        def uow_factory() -> ProcessingPostgresUnitOfWork:
+            return ProcessingPostgresUnitOfWork(engine)
+
+    pipeline = Pipeline(default_steps(settings.expected_fields))
+    topic = topic_for(DataProcessed.EVENT_TYPE, runtime.pulsar_namespace)
+    return Processing(ProcessRecord(uow_factory, pipeline, topic), ProcessingQueries(uow_factory), checks)
+
+
+def create_app(settings: Settings, processing: Processing | None = None) -> Flask:
+    processing = processing or bootstrap(settings)
+    return create_http_app(
+        "processing_svc",
+        processing.checks,
+        [processing_blueprint(processing.queries)],
+        errors=ERRORS,
+        auth=settings.auth,
+    )
+
+
+def run_migrations(settings: Settings, engine: Engine | None = None) -> None:
+    engine = engine or make_engine(settings.database_url, pool_size=1)
+    migrate_processing(engine)
+    log.info("processing database at the newest schema")
+
+
+def run_consumer(settings: Settings) -> None:
+    """Processes data-ingested until SIGTERM; run as many copies as wanted (Key_Shared)."""
+    stop = threading.Event()
+    install_sigterm(stop)
+    processing = bootstrap(settings)
+    client = make_client(settings.runtime.pulsar_service_url)
+    consumer = EventConsumer(
+        client,
+        topic_for(DataIngested.EVENT_TYPE, settings.runtime.pulsar_namespace),
+        SUBSCRIPTION,
+        processing.handler,
+        max_redeliveries=settings.max_redeliveries,
+        nack_delay_ms=settings.nack_delay_ms,
+    )
+    try:
+        run_consumers([consumer], stop)
+    finally:
+        client.close()
+
+
+def run_relay(settings: Settings) -> None:
+    """Relays the outbox to Pulsar until SIGTERM (one active relay per database, others stand by)."""
+    stop = threading.Event()
+    install_sigterm(stop)
+    engine = make_engine(settings.database_url, pool_size=2)
+    client = make_client(settings.runtime.pulsar_service_url)
+    publisher = PulsarPublisher(client, RELAY_PRODUCER_NAME)
+    try:
+        OutboxRelay(engine, publisher, lock_key=RELAY_LOCK_KEY).run(stop)
+    finally:
+        publisher.close()
+        client.close()
+        engine.dispose()

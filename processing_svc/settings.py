@@ -3,23 +3,46 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from eventkit.settings import Env, RuntimeSettings
+from eventkit.auth.settings import AuthSettings
+from eventkit.settings import Env, RuntimeSettings, SettingsError
+from processing_svc.adapters.expected_fields_file import load_expected_fields
+from processing_svc.domain.errors import InvalidExpectedFields
+from processing_svc.domain.steps.quality import ExpectedFields
+
+DEFAULT_EXPECTED_FIELDS = Path(__file__).resolve().parent.parent / "infra/processing/expected_fields.json"
 
 
 @dataclass(frozen=True)
 class Settings:
     runtime: RuntimeSettings
+    auth: AuthSettings
     database_url: str
+    expected_fields: ExpectedFields  # per partner, for the quality step
+    max_redeliveries: int  # tries of a failing message before it is dead-lettered
+    nack_delay_ms: int
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
         env = env or Env()
         return cls(
             runtime=RuntimeSettings.from_env("processing_svc", 5003, env),
+            auth=AuthSettings.from_env(env),
             database_url=env.url(
                 "DATABASE_URL",
                 "postgresql://processing:processing@localhost:5432/processing",
                 schemes=("postgresql", "postgresql+psycopg2"),
             ),
+            expected_fields=_expected_fields(env),
+            max_redeliveries=env.integer("PROCESSING_MAX_REDELIVERIES", 5, minimum=1, maximum=100),
+            nack_delay_ms=env.integer("PROCESSING_NACK_DELAY_MS", 1000, minimum=10, maximum=600_000),
         )
+
+
+def _expected_fields(env: Env) -> ExpectedFields:
+    path = Path(env.text("PROCESSING_EXPECTED_FIELDS_FILE", str(DEFAULT_EXPECTED_FIELDS)))
+    try:
+        return load_expected_fields(path)
+    except InvalidExpectedFields as error:
+        raise SettingsError(f"PROCESSING_EXPECTED_FIELDS_FILE: {error}") from None

@@ -1,0 +1,19 @@
+"""Response schemas of processing's HTTP API."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+
+class StepEventSchema(Schema):
+    """One stored step event of a record, as GET /processing/{id} lists it."""
+
+    event_id = fields.String(required=True)
+    event_type = fields.String(
+        required=True, metadata={"description": "StepSucceeded, StepFailed or StepSkipped"}
+    )
+    version = fields.Integer(required=True, metadata={"description": "position in the record's stream"})
+    position = fields.Integer(required=True, metadata={"description": "global position in the store"})
+    occurred_at = fields.DateTime(required=True)
+    data = fields.Dict(required=True)
+    metadata = fields.Dict(required=True)

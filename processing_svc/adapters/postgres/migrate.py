@@ -1,0 +1,15 @@
+"""Upgrades processing's database: eventkit's event store tables, then processing's own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from eventkit.postgres.migrations import migrate
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def migrate_processing(engine: Engine, schema: str | None = None) -> None:
+    migrate(engine, extra_version_locations=[str(MIGRATIONS_DIR)], schema=schema)

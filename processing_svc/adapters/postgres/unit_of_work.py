@@ -1,0 +1,18 @@
+"""processing's unit of work: eventkit's events, outbox and inbox plus the duplicate index, together."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from eventkit.postgres.unit_of_work import PostgresUnitOfWork
+from processing_svc.adapters.postgres.duplicates import PostgresDuplicateIndex
+from processing_svc.domain.steps.base import DuplicateIndex
+
+
+class ProcessingPostgresUnitOfWork(PostgresUnitOfWork):
+    duplicates: DuplicateIndex
+
+    def __enter__(self) -> Self:
+        super().__enter__()
+        self.duplicates = PostgresDuplicateIndex(self.connection)
+        return self

@@ -1,0 +1,41 @@
+"""Turns a pipeline run into the DataProcessed integration event the outbox relays."""
+
+from __future__ import annotations
+
+import contracts
+from eventkit.messaging import OutboundMessage
+from processing_svc.domain.pipeline import PipelineRun
+
+PRODUCER = "processing_svc"
+
+
+def data_processed_message(
+    run: PipelineRun, cause: contracts.IntegrationEvent, topic: str
+) -> OutboundMessage:
+    """Builds DataProcessed for the record version that `cause` (a DataIngested) announced."""
+    data = contracts.DataProcessed(
+        status="processed" if run.succeeded else "failed",
+        pipeline_version=run.pipeline_version,
+        result=dict(run.result) if run.result is not None else {"reason": run.failure},
+        steps=tuple(
+            contracts.ProcessingStep(step.name, step.version, step.status, dict(step.details))
+            for step in run.steps
+        ),
+    )
+    event = contracts.new_event(
+        contracts.DataProcessed.EVENT_TYPE,
+        data_id=cause.data_id,
+        partner_id=cause.partner_id,
+        record_version=cause.record_version,
+        data=data,
+        producer=PRODUCER,
+        correlation_id=cause.correlation_id,
+        causation_id=cause.event_id,
+    )
+    return OutboundMessage(
+        topic=topic,
+        key=contracts.message_key(event),
+        payload=contracts.encode(event),
+        event_id=event.event_id,
+        properties=contracts.message_properties(event),
+    )

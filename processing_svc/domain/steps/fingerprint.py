@@ -1,0 +1,28 @@
+"""fingerprint: SHA-256 of the canonical JSON, and the partner's earliest record with the same one."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from processing_svc.domain.steps.base import DuplicateIndex, StepOutput, Work
+
+
+def fingerprint_of(payload: Any) -> str:
+    """Returns `sha256:<hex>` of the payload's canonical JSON (the same form as contracts' content hash)."""
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Fingerprint:
+    name = "fingerprint"
+    version = "1"
+
+    def run(self, work: Work, duplicates: DuplicateIndex) -> StepOutput:
+        fingerprint = fingerprint_of(work.payload)
+        first = duplicates.first_with(work.partner_id, fingerprint, work.data_id)
+        # A record amended back to an earlier payload of its own is no duplicate of anything.
+        return StepOutput(
+            {"fingerprint": fingerprint, "duplicate_of": None if first == work.data_id else first}
+        )

@@ -1,0 +1,61 @@
+"""One contract for the duplicate index, passed by the in-memory fake and by PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from eventkit.eventstore.memory import InMemoryDatabase
+from processing_svc.adapters.memory import Claims, InMemoryProcessingUnitOfWork
+from processing_svc.adapters.postgres.unit_of_work import ProcessingPostgresUnitOfWork
+from processing_svc.application.ports import ProcessingUnitOfWork
+from tests.processing_db import migrated_processing_engine
+from tests.stack import StackEndpoints
+
+NewUow = Callable[[], ProcessingUnitOfWork]
+
+
+@pytest.fixture(params=["memory", "postgres"])
+def new_uow(request: pytest.FixtureRequest) -> Iterator[NewUow]:
+    if request.param == "memory":
+        database, claims = InMemoryDatabase(), Claims()
+        yield lambda: InMemoryProcessingUnitOfWork(database, claims)
+    else:
+        stack: StackEndpoints = request.getfixturevalue("stack")
+        with migrated_processing_engine(stack.processing_db_url, pool_size=2) as engine:
+            yield lambda: ProcessingPostgresUnitOfWork(engine)
+
+
+def test_the_first_claim_holds_the_fingerprint(new_uow: NewUow) -> None:
+    with new_uow() as uow:
+        assert uow.duplicates.first_with("p", "f", "r1") == "r1"
+        assert uow.duplicates.first_with("p", "f", "r2") == "r1"
+        uow.commit()
+    with new_uow() as uow:
+        assert uow.duplicates.first_with("p", "f", "r3") == "r1"
+
+
+def test_fingerprints_are_per_partner(new_uow: NewUow) -> None:
+    with new_uow() as uow:
+        uow.duplicates.first_with("p1", "f", "r1")
+        assert uow.duplicates.first_with("p2", "f", "r2") == "r2"
+        assert uow.duplicates.first_with("p1", "g", "r3") == "r3"
+        uow.commit()
+
+
+def test_a_rolled_back_claim_is_forgotten(new_uow: NewUow) -> None:
+    with new_uow() as uow:
+        uow.duplicates.first_with("p", "f", "r1")
+    with new_uow() as uow:
+        assert uow.duplicates.first_with("p", "f", "r2") == "r2"
+
+
+def test_a_claim_commits_with_the_inbox_mark(new_uow: NewUow) -> None:
+    with new_uow() as uow:
+        uow.duplicates.first_with("p", "f", "r1")
+        assert uow.inbox.mark_handled("c", "2d4c1a6e-0b7e-4d8c-9a35-1f4a3e6b9c01")
+        uow.commit()
+    with new_uow() as uow:
+        assert not uow.inbox.mark_handled("c", "2d4c1a6e-0b7e-4d8c-9a35-1f4a3e6b9c01")
+        assert uow.duplicates.first_with("p", "f", "r2") == "r1"

@@ -1,0 +1,129 @@
+"""The handler on real PostgreSQL: one transaction per event, redelivery a no-op, races settled by the store."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Self
+
+import pytest
+from sqlalchemy import func, select
+
+from eventkit.eventstore.errors import StoreUnavailable
+from eventkit.postgres.engine import make_engine
+from eventkit.postgres.schema import events, inbox, outbox
+from processing_svc.adapters.postgres.duplicates import fingerprints
+from processing_svc.adapters.postgres.unit_of_work import ProcessingPostgresUnitOfWork
+from tests.integration.processing.conftest import Processing
+from tests.unit.processing.support import ingested
+
+
+def counts(processing: Processing) -> dict[str, int]:
+    with processing.engine.connect() as connection:
+        return {
+            table.name: int(connection.execute(select(func.count()).select_from(table)).scalar_one())
+            for table in (events, outbox, inbox, fingerprints)
+        }
+
+
+def test_steps_inbox_claim_and_outbox_are_written_together(processing: Processing) -> None:
+    processing.handler()(ingested({"name": "Ada"}))
+    assert counts(processing) == {"events": 4, "outbox": 1, "inbox": 1, "fingerprints": 1}
+
+
+def test_a_redelivery_is_a_no_op(processing: Processing) -> None:
+    event = ingested({"name": "Ada"})
+    handler = processing.handler()
+    handler(event)
+    handler(event)
+    assert counts(processing) == {"events": 4, "outbox": 1, "inbox": 1, "fingerprints": 1}
+
+
+class _CrashingOutbox:
+    def add(self, messages: Any) -> None:
+        raise RuntimeError("killed after the step events were appended")
+
+
+class CrashBeforeCommit(ProcessingPostgresUnitOfWork):
+    """Appends step events and claims, then fails before the outbox: the whole transaction must go."""
+
+    def __enter__(self) -> Self:
+        super().__enter__()
+        self.outbox = _CrashingOutbox()
+        return self
+
+
+def test_a_transaction_broken_mid_way_leaves_nothing_and_a_retry_processes_once(
+    processing: Processing,
+) -> None:
+    event = ingested({"name": "Ada"})
+    with pytest.raises(RuntimeError, match="killed"):
+        processing.handler(lambda: CrashBeforeCommit(processing.engine))(event)
+    assert counts(processing) == {"events": 0, "outbox": 0, "inbox": 0, "fingerprints": 0}
+    processing.handler()(event)
+    assert counts(processing) == {"events": 4, "outbox": 1, "inbox": 1, "fingerprints": 1}
+
+
+def test_a_database_outage_raises_instead_of_reporting_failed_data(processing: Processing) -> None:
+    engine = make_engine("postgresql://processing:processing@127.0.0.1:1/processing", pool_size=1)
+    try:
+        with pytest.raises(StoreUnavailable):
+            processing.handler(lambda: ProcessingPostgresUnitOfWork(engine))(ingested({"name": "Ada"}))
+    finally:
+        engine.dispose()
+
+
+def _concurrently(*calls: Any) -> None:
+    barrier = threading.Barrier(len(calls))
+    errors: list[BaseException] = []
+
+    def run(call: Any) -> None:
+        barrier.wait(10)
+        try:
+            call()
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not errors, errors
+
+
+def test_the_same_event_handled_by_two_consumers_at_once_has_one_effect(processing: Processing) -> None:
+    event = ingested({"name": "Ada"})
+    _concurrently(lambda: processing.handler()(event), lambda: processing.handler()(event))
+    assert counts(processing) == {"events": 4, "outbox": 1, "inbox": 1, "fingerprints": 1}
+
+
+def test_two_duplicates_processed_at_once_agree_on_the_first(processing: Processing) -> None:
+    first, second = ingested({"name": "Twin"}), ingested({"name": " Twin "})
+    _concurrently(lambda: processing.handler()(first), lambda: processing.handler()(second))
+    with processing.engine.connect() as connection:
+        rows = connection.execute(
+            select(events.c.stream_id, events.c.data).where(events.c.data["step"].astext == "fingerprint")
+        ).all()
+    duplicate_of = {row.stream_id: row.data["details"]["duplicate_of"] for row in rows}
+    assert sorted(duplicate_of, key=str) == sorted([first.data_id, second.data_id])
+    winners = [data_id for data_id, dup in duplicate_of.items() if dup is None]
+    assert len(winners) == 1
+    [loser] = set(duplicate_of) - set(winners)
+    assert duplicate_of[loser] == winners[0]
+
+
+def test_duplicates_across_partners_are_not_reported(processing: Processing) -> None:
+    handler = processing.handler()
+    handler(ingested({"name": "Same"}, partner_id="partner123"))
+    handler(ingested({"name": "Same"}, partner_id="partner456"))
+    with processing.engine.connect() as connection:
+        found = (
+            connection.execute(
+                select(events.c.data["details"]["duplicate_of"]).where(
+                    events.c.data["step"].astext == "fingerprint"
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert found == [None, None]

@@ -1,0 +1,40 @@
+"""Builders shared by processing's unit tests."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from contracts import DataIngested, IntegrationEvent, content_hash, new_event
+from processing_svc.domain.steps.base import Work
+
+
+class NoDuplicates:
+    """A duplicate index where every record is the first of its fingerprint."""
+
+    def first_with(self, partner_id: str, fingerprint: str, data_id: str) -> str:
+        return data_id
+
+
+def work(payload: dict[str, Any], partner_id: str = "partner123") -> Work:
+    return Work(str(uuid.uuid4()), partner_id, 1, payload)
+
+
+def ingested(
+    payload: dict[str, Any],
+    *,
+    data_id: str | None = None,
+    partner_id: str = "partner123",
+    version: int = 1,
+) -> IntegrationEvent:
+    """A DataIngested event as ingestion would publish it."""
+    return new_event(
+        "DataIngested",
+        data_id=data_id or str(uuid.uuid4()),
+        partner_id=partner_id,
+        record_version=version,
+        data=DataIngested(payload, datetime.now(UTC), content_hash(payload)),
+        producer="processing-tests",
+        correlation_id=f"corr-{uuid.uuid4().hex[:8]}",
+    )

@@ -1,0 +1,84 @@
+"""GET /processing/{id} on in-memory adapters: the record's step events, only for its partner or an admin."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from eventkit.auth.keys import add_key
+from eventkit.eventstore.memory import InMemoryDatabase
+from eventkit.settings import Env
+from processing_svc.adapters.memory import Claims, InMemoryProcessingUnitOfWork
+from processing_svc.bootstrap import Processing, bootstrap, create_app
+from processing_svc.settings import Settings
+from tests.unit.processing.support import ingested
+
+
+class Stack:
+    def __init__(self, tmp_path: Path) -> None:
+        self.keys_file = tmp_path / "api-keys.json"
+        self.partner = add_key(self.keys_file, "partner", "partner123")
+        self.other = add_key(self.keys_file, "partner", "partner456")
+        self.admin = add_key(self.keys_file, "admin")
+        self.settings = Settings.from_env(Env({"API_KEYS_FILE": str(self.keys_file)}))
+        database, claims = InMemoryDatabase(), Claims()
+        self.processing: Processing = bootstrap(
+            self.settings, uow_factory=lambda: InMemoryProcessingUnitOfWork(database, claims)
+        )
+
+    def client(self, key: str | None) -> FlaskClient:
+        client = create_app(self.settings, self.processing).test_client()
+        if key is not None:
+            client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {key}"
+        return client
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Stack:
+    return Stack(tmp_path)
+
+
+def test_the_partner_reads_its_records_step_events(stack: Stack) -> None:
+    event = ingested({"name": "Ada"})
+    stack.processing.handler(event)
+    response = stack.client(stack.partner).get(f"/processing/{event.data_id}")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert [e["event_type"] for e in body] == ["StepSucceeded"] * 4
+    assert [e["version"] for e in body] == [1, 2, 3, 4]
+    assert body[0]["data"]["step"] == "normalize" and body[0]["data"]["record_version"] == 1
+    assert body[0]["metadata"]["causation_id"] == event.event_id
+
+
+def test_an_admin_reads_any_record(stack: Stack) -> None:
+    event = ingested({"name": "Ada"}, partner_id="partner456")
+    stack.processing.handler(event)
+    assert stack.client(stack.admin).get(f"/processing/{event.data_id}").status_code == 200
+
+
+def test_another_partners_record_is_not_found(stack: Stack) -> None:
+    event = ingested({"name": "Ada"})
+    stack.processing.handler(event)
+    response = stack.client(stack.other).get(f"/processing/{event.data_id}")
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+
+
+def test_an_unknown_record_is_not_found(stack: Stack) -> None:
+    assert stack.client(stack.partner).get(f"/processing/{uuid.uuid4()}").status_code == 404
+
+
+def test_a_malformed_id_is_not_found(stack: Stack) -> None:
+    assert stack.client(stack.partner).get("/processing/not-a-uuid").status_code == 404
+
+
+def test_no_key_is_refused(stack: Stack) -> None:
+    assert stack.client(None).get(f"/processing/{uuid.uuid4()}").status_code == 401
+
+
+def test_the_route_is_documented(stack: Stack) -> None:
+    spec = stack.client(None).get("/openapi.json").get_json()
+    assert "/processing/{record_id}" in spec["paths"]
