@@ -15,6 +15,9 @@ COPY ingestion_svc/ ingestion_svc/
 COPY validation_svc/ validation_svc/
 COPY processing_svc/ processing_svc/
 COPY query_svc/ query_svc/
+# Default rules and expected-fields files; mount others and point the *_FILE variables at them.
+COPY infra/validation/ infra/validation/
+COPY infra/processing/ infra/processing/
 RUN pip install --no-deps . && useradd --system --uid 10001 app
 USER app
 

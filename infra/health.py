@@ -76,7 +76,11 @@ CHECKS: dict[str, tuple[str, Callable[[], str] | None]] = {
     "query_svc": ("services:query-api", service_check("QUERY_PORT", 5002)),
     "query-consumer": ("services:query-consumer", None),
     "processing_svc": ("services:processing-api", service_check("PROCESSING_PORT", 5003)),
+    "processing-consumer": ("services:processing-consumer", None),
+    "processing-relay": ("services:processing-relay", None),
     "validation_svc": ("services:validation-api", service_check("VALIDATION_PORT", 5004)),
+    "validation-consumer": ("services:validation-consumer", None),
+    "validation-relay": ("services:validation-relay", None),
 }
 
 

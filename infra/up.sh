@@ -59,6 +59,8 @@ migrate_databases() {
   step "Migrating the services' databases"
   DATABASE_URL=$INGESTION_DATABASE_URL "$VENV/bin/python" -m ingestion_svc migrate >/dev/null || die "ingestion migrations failed: run '$VENV/bin/python -m ingestion_svc migrate' to see why"
   info "ingestion: event store, outbox, inbox, idempotency keys at the newest revision"
+  DATABASE_URL=$PROCESSING_DATABASE_URL "$VENV/bin/python" -m processing_svc migrate >/dev/null || die "processing migrations failed: run '$VENV/bin/python -m processing_svc migrate' to see why"
+  info "processing: event store, outbox, inbox, fingerprints at the newest revision"
 }
 
 create_dev_keys() {
@@ -88,7 +90,7 @@ start_services() {
     wait_for "${name}_svc ready on :$port" 60 curl -sf "http://$BIND_HOST:$port/readyz" \
       || die "${name}_svc is not ready; see 'make logs' or $RUN_DIR/logs/${name}-api.log"
   done
-  for worker in ingestion-relay query-consumer; do
+  for worker in ingestion-relay query-consumer validation-consumer validation-relay processing-consumer processing-relay; do
     # startsecs in supervisord.conf: RUNNING means the process stayed up that long.
     wait_for "$worker running" 30 bash -c "'$VENV/bin/supervisorctl' -c '$SUPERVISOR_CONF' status services:$worker | grep -q RUNNING" \
       || die "$worker keeps exiting; see $RUN_DIR/logs/$worker.log"

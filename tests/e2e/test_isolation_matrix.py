@@ -52,6 +52,9 @@ EXPECTED: dict[tuple[str, str, str], Cell] = {
         _guarded(200, 200, 200), lambda _: {"filter": {"status": "complete"}}
     ),
     ("query_svc", "GET", "/query/stats"): Cell(_guarded(200, 200, 200)),
+    ("validation_svc", "GET", "/validation/rules"): Cell(_guarded(200, 200, 200)),
+    ("validation_svc", "GET", "/validation/{record_id}"): Cell(_guarded(404, 200, 200)),
+    ("processing_svc", "GET", "/processing/{record_id}"): Cell(_guarded(404, 200, 200)),
 }
 
 
@@ -76,6 +79,10 @@ def _key(principal: str, keys: ApiKeys) -> dict[str, str]:
     return keys.auth(values[principal]) if principal in values else {}
 
 
+def _answers(url: str, headers: dict[str, str]) -> Callable[[], bool]:
+    return lambda: requests.get(url, headers=headers, timeout=10).status_code == 200
+
+
 @pytest.fixture(scope="module")
 def subject(service_urls: dict[str, str], api_keys: ApiKeys) -> str:
     response = requests.post(
@@ -86,21 +93,13 @@ def subject(service_urls: dict[str, str], api_keys: ApiKeys) -> str:
     )
     assert response.status_code == 201, response.text
     record_id = str(response.json()["id"])
-    # The query view is eventually consistent: wait until the projector has the subject.
-    view = f"{service_urls['query_svc']}/query/{record_id}"
-    wait_until(
-        lambda: (
-            requests.get(
-                view,
-                params={"min_version": 1, "wait_ms": 2000},
-                headers=api_keys.auth(api_keys.admin),
-                timeout=10,
-            ).status_code
-            == 200
-        ),
-        timeout_s=120,
-        what="the subject record in the query view",
-    )
+    # The views are eventually consistent: wait until every service has seen the subject.
+    for url in (
+        f"{service_urls['query_svc']}/query/{record_id}?min_version=1&wait_ms=2000",
+        f"{service_urls['validation_svc']}/validation/{record_id}",
+        f"{service_urls['processing_svc']}/processing/{record_id}",
+    ):
+        wait_until(_answers(url, api_keys.auth(api_keys.admin)), timeout_s=120, what=f"the subject at {url}")
     return record_id
 
 

@@ -24,6 +24,12 @@ from tests.stack import REPO_ROOT, StackEndpoints
 TOPIC = "persistent://public/default/data-ingested"
 
 
+def _is_marked_published(engine: Engine, event_id: str) -> bool:
+    with engine.connect() as connection:
+        query = text("SELECT published_at IS NOT NULL FROM outbox WHERE event_id = CAST(:id AS uuid)")
+        return bool(connection.execute(query, {"id": event_id}).scalar_one())
+
+
 def _commit_message(engine: Engine) -> OutboundMessage:
     message = OutboundMessage(TOPIC, "record", b"{}", str(uuid.uuid4()))
     with PostgresUnitOfWork(engine) as uow:
@@ -99,6 +105,9 @@ def test_a_standby_takes_over_when_the_active_relay_process_is_killed(
         with _running(_relay(engine, standby, key)):
             first = _commit_message(engine)
             wait_until(lambda: first.event_id in published.read_text(), 10, "the relay process published")
+            # Kill only once the row is marked: a kill between publish and mark makes the standby
+            # (rightly) re-send position 1, which is a different scenario (test_relay.py covers it).
+            wait_until(lambda: _is_marked_published(engine, first.event_id), 10, "the first row marked")
             assert standby.sent == []
 
             process.send_signal(signal.SIGKILL)
