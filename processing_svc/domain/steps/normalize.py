@@ -1,4 +1,4 @@
-"""normalize: trims and collapses whitespace in string values, applies Unicode NFC, and orders keys canonically."""
+"""normalize: trims and collapses whitespace in strings, applies Unicode NFC, orders keys canonically."""
 
 from __future__ import annotations
 
