@@ -42,7 +42,8 @@ class ValidatedReader:
     """Reads data-validated from the moment it is opened, so older history is not scanned."""
 
     def __init__(self) -> None:
-        self._client = make_client(os.environ.get("PULSAR_SERVICE_URL", "pulsar://127.0.0.1:6650"))
+        host, port = os.environ.get("BIND_HOST", "127.0.0.1"), os.environ.get("PULSAR_PORT", "6650")
+        self._client = make_client(f"pulsar://{host}:{port}")
         topic = topic_for(DataValidated.EVENT_TYPE)
         self._reader = self._client.create_reader(topic, pulsar.MessageId.latest)
         self.by_record: dict[str, list[Any]] = {}
