@@ -40,7 +40,7 @@ def test_runs_every_step_on_the_normalized_payload() -> None:
 
 def test_the_version_names_each_step_and_its_version() -> None:
     pipeline = Pipeline(default_steps(EXPECTED))
-    assert pipeline.version.startswith("normalize@1+enrich@1+fingerprint@1+quality@1.")
+    assert pipeline.version.startswith("normalize@2+enrich@1+fingerprint@1+quality@1.")
     assert Pipeline([*default_steps(EXPECTED), Shout()]).version == pipeline.version + "+shout@7"
 
 
