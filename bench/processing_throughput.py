@@ -1,50 +1,59 @@
-"""Processing throughput (records/s) with one and two consumers, beside raw PostgreSQL multi-row INSERT speed.
+"""Processing throughput with one and two consumer processes, beside raw PostgreSQL multi-row INSERT.
 
-Run against the local stack: `.venv/bin/python -m bench.processing_throughput [--records N]`. Each
-scenario gets a throwaway schema and fresh topics; the input is published first, then the consumers are
-timed from start until every record's inbox mark is committed (DataProcessed is in the outbox by then).
+`python -m bench.processing_throughput [--records N] [--runs R] [--seconds S]` against the local stack.
+Each run gets a throwaway schema and a fresh topic: N DataIngested are published first, then the consumer
+processes (each as `python -m processing_svc consume` builds it: Key_Shared consumer, handler, PostgreSQL
+unit of work) drain them. Records/s come from the inbox's own commit times (first to last), so process
+start-up is not counted. The baselines, measured in the same run into the same `events` table: one
+connection committing 1,000-row multi-row INSERTs (rows/s), and one connection per consumer committing
+one 4-row INSERT per transaction, as many rows and commits as processing's step events (transactions/s).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 import psycopg2
-import pulsar
 import requests
 from psycopg2.extras import execute_values
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, text
 
-from contracts import DataIngested, content_hash, encode, new_event
+from bench.report import Figure, print_table, write_json
+from contracts import DataIngested, content_hash, encode, message_key, message_properties, new_event
+from eventkit.messaging import OutboundMessage
 from eventkit.postgres.engine import make_engine
-from eventkit.postgres.schema import inbox
 from eventkit.postgres.testing import temporary_schema
 from eventkit.pulsar.client import make_client
 from eventkit.pulsar.consumer import EventConsumer
+from eventkit.pulsar.publisher import PulsarPublisher
+from processing_svc.adapters.expected_fields_file import load_expected_fields
 from processing_svc.adapters.postgres.migrate import migrate_processing
 from processing_svc.adapters.postgres.unit_of_work import ProcessingPostgresUnitOfWork
 from processing_svc.application.handler import ProcessRecord
 from processing_svc.domain.pipeline import Pipeline, default_steps
-from processing_svc.domain.steps.quality import ExpectedFields
+from processing_svc.settings import DEFAULT_EXPECTED_FIELDS
 
 DATABASE_URL = "postgresql://processing:processing@127.0.0.1:5432/processing"
 PULSAR_URL = "pulsar://127.0.0.1:6650"
 ADMIN_URL = "http://127.0.0.1:8080/admin/v2/persistent/public/default"
 NAMESPACE = "persistent://public/default"
 COLUMNS = "(stream_id, version, event_id, event_type, data, metadata, occurred_at)"
+STEP_DATA = json.dumps({"record_version": 1, "step": "normalize", "details": {"changed": True}})
 
 
 @contextmanager
-def _schema_engine() -> Iterator[tuple[str, Engine]]:
+def _schema() -> Iterator[tuple[str, Engine]]:
     with temporary_schema(DATABASE_URL, prefix="bench_processing") as schema:
-        engine = make_engine(DATABASE_URL, search_path=schema, pool_size=4)
+        engine = make_engine(DATABASE_URL, search_path=schema, pool_size=2)
         migrate_processing(engine)
         try:
             yield schema, engine
@@ -52,100 +61,150 @@ def _schema_engine() -> Iterator[tuple[str, Engine]]:
             engine.dispose()
 
 
-def _publish(client: pulsar.Client, topic: str, records: int) -> None:
-    producer = client.create_producer(topic, producer_name=f"bench-feed-{uuid.uuid4().hex[:10]}")
-    for n in range(records):
-        payload = {"name": f"  Person {n % 500} ", "age": n % 90, "email": f"p{n}@example.org"}
-        event = new_event(
-            "DataIngested",
-            data_id=uuid.uuid4(),
-            partner_id=f"partner{n % 3}",
-            record_version=1,
-            data=DataIngested(payload, datetime.now(UTC), content_hash(payload)),
-            producer="bench",
-            correlation_id="bench",
-        )
-        producer.send_async(encode(event), None, partition_key=event.data_id)
-    producer.flush()
-    producer.close()
+def _event(n: int) -> Any:
+    # A fifth of the payloads repeat within a partner, so the duplicate index sees both outcomes.
+    payload = {"name": f"  Person {n % 800} ", "age": n % 90, "email": f"p{n % 800}@example.org"}
+    return new_event(
+        "DataIngested",
+        data_id=str(uuid.uuid4()),
+        partner_id=f"partner{n % 3}",
+        record_version=1,
+        data=DataIngested(payload, datetime.now(UTC), content_hash(payload)),
+        producer="bench",
+        correlation_id="bench",
+    )
 
 
-def _handled(engine: Engine) -> int:
-    with engine.connect() as connection:
-        return int(connection.execute(select(func.count()).select_from(inbox)).scalar_one())
-
-
-def processing_rate(client: pulsar.Client, records: int, consumers: int) -> float:
-    """Returns records/s for `consumers` consumer threads draining `records` pre-published events."""
-    suffix = uuid.uuid4().hex[:10]
-    topic = f"{NAMESPACE}/bench-p-in-{suffix}"
+def _publish(topic: str, count: int) -> None:
+    client = make_client(PULSAR_URL)
+    publisher = PulsarPublisher(client, f"bench-feed-{uuid.uuid4().hex[:10]}")
     try:
-        with _schema_engine() as (_, engine):
-            _publish(client, topic, records)
-            pipeline = Pipeline(default_steps(ExpectedFields(("name", "email", "age"))))
-            handler = ProcessRecord(lambda: ProcessingPostgresUnitOfWork(engine), pipeline, f"{topic}-out")
-            loops = [EventConsumer(client, topic, f"bench-{suffix}", handler) for _ in range(consumers)]
-            stop = threading.Event()
-            threads = [threading.Thread(target=loop.run, args=(stop,)) for loop in loops]
-            started = time.monotonic()
-            for thread in threads:
-                thread.start()
-            while _handled(engine) < records and time.monotonic() - started < 300:
-                time.sleep(0.05)
-            elapsed = time.monotonic() - started
-            stop.set()
-            for thread in threads:
-                thread.join(30)
-            return _handled(engine) / elapsed
+        events = [_event(n) for n in range(count)]
+        messages = [
+            OutboundMessage(topic, message_key(e), encode(e), e.event_id, message_properties(e), n + 1)
+            for n, e in enumerate(events)
+        ]
+        for start in range(0, count, 500):
+            publisher.publish(messages[start : start + 500])
     finally:
-        for name in (f"bench-p-in-{suffix}", f"bench-p-in-{suffix}-bench-{suffix}-DLQ"):
-            requests.delete(f"{ADMIN_URL}/{name}", params={"force": "true"}, timeout=10)
+        publisher.close()
+        client.close()
 
 
-def raw_insert_rate(seconds: float, batch: int) -> float:
-    """Returns rows/s of one connection committing `batch`-row INSERTs into an events-shaped table."""
-    with _schema_engine() as (schema, _):
-        connection = psycopg2.connect(DATABASE_URL, options=f"-c search_path={schema}")
-        data = json.dumps({"step": "normalize", "details": {"changed": True}})
-        rows = 0
+def _consume(topic: str, subscription: str, schema: str, stop: Any) -> None:
+    """One consumer process, built as `python -m processing_svc consume` builds it."""
+    engine = make_engine(DATABASE_URL, search_path=schema, pool_size=2)
+    client = make_client(PULSAR_URL)
+    pipeline = Pipeline(default_steps(load_expected_fields(DEFAULT_EXPECTED_FIELDS)))
+    handler = ProcessRecord(lambda: ProcessingPostgresUnitOfWork(engine), pipeline, f"{topic}-out")
+    consumer = EventConsumer(
+        client, topic, subscription, handler, consumer_name=f"bench-{uuid.uuid4().hex[:6]}"
+    )
+    try:
+        consumer.run(stop)
+    finally:
+        client.close()
+        engine.dispose()
+
+
+def _handled(engine: Engine) -> tuple[int, float]:
+    """Returns how many records are handled and the seconds from the first commit to the last."""
+    with engine.connect() as connection:
+        count, span = connection.execute(
+            text("SELECT count(*), extract(epoch FROM max(handled_at) - min(handled_at)) FROM inbox")
+        ).one()
+    return int(count), float(span or 0.0)
+
+
+def processing_rate(processes: int, records: int) -> float:
+    """Returns records/s of `processes` consumer processes draining `records` pre-published events."""
+    suffix = uuid.uuid4().hex[:10]
+    topic, subscription = f"{NAMESPACE}/bench-p-in-{suffix}", f"bench-{suffix}"
+    _publish(topic, records)
+    context = multiprocessing.get_context("spawn")
+    stop = context.Event()
+    try:
+        with _schema() as (schema, engine):
+            workers = [
+                context.Process(target=_consume, args=(topic, subscription, schema, stop))
+                for _ in range(processes)
+            ]
+            for worker in workers:
+                worker.start()
+            deadline = time.monotonic() + 600
+            while _handled(engine)[0] < records and time.monotonic() < deadline:
+                time.sleep(0.2)
+            stop.set()
+            for worker in workers:
+                worker.join(30)
+            count, span = _handled(engine)
+            return (count - 1) / max(span, 1e-3)
+    finally:
+        for name in (f"bench-p-in-{suffix}", f"bench-p-in-{suffix}-{subscription}-DLQ"):
+            requests.delete(f"{ADMIN_URL}/{name}", params={"force": "true"}, timeout=30)
+
+
+def _insert_loop(schema: str, rows_per_txn: int, deadline: float, counts: list[int], index: int) -> None:
+    connection = psycopg2.connect(DATABASE_URL, options=f"-c search_path={schema}")
+    try:
+        while time.monotonic() < deadline:
+            stream = str(uuid.uuid4())
+            values = [
+                (stream if rows_per_txn < 10 else str(uuid.uuid4()), n, str(uuid.uuid4()), STEP_DATA)
+                for n in range(1, rows_per_txn + 1)
+            ]
+            with connection, connection.cursor() as cursor:
+                execute_values(
+                    cursor,
+                    f"INSERT INTO events {COLUMNS} VALUES %s",
+                    values,
+                    template="(%s, %s, %s, 'StepSucceeded', %s, '{}', now())",
+                    page_size=rows_per_txn,
+                )
+            counts[index] += 1
+    finally:
+        connection.close()
+
+
+def raw_insert_rate(rows_per_txn: int, connections: int, seconds: float) -> float:
+    """Returns committed transactions/s of `connections` threads each inserting `rows_per_txn` rows a time."""
+    with _schema() as (schema, _):
+        counts = [0] * connections
+        deadline = time.monotonic() + seconds
         started = time.monotonic()
-        try:
-            while time.monotonic() - started < seconds:
-                values = [
-                    (str(uuid.uuid4()), 1, str(uuid.uuid4()), "StepSucceeded", data, "{}")
-                    for _ in range(batch)
-                ]
-                with connection, connection.cursor() as cursor:
-                    execute_values(
-                        cursor,
-                        f"INSERT INTO events {COLUMNS} VALUES %s",
-                        values,
-                        template="(%s, %s, %s, %s, %s, %s, now())",
-                    )
-                rows += batch
-            return rows / (time.monotonic() - started)
-        finally:
-            connection.close()
+        threads = [
+            threading.Thread(target=_insert_loop, args=(schema, rows_per_txn, deadline, counts, i))
+            for i in range(connections)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return sum(counts) / (time.monotonic() - started)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--records", type=int, default=2000)
-    parser.add_argument("--seconds", type=float, default=5.0, help="duration of the raw INSERT run")
+    parser = argparse.ArgumentParser(prog="python -m bench.processing_throughput")
+    parser.add_argument("--records", type=int, default=3000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of each raw INSERT run")
     args = parser.parse_args()
-    client = make_client(PULSAR_URL)
-    try:
-        figures = [
-            ("processing, 1 consumer", processing_rate(client, args.records, 1), "records/s"),
-            ("processing, 2 consumers", processing_rate(client, args.records, 2), "records/s"),
-            ("raw multi-row INSERT (1000/txn)", raw_insert_rate(args.seconds, 1000), "rows/s"),
-            ("raw multi-row INSERT (4 rows/txn)", raw_insert_rate(args.seconds, 4), "rows/s"),
-        ]
-    finally:
-        client.close()
-    print(f"{'scenario':<36} {'rate':>10}  unit  ({args.records} records, one process)")
-    for name, rate, unit in figures:
-        print(f"{name:<36} {rate:>10,.0f}  {unit}")
+    multi_row = Figure("raw INSERT, 1000 rows/txn", "inserted", "rows/s")
+    figures = [multi_row]
+    for processes in (1, 2):
+        per_record = [raw_insert_rate(4, processes, args.seconds) for _ in range(args.runs)]
+        figure = Figure(
+            f"processing, {processes} consumer(s)",
+            "processed",
+            "rec/s",
+            baseline=f"INSERT 4 rows/txn, {processes} conn",
+            baseline_values=per_record,
+        )
+        figure.values = [processing_rate(processes, args.records) for _ in range(args.runs)]
+        figures.append(figure)
+    multi_row.values = [1000 * raw_insert_rate(1000, 1, args.seconds) for _ in range(args.runs)]
+    print_table(figures)
+    write_json(figures, {"records": args.records, "runs": args.runs, "raw_seconds": args.seconds})
 
 
 if __name__ == "__main__":

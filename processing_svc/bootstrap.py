@@ -41,6 +41,8 @@ SUBSCRIPTION = "processing_svc"
 
 @dataclass
 class Processing:
+    """The service's use cases and readiness checks, built once per process."""
+
     handler: ProcessRecord
     queries: ProcessingQueries
     checks: dict[str, Check]

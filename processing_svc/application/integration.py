@@ -16,7 +16,7 @@ def data_processed_message(
     data = contracts.DataProcessed(
         status="processed" if run.succeeded else "failed",
         pipeline_version=run.pipeline_version,
-        result=dict(run.result) if run.result is not None else {"reason": run.failure},
+        result=dict(run.result),
         steps=tuple(
             contracts.ProcessingStep(step.name, step.version, step.status, dict(step.details))
             for step in run.steps

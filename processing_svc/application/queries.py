@@ -8,6 +8,8 @@ from processing_svc.domain.errors import RecordNotFound
 
 
 class ProcessingQueries:
+    """Answers reads of the step events, confined to the caller's partner."""
+
     def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
         self._uow_factory = uow_factory
 

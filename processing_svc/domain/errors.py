@@ -20,6 +20,8 @@ class InvalidExpectedFields(ProcessingError):
 
 
 class RecordNotFound(ProcessingError):
+    """No step events for the record, or none the caller may see."""
+
     def __init__(self, record_id: str) -> None:
         super().__init__(f"No processing events for record {record_id}.")
         self.record_id = record_id

@@ -23,6 +23,8 @@ def default_steps(expected: ExpectedFields) -> list[Step]:
 
 @dataclass(frozen=True)
 class StepRun:
+    """One step's outcome for one record version."""
+
     name: str
     version: str
     status: StepStatus
@@ -35,8 +37,9 @@ class PipelineRun:
 
     pipeline_version: str
     steps: tuple[StepRun, ...]
-    failure: str | None  # the reason of the failed step, None when every step succeeded
-    result: Mapping[str, Any] | None  # the final payload and each step's details; None on failure
+    # On success the final payload and each step's details by step name; on failure the step and reason.
+    result: Mapping[str, Any]
+    failure: str | None = None  # "<step>: <reason>" of the rejecting step, None when every step succeeded
 
     @property
     def succeeded(self) -> bool:
@@ -44,6 +47,8 @@ class PipelineRun:
 
 
 class Pipeline:
+    """The steps in order; its version names every step and step version, so a result says what made it."""
+
     def __init__(self, steps: Sequence[Step]) -> None:
         names = [step.name for step in steps]
         if len(set(names)) != len(names):
@@ -59,11 +64,16 @@ class Pipeline:
             try:
                 output = step.run(work, duplicates)
             except StepRejected as rejection:
-                runs.append(StepRun(step.name, step.version, "failed", {"reason": rejection.reason}))
-                runs.extend(StepRun(s.name, s.version, "skipped", {}) for s in self.steps[len(runs) :])
-                return PipelineRun(self.version, tuple(runs), f"{step.name}: {rejection.reason}", None)
+                return self._rejected(runs, step, rejection.reason)
             if output.payload is not None:
                 work = replace(work, payload=output.payload)
             runs.append(StepRun(step.name, step.version, "succeeded", dict(output.details)))
             details[step.name] = dict(output.details)
-        return PipelineRun(self.version, tuple(runs), None, {"payload": dict(work.payload), **details})
+        return PipelineRun(self.version, tuple(runs), {"payload": dict(work.payload), **details})
+
+    def _rejected(self, runs: list[StepRun], step: Step, reason: str) -> PipelineRun:
+        """Returns the run of a record that `step` rejected: that step failed, the later ones skipped."""
+        failed = StepRun(step.name, step.version, "failed", {"reason": reason})
+        skipped = [StepRun(s.name, s.version, "skipped", {}) for s in self.steps[len(runs) + 1 :]]
+        result = {"step": step.name, "reason": reason}
+        return PipelineRun(self.version, (*runs, failed, *skipped), result, f"{step.name}: {reason}")

@@ -28,16 +28,18 @@ class PostgresDuplicateIndex:
 
     def first_with(self, partner_id: str, fingerprint: str, data_id: str) -> str:
         """Claims the fingerprint for `data_id` unless claimed, and returns the record that holds it."""
-        # A concurrent claim of the same key makes this INSERT wait for it; if it commits, DO NOTHING
-        # applies and the SELECT (a new statement, so a new snapshot) sees the winner.
+        # A concurrent claim of the same key makes this INSERT wait for it; if that one commits, DO NOTHING
+        # applies and the SELECT (a new statement, so a new snapshot, unlike a CTE) sees the winner.
         claim = (
             insert(fingerprints)
             .values(partner_id=partner_id, fingerprint=fingerprint, data_id=data_id)
             .on_conflict_do_nothing(index_elements=["partner_id", "fingerprint"])
+            .returning(fingerprints.c.data_id)
         )
         holder = select(fingerprints.c.data_id).where(
             fingerprints.c.partner_id == partner_id, fingerprints.c.fingerprint == fingerprint
         )
         with translated_errors("claim a fingerprint"):
-            self._connection.execute(claim)
+            if self._connection.execute(claim).first() is not None:
+                return data_id  # the claim is ours: no need to look the holder up
             return str(self._connection.execute(holder).scalar_one())

@@ -10,6 +10,8 @@ from processing_svc.domain.steps.base import DuplicateIndex
 
 
 class ProcessingPostgresUnitOfWork(PostgresUnitOfWork):
+    """Adds the duplicate index to the transaction of the events, outbox and inbox."""
+
     duplicates: DuplicateIndex
 
     def __enter__(self) -> Self:

@@ -20,13 +20,14 @@ AGE_GROUPS: tuple[tuple[str, float], ...] = (
 MAX_AGE = 150
 
 
-def count_attributes(value: Any) -> int:
-    """Counts every key at every depth of nested objects (and objects inside arrays)."""
-    if isinstance(value, Mapping):
-        return sum(1 + count_attributes(item) for item in value.values())
-    if isinstance(value, list):
-        return sum(count_attributes(item) for item in value)
-    return 0
+def attribute_count(payload: Mapping[str, Any]) -> int:
+    """Returns how many entries the payload's `attributes` object has (0 without one)."""
+    attributes = payload.get("attributes")
+    if attributes is None:
+        return 0
+    if not isinstance(attributes, Mapping):
+        raise StepRejected(f"attributes must be an object, got {type(attributes).__name__}")
+    return len(attributes)
 
 
 def age_group(age: Any) -> str:
@@ -37,14 +38,17 @@ def age_group(age: Any) -> str:
 
 
 class Enrich:
+    """Adds what can be derived from the payload alone: counts, size, age group."""
+
     name = "enrich"
-    version = "1"
+    version = "2"
 
     def run(self, work: Work, duplicates: DuplicateIndex) -> StepOutput:
+        # The size of the canonical JSON, so it is the same whatever spacing the partner sent.
         encoded = json.dumps(work.payload, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
         details: dict[str, Any] = {
             "field_count": len(work.payload),
-            "attribute_count": count_attributes(work.payload),
+            "attribute_count": attribute_count(work.payload),
             "payload_bytes": len(encoded.encode("utf-8")),
         }
         if work.payload.get("age") is not None:

@@ -16,6 +16,8 @@ def fingerprint_of(payload: Any) -> str:
 
 
 class Fingerprint:
+    """Identifies the normalized content and finds the partner's first record with the same."""
+
     name = "fingerprint"
     version = "1"
 

@@ -1,7 +1,8 @@
-"""normalize: trims and collapses whitespace in strings, applies Unicode NFC, orders keys canonically."""
+"""normalize: trims and collapses whitespace in string values, applies NFC, and orders keys canonically."""
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from typing import Any
@@ -46,5 +47,6 @@ class Normalize:
 
     def run(self, work: Work, duplicates: DuplicateIndex) -> StepOutput:
         payload = normalize_value(dict(work.payload))
-        changed = payload != work.payload or list(payload) != list(work.payload)
+        # Serialized in their own key order, so a reordering at any depth counts as a change too.
+        changed = json.dumps(payload) != json.dumps(dict(work.payload))
         return StepOutput({"changed": changed}, payload)

@@ -64,6 +64,8 @@ def is_present(payload: Mapping[str, Any], path: str) -> bool:
 
 
 class Quality:
+    """Scores completeness as the share of the partner's expected fields that are present."""
+
     name = "quality"
 
     def __init__(self, expected: ExpectedFields) -> None:

@@ -45,13 +45,17 @@ class Processing:
         pipeline = Pipeline(default_steps(ExpectedFields(("name",))))
         return ProcessRecord(uow_factory or self.uow, pipeline, self.out_topic)
 
-    def consumer(self, client: pulsar.Client, name: str = "a") -> EventConsumer:
+    @property
+    def subscription(self) -> str:
+        return f"processing-{self.suffix}"
+
+    def consumer(self, client: pulsar.Client, name: str = "a", max_redeliveries: int = 2) -> EventConsumer:
         return EventConsumer(
             client,
             self.in_topic,
-            f"processing-{self.suffix}",
+            self.subscription,
             self.handler(),
-            max_redeliveries=2,
+            max_redeliveries=max_redeliveries,
             nack_delay_ms=200,
             consumer_name=f"processing-{self.suffix}-{name}",
         )

@@ -34,7 +34,7 @@ def test_records_flow_through_and_a_poison_message_is_dead_lettered(
     assert {out[r.data_id].status for r in records} == {"processed"}
     failed = out[bad_data.data_id]
     assert failed.status == "failed"
-    assert failed.result == {"reason": "enrich: age must be a number from 0 to 150, got 999"}
+    assert failed.result == {"step": "enrich", "reason": "age must be a number from 0 to 150, got 999"}
     assert [message.data() for message in read_all(client, dead_letters)] == [b"{not an event"]
 
 

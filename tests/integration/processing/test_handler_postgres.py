@@ -8,7 +8,7 @@ from typing import Any, Self
 import pytest
 from sqlalchemy import func, select
 
-from eventkit.eventstore.errors import StoreUnavailable
+from eventkit.eventstore.errors import ConcurrencyConflict, StoreUnavailable
 from eventkit.postgres.engine import make_engine
 from eventkit.postgres.schema import events, inbox, outbox
 from processing_svc.adapters.postgres.duplicates import fingerprints
@@ -72,7 +72,8 @@ def test_a_database_outage_raises_instead_of_reporting_failed_data(processing: P
         engine.dispose()
 
 
-def _concurrently(*calls: Any) -> None:
+def _concurrently(*calls: Any) -> list[BaseException]:
+    """Runs the calls at once, one thread each, and returns what they raised."""
     barrier = threading.Barrier(len(calls))
     errors: list[BaseException] = []
 
@@ -88,18 +89,18 @@ def _concurrently(*calls: Any) -> None:
         thread.start()
     for thread in threads:
         thread.join(30)
-    assert not errors, errors
+    return errors
 
 
 def test_the_same_event_handled_by_two_consumers_at_once_has_one_effect(processing: Processing) -> None:
     event = ingested({"name": "Ada"})
-    _concurrently(lambda: processing.handler()(event), lambda: processing.handler()(event))
+    assert _concurrently(lambda: processing.handler()(event), lambda: processing.handler()(event)) == []
     assert counts(processing) == {"events": 4, "outbox": 1, "inbox": 1, "fingerprints": 1}
 
 
 def test_two_duplicates_processed_at_once_agree_on_the_first(processing: Processing) -> None:
     first, second = ingested({"name": "Twin"}), ingested({"name": " Twin "})
-    _concurrently(lambda: processing.handler()(first), lambda: processing.handler()(second))
+    assert _concurrently(lambda: processing.handler()(first), lambda: processing.handler()(second)) == []
     with processing.engine.connect() as connection:
         rows = connection.execute(
             select(events.c.stream_id, events.c.data).where(events.c.data["step"].astext == "fingerprint")
@@ -110,6 +111,21 @@ def test_two_duplicates_processed_at_once_agree_on_the_first(processing: Process
     assert len(winners) == 1
     [loser] = set(duplicate_of) - set(winners)
     assert duplicate_of[loser] == winners[0]
+
+
+def test_two_versions_of_one_record_at_once_are_serialized_by_the_stream(processing: Processing) -> None:
+    v1 = ingested({"name": "One"})
+    v2 = ingested({"name": "Two"}, data_id=v1.data_id, version=2)
+    errors = _concurrently(lambda: processing.handler()(v1), lambda: processing.handler()(v2))
+    # The loser of the race (if they did overlap) raises, so the consumer would retry it.
+    assert all(isinstance(error, ConcurrencyConflict) for error in errors), errors
+    for event in (v1, v2):
+        processing.handler()(event)  # the consumer's retry; for the one that committed, a redelivery
+    with processing.uow() as uow:
+        stored = uow.events.read_stream(v1.data_id)
+    assert [e.version for e in stored] == list(range(1, 9))
+    assert sorted(e.data["record_version"] for e in stored) == [1] * 4 + [2] * 4
+    assert counts(processing) == {"events": 8, "outbox": 2, "inbox": 2, "fingerprints": 2}
 
 
 def test_duplicates_across_partners_are_not_reported(processing: Processing) -> None:

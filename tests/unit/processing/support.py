@@ -6,8 +6,19 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from hypothesis import strategies as st
+
 from contracts import DataIngested, IntegrationEvent, content_hash, new_event
 from processing_svc.domain.steps.base import Work
+
+json_values: st.SearchStrategy[Any] = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+json_objects = st.dictionaries(st.text(max_size=8), json_values, max_size=6)
 
 
 class NoDuplicates:

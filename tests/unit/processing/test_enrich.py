@@ -10,13 +10,24 @@ from tests.unit.processing.support import NoDuplicates, work
 
 
 def test_counts_fields_attributes_and_bytes() -> None:
-    payload = {"name": "Zoë", "address": {"city": "Paris", "geo": {"lat": 1}}, "tags": [{"k": 1}]}
+    payload = {"name": "Zoë", "attributes": {"k1": "a", "k2": {"deep": 1}}, "tags": [{"k": 1}]}
     details = Enrich().run(work(payload), NoDuplicates()).details
     assert details["field_count"] == 3
-    assert details["attribute_count"] == 3 + 2 + 1 + 1  # top level, address, geo, the object in tags
-    expected = '{"address":{"city":"Paris","geo":{"lat":1}},"name":"Zoë","tags":[{"k":1}]}'
+    assert details["attribute_count"] == 2
+    expected = '{"attributes":{"k1":"a","k2":{"deep":1}},"name":"Zoë","tags":[{"k":1}]}'
     assert details["payload_bytes"] == len(expected.encode("utf-8"))
     assert "age_group" not in details
+
+
+@pytest.mark.parametrize("payload", [{}, {"attributes": None}])
+def test_no_attributes_count_zero(payload: dict[str, object]) -> None:
+    assert Enrich().run(work(payload), NoDuplicates()).details["attribute_count"] == 0
+
+
+@pytest.mark.parametrize("attributes", [["a"], "a=1", 3])
+def test_attributes_that_are_not_an_object_are_rejected(attributes: object) -> None:
+    with pytest.raises(StepRejected, match="attributes must be an object"):
+        Enrich().run(work({"attributes": attributes}), NoDuplicates())
 
 
 @pytest.mark.parametrize(

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import random
+import re
 import uuid
 from typing import Any
 
-from hypothesis import given
+from hypothesis import given, reject
 from hypothesis import strategies as st
 
 from contracts import content_hash
 from processing_svc.adapters.memory import InMemoryDuplicateIndex
+from processing_svc.domain.errors import StepRejected
 from processing_svc.domain.steps.base import Work
 from processing_svc.domain.steps.fingerprint import Fingerprint, fingerprint_of
 from processing_svc.domain.steps.normalize import normalize_value
-from tests.unit.processing.support import NoDuplicates, work
+from tests.unit.processing.support import NoDuplicates, json_objects, work
 
 words = st.text(alphabet=st.characters(categories=["L", "N"]), min_size=1, max_size=6)
 flat_payloads = st.dictionaries(words, words | st.integers(), min_size=1, max_size=6)
-spaces = st.sampled_from(["", " ", "  ", "\t", "\n "])
 
 
 def test_matches_the_contracts_content_hash() -> None:
@@ -32,15 +34,30 @@ def test_stable_under_key_order(payload: dict[str, Any], rnd: Any) -> None:
     assert fingerprint_of(dict(items)) == fingerprint_of(payload)
 
 
-@given(
-    st.dictionaries(words, st.lists(words, min_size=1, max_size=3), min_size=1, max_size=4), spaces, spaces
-)
-def test_stable_under_whitespace_after_normalize(
-    words_by_key: dict[str, list[str]], pad: str, gap: str
-) -> None:
-    tidy = {key: " ".join(parts) for key, parts in words_by_key.items()}
-    messy = {key: pad + (gap or " ").join(parts) + pad for key, parts in words_by_key.items()}
-    assert fingerprint_of(normalize_value(messy)) == fingerprint_of(normalize_value(tidy))
+def _messy(value: Any, rnd: random.Random) -> Any:
+    """Returns the value with its keys shuffled at every depth and extra whitespace in every string."""
+    if isinstance(value, str):
+        pad = rnd.choice(["", " ", "\t", "\n  "])
+        return pad + re.sub(r"\s", lambda space: space.group() * rnd.randint(1, 3), value) + pad
+    if isinstance(value, dict):
+        items = [(key, _messy(item, rnd)) for key, item in value.items()]
+        rnd.shuffle(items)
+        return dict(items)
+    if isinstance(value, list):
+        return [_messy(item, rnd) for item in value]
+    return value
+
+
+def _normal_fingerprint(payload: dict[str, Any]) -> str:
+    try:
+        return fingerprint_of(normalize_value(payload))
+    except StepRejected:
+        reject()
+
+
+@given(json_objects, st.randoms(use_true_random=False))
+def test_stable_under_key_order_and_whitespace_at_every_depth(payload: dict[str, Any], rnd: Any) -> None:
+    assert _normal_fingerprint(_messy(payload, rnd)) == _normal_fingerprint(payload)
 
 
 def test_reports_the_first_record_of_the_same_partner_and_fingerprint() -> None:

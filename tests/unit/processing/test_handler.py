@@ -83,7 +83,7 @@ def test_bad_data_is_reported_as_failed_with_the_reason(harness: Harness) -> Non
     ]
     [data] = harness.processed(event.data_id)
     assert data.status == "failed"
-    assert data.result == {"reason": "enrich: age must be a number from 0 to 150, got 400"}
+    assert data.result == {"step": "enrich", "reason": "age must be a number from 0 to 150, got 400"}
     assert [s.status for s in data.steps] == ["succeeded", "failed", "skipped", "skipped"]
 
 

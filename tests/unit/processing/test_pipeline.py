@@ -32,7 +32,6 @@ def test_runs_every_step_on_the_normalized_payload() -> None:
         ("fingerprint", "succeeded"),
         ("quality", "succeeded"),
     ]
-    assert run.result is not None
     assert run.result["payload"] == {"age": 40, "name": "Ada"}
     assert run.result["enrich"]["age_group"] == "adult"
     assert run.result["quality"]["completeness"] == 1.0
@@ -40,7 +39,7 @@ def test_runs_every_step_on_the_normalized_payload() -> None:
 
 def test_the_version_names_each_step_and_its_version() -> None:
     pipeline = Pipeline(default_steps(EXPECTED))
-    assert pipeline.version.startswith("normalize@2+enrich@1+fingerprint@1+quality@1.")
+    assert pipeline.version.startswith("normalize@2+enrich@2+fingerprint@1+quality@1.")
     assert Pipeline([*default_steps(EXPECTED), Shout()]).version == pipeline.version + "+shout@7"
 
 
@@ -53,7 +52,7 @@ def test_is_deterministic() -> None:
 def test_a_rejected_step_fails_the_run_and_skips_the_rest() -> None:
     run = Pipeline(default_steps(EXPECTED)).run(work({"age": -4}), NoDuplicates())
     assert not run.succeeded
-    assert run.result is None
+    assert run.result == {"step": "enrich", "reason": "age must be a number from 0 to 150, got -4"}
     assert run.failure == "enrich: age must be a number from 0 to 150, got -4"
     assert [s.status for s in run.steps] == ["succeeded", "failed", "skipped", "skipped"]
     assert run.steps[1].details == {"reason": "age must be a number from 0 to 150, got -4"}
