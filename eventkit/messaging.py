@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import contracts
+
 
 @dataclass(frozen=True)
 class OutboundMessage:
@@ -19,6 +21,17 @@ class OutboundMessage:
     # Position in the outbox's publication order (assigned by the single active relay): the Pulsar
     # sequence_id, so the broker's deduplication drops a re-send after a relay crash.
     sequence_id: int = 0
+
+
+def outbound(event: contracts.IntegrationEvent, topic: str) -> OutboundMessage:
+    """Wraps an integration event for the outbox: keyed by data_id, with the contract's properties."""
+    return OutboundMessage(
+        topic=topic,
+        key=contracts.message_key(event),
+        payload=contracts.encode(event),
+        event_id=event.event_id,
+        properties=contracts.message_properties(event),
+    )
 
 
 class PublishError(Exception):

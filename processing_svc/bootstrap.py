@@ -13,11 +13,10 @@ from contracts import DataIngested, DataProcessed, topic_for
 from eventkit.health import Check
 from eventkit.http.app import create_app as create_http_app
 from eventkit.postgres.engine import make_engine, postgres_check
-from eventkit.postgres.relay import OutboxRelay
+from eventkit.postgres.relay_process import run_outbox_relay
 from eventkit.pulsar.admin import pulsar_check
 from eventkit.pulsar.client import make_client
 from eventkit.pulsar.consumer import EventConsumer
-from eventkit.pulsar.publisher import PulsarPublisher
 from eventkit.pulsar.workers import install_sigterm, run_consumers
 from processing_svc.adapters.http.errors import ERRORS
 from processing_svc.adapters.http.routes import processing_blueprint
@@ -103,14 +102,9 @@ def run_consumer(settings: Settings) -> None:
 
 def run_relay(settings: Settings) -> None:
     """Relays the outbox to Pulsar until SIGTERM (one active relay per database, others stand by)."""
-    stop = threading.Event()
-    install_sigterm(stop)
-    engine = make_engine(settings.database_url, pool_size=2)
-    client = make_client(settings.runtime.pulsar_service_url)
-    publisher = PulsarPublisher(client, RELAY_PRODUCER_NAME)
-    try:
-        OutboxRelay(engine, publisher, lock_key=RELAY_LOCK_KEY).run(stop)
-    finally:
-        publisher.close()
-        client.close()
-        engine.dispose()
+    run_outbox_relay(
+        settings.database_url,
+        settings.runtime.pulsar_service_url,
+        producer_name=RELAY_PRODUCER_NAME,
+        lock_key=RELAY_LOCK_KEY,
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contracts
-from eventkit.messaging import OutboundMessage
+from eventkit.messaging import OutboundMessage, outbound
 from ingestion_svc.domain.record import DataRecord
 
 PRODUCER = "ingestion_svc"
@@ -31,10 +31,4 @@ def data_ingested_message(
         causation_id=event_id,
         occurred_at=record.updated_at,
     )
-    return OutboundMessage(
-        topic=topic,
-        key=contracts.message_key(integration),
-        payload=contracts.encode(integration),
-        event_id=integration.event_id,
-        properties=contracts.message_properties(integration),
-    )
+    return outbound(integration, topic)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contracts
-from eventkit.messaging import OutboundMessage
+from eventkit.messaging import OutboundMessage, outbound
 from processing_svc.domain.pipeline import PipelineRun
 
 PRODUCER = "processing_svc"
@@ -32,10 +32,4 @@ def data_processed_message(
         correlation_id=cause.correlation_id,
         causation_id=cause.event_id,
     )
-    return OutboundMessage(
-        topic=topic,
-        key=contracts.message_key(event),
-        payload=contracts.encode(event),
-        event_id=event.event_id,
-        properties=contracts.message_properties(event),
-    )
+    return outbound(event, topic)

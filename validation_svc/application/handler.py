@@ -7,12 +7,9 @@ from contracts import (
     DataValidated,
     IntegrationEvent,
     RuleViolation,
-    encode,
-    message_key,
-    message_properties,
     new_event,
 )
-from eventkit.messaging import OutboundMessage
+from eventkit.messaging import outbound
 from validation_svc.application.ports import ValidationLog
 from validation_svc.domain.log import validation_run
 from validation_svc.domain.ruleset import RuleBook
@@ -56,13 +53,4 @@ class ValidateRecord:
             correlation_id=event.correlation_id,
             causation_id=event.event_id,
         )
-        return self._log.append_run(event.event_id, entries, self._outbound(validated))
-
-    def _outbound(self, event: IntegrationEvent) -> OutboundMessage:
-        return OutboundMessage(
-            topic=self._topic,
-            key=message_key(event),
-            payload=encode(event),
-            event_id=event.event_id,
-            properties=message_properties(event),
-        )
+        return self._log.append_run(event.event_id, entries, outbound(validated, self._topic))

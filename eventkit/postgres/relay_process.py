@@ -1,0 +1,28 @@
+"""Runs an outbox relay as a process of its own: `python -m <service> relay`, until SIGTERM."""
+
+from __future__ import annotations
+
+import threading
+
+from eventkit.postgres.engine import make_engine
+from eventkit.postgres.relay import OutboxRelay
+from eventkit.pulsar.client import make_client
+from eventkit.pulsar.publisher import PulsarPublisher
+from eventkit.pulsar.workers import install_sigterm
+
+
+def run_outbox_relay(
+    database_url: str, pulsar_service_url: str, *, producer_name: str, lock_key: int
+) -> None:
+    """Relays the database's outbox to Pulsar (one active relay per database, others stand by)."""
+    stop = threading.Event()
+    install_sigterm(stop)
+    engine = make_engine(database_url, pool_size=2)
+    client = make_client(pulsar_service_url)
+    publisher = PulsarPublisher(client, producer_name)
+    try:
+        OutboxRelay(engine, publisher, lock_key=lock_key).run(stop)
+    finally:
+        publisher.close()
+        client.close()
+        engine.dispose()
