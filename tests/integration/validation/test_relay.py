@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pulsar
 import pytest
@@ -12,6 +13,7 @@ from eventkit.messaging import OutboundMessage, Publisher
 from tests.helpers import read_all, wait_until
 from tests.integration.validation.conftest import Setup, running
 from tests.unit.validation.events import ingested
+from validation_svc.adapters.redis.relay import LeaseLost
 
 
 class Crash(Exception):
@@ -102,3 +104,20 @@ def test_a_standby_relay_publishes_nothing_while_the_lease_is_held(
         active_publisher.close()
         standby_publisher.close()
     assert len(_published_causes(setup, client)) == 1
+
+
+def test_a_relay_that_lost_its_lease_reads_no_new_entries(setup: Setup, client: pulsar.Client) -> None:
+    active, active_publisher = setup.relay(client, "relay-a")
+    try:
+        assert active.run_once() is True  # holds the lease, group created, nothing to send yet
+        _validate(setup, 2)
+        # The lease passes to another relay while relay-a is between its lease check and its read
+        # (a pause past the TTL): its read must come back empty-handed, not pull the entries.
+        setup.redis.set(setup.keys.relay_lease, "relay-b", px=30_000)
+        with pytest.raises(LeaseLost):
+            active._read()  # the seam a long pause would hit
+        pending: Any = setup.redis.xpending(setup.keys.outbox, "relay")
+        assert pending["pending"] == 0
+        assert _published_causes(setup, client) == []
+    finally:
+        active_publisher.close()

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import redis
+from prometheus_client import Counter
+from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from eventkit.messaging import OutboundMessage
 from validation_svc.adapters.entries import entry_fields, entry_from_json, outbox_fields
@@ -32,8 +34,22 @@ return 1
 """
 
 
+STORE_RETRIES = Counter(
+    "validation_store_retries", "Validation log writes retried while Redis was unreachable"
+)
+
+
 class RedisValidationLog:
-    def __init__(self, client: redis.Redis, keys: Keys | None = None) -> None:
+    def __init__(self, client: redis.Redis, keys: Keys | None = None, *, retry_for_s: float = 30.0) -> None:
+        # A Redis restart takes seconds; failing at once would burn the message's few redeliveries
+        # and dead-letter a good record. The script is idempotent by event_id, so retrying is safe.
+        self._retrying = Retrying(
+            retry=retry_if_exception_type((redis.ConnectionError, redis.TimeoutError)),
+            wait=wait_exponential(multiplier=0.1, max=2.0),
+            stop=stop_after_delay(retry_for_s),
+            before_sleep=lambda _: STORE_RETRIES.inc(),
+            reraise=True,
+        )
         self._client = client
         self.keys = keys or Keys()
         self._append = client.register_script(_APPEND_RUN)
@@ -47,7 +63,7 @@ class RedisValidationLog:
         args: list[str | int] = [causation_id, len(entries), *(entry_fields(entry) for entry in entries)]
         args += [out["event_id"], out["topic"], out["key"], out["payload"], out["properties"]]
         try:
-            return bool(self._append(keys=script_keys, args=args))
+            return bool(self._retrying(lambda: self._append(keys=script_keys, args=args)))
         except redis.RedisError as error:
             raise StoreUnavailable(f"redis: {error}") from error
 

@@ -31,7 +31,7 @@ class OutboxRelay:
         consumer: str,
         keys: Keys | None = None,
         batch: int = 100,
-        block_ms: int = 500,
+        block_ms: int = 100,
         retry_s: float = 1.0,
         lease_ms: int = 30_000,
     ) -> None:
@@ -43,6 +43,7 @@ class OutboxRelay:
         self._block_ms = block_ms
         self._retry_s = retry_s
         self._lease = RelayLease(client, self._keys.relay_lease, consumer, lease_ms)
+        self._idle = threading.Event()  # never set: an interruptible-looking sleep without busy looping
         self._pending_first = True
 
     def run(self, stop: threading.Event) -> None:
@@ -52,6 +53,9 @@ class OutboxRelay:
                 try:
                     if not self.run_once():
                         stop.wait(self._retry_s)
+                except LeaseLost as error:
+                    _log.warning("outbox relay standing by: %s", error)
+                    stop.wait(self._retry_s)
                 except (redis.RedisError, PublishError) as error:
                     _log.warning("outbox relay cycle failed, retrying: %s", error)
                     self._pending_first = True
@@ -99,17 +103,34 @@ class OutboxRelay:
     def _read(self) -> list[tuple[bytes, OutboundMessage]]:
         """Returns this relay's pending entries first (oldest first), then new ones."""
         if self._pending_first:
-            pending = self._read_from("0", block=None)
+            reply: Any = self._client.xreadgroup(
+                RELAY_GROUP, self._consumer, {self._keys.outbox: "0"}, count=self._batch
+            )
+            pending = _messages(reply)
             if pending:
                 return pending
             self._pending_first = False
-        return self._read_from(">", block=self._block_ms)
+        reply = self._lease.read_new(self._keys.outbox, RELAY_GROUP, self._consumer, self._batch)
+        if reply is None:
+            raise LeaseLost("the relay lease passed to another relay")
+        entries = _messages(reply)
+        if not entries:
+            # A script cannot block on the stream, so an idle relay polls at this interval.
+            self._idle.wait(self._block_ms / 1000)
+        return entries
 
-    def _read_from(self, start: str, block: int | None) -> list[tuple[bytes, OutboundMessage]]:
-        reply: Any = self._client.xreadgroup(
-            RELAY_GROUP, self._consumer, {self._keys.outbox: start}, count=self._batch, block=block
-        )
-        if not reply:
-            return []
-        [(_, rows)] = reply
-        return [(entry_id, outbox_message(fields)) for entry_id, fields in rows if fields]
+
+class LeaseLost(Exception):
+    """Another relay holds the lease now; this one goes back to standby."""
+
+
+def _messages(reply: Any) -> list[tuple[bytes, OutboundMessage]]:
+    if not reply:
+        return []
+    [(_, rows)] = reply
+    return [(entry_id, outbox_message(_as_dict(fields))) for entry_id, fields in rows if fields]
+
+
+def _as_dict(fields: Any) -> dict[bytes, bytes]:
+    # redis-py parses XREADGROUP into a dict; a Lua script's reply keeps Redis's flat field/value list.
+    return dict(zip(fields[::2], fields[1::2], strict=True)) if isinstance(fields, list) else dict(fields)
