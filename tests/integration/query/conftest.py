@@ -11,12 +11,12 @@ import pytest
 from flask.testing import FlaskClient
 from pymongo.database import Database
 
-from eventkit.auth.keys import add_key
 from eventkit.settings import Env
 from query_svc.adapters.mongo.connection import make_mongo
 from query_svc.adapters.mongo.indexes import ensure_indexes
 from query_svc.bootstrap import Query, bootstrap, create_app
 from query_svc.settings import Settings
+from tests.api_keys import TestKeys
 from tests.stack import StackEndpoints
 
 
@@ -33,21 +33,13 @@ def database(stack: StackEndpoints) -> Iterator[Database[dict[str, Any]]]:
         client.close()
 
 
-class Keys:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.partner = add_key(path, "partner", "partner123")
-        self.other = add_key(path, "partner", "partner456")
-        self.admin = add_key(path, "admin")
+@pytest.fixture
+def keys(tmp_path: Path) -> TestKeys:
+    return TestKeys(tmp_path / "api-keys.json")
 
 
 @pytest.fixture
-def keys(tmp_path: Path) -> Keys:
-    return Keys(tmp_path / "api-keys.json")
-
-
-@pytest.fixture
-def query(stack: StackEndpoints, database: Database[dict[str, Any]], keys: Keys) -> Query:
+def query(stack: StackEndpoints, database: Database[dict[str, Any]], keys: TestKeys) -> Query:
     environ = {"API_KEYS_FILE": str(keys.path), "MONGO_URL": stack.mongo_url}
     return bootstrap(Settings.from_env(Env(environ)), database=database)
 
@@ -56,7 +48,7 @@ ClientFactory = Callable[[str], FlaskClient]
 
 
 @pytest.fixture
-def client_for(query: Query, keys: Keys) -> ClientFactory:
+def client_for(query: Query, keys: TestKeys) -> ClientFactory:
     settings = Settings.from_env(Env({"API_KEYS_FILE": str(keys.path)}))
     app = create_app(settings, query)
 

@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from query_svc.bootstrap import Query
-from tests.integration.query.conftest import ClientFactory, Keys
+from tests.api_keys import TestKeys
+from tests.integration.query.conftest import ClientFactory
 from tests.unit.query.events import entry, ingested, validated
 
 AGES = st.integers(0, 6)
@@ -82,7 +83,9 @@ def matches(doc: dict[str, Any], query: dict[str, Any]) -> bool:
     return True
 
 
-def test_the_api_agrees_with_a_python_evaluator(client_for: ClientFactory, keys: Keys, query: Query) -> None:
+def test_the_api_agrees_with_a_python_evaluator(
+    client_for: ClientFactory, keys: TestKeys, query: Query
+) -> None:
     docs: list[dict[str, Any]] = []
     for i in range(12):
         data_id = str(uuid.uuid4())

@@ -11,7 +11,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from query_svc.bootstrap import Query
-from tests.integration.query.conftest import ClientFactory, Keys
+from tests.api_keys import TestKeys
+from tests.integration.query.conftest import ClientFactory
 from tests.unit.query.events import entry, ingested, lifecycle, processed, validated
 
 OTHER = "partner456"
@@ -37,7 +38,7 @@ def _problem(response: Any, status: int) -> dict[str, Any]:
 
 
 def test_a_record_by_id_answers_its_current_version_with_both_results(
-    client_for: ClientFactory, keys: Keys, record: str
+    client_for: ClientFactory, keys: TestKeys, record: str
 ) -> None:
     response = client_for(keys.partner).get(f"/query/{record}")
     assert response.status_code == 200, response.get_data(as_text=True)
@@ -51,7 +52,7 @@ def test_a_record_by_id_answers_its_current_version_with_both_results(
 
 
 def test_another_partners_record_and_an_unknown_one_are_both_404(
-    client_for: ClientFactory, keys: Keys, record: str, query: Query
+    client_for: ClientFactory, keys: TestKeys, record: str, query: Query
 ) -> None:
     _problem(client_for(keys.other).get(f"/query/{record}"), 404)
     _problem(client_for(keys.other).get(f"/query/{record}/history"), 404)
@@ -62,7 +63,9 @@ def test_another_partners_record_and_an_unknown_one_are_both_404(
     _problem(client_for(keys.partner).get(f"/query/{waiting}"), 404)
 
 
-def test_as_of_answers_the_state_at_that_moment(client_for: ClientFactory, keys: Keys, record: str) -> None:
+def test_as_of_answers_the_state_at_that_moment(
+    client_for: ClientFactory, keys: TestKeys, record: str
+) -> None:
     client = client_for(keys.partner)
     _problem(client.get(f"/query/{record}?as_of=2026-01-01T11:59:59Z"), 404)
     first = client.get(f"/query/{record}?as_of=2026-01-01T12:00:01Z").get_json()
@@ -74,7 +77,7 @@ def test_as_of_answers_the_state_at_that_moment(client_for: ClientFactory, keys:
     _problem(client.get(f"/query/{record}?as_of=yesterday"), 400)
 
 
-def test_history_is_the_ordered_timeline(client_for: ClientFactory, keys: Keys, record: str) -> None:
+def test_history_is_the_ordered_timeline(client_for: ClientFactory, keys: TestKeys, record: str) -> None:
     history = client_for(keys.partner).get(f"/query/{record}/history").get_json()
     assert [(h["event_type"], h["record_version"]) for h in history] == [
         ("DataIngested", 1),
@@ -89,7 +92,7 @@ def test_history_is_the_ordered_timeline(client_for: ClientFactory, keys: Keys, 
 
 
 def test_min_version_waits_then_says_whether_the_view_is_stale(
-    client_for: ClientFactory, keys: Keys, query: Query
+    client_for: ClientFactory, keys: TestKeys, query: Query
 ) -> None:
     data_id = str(uuid.uuid4())
     _apply(query, [ingested(data_id, 1, {"a": 1}, 0)])
@@ -108,7 +111,7 @@ def _ids(response: Any) -> list[str]:
 
 
 def test_lists_are_confined_to_the_callers_partner(
-    client_for: ClientFactory, keys: Keys, query: Query
+    client_for: ClientFactory, keys: TestKeys, query: Query
 ) -> None:
     own, theirs = str(uuid.uuid4()), str(uuid.uuid4())
     _apply(query, lifecycle(own))
@@ -129,7 +132,9 @@ def test_lists_are_confined_to_the_callers_partner(
     assert admin_stats["by_partner"] == {"partner123": 1, OTHER: 1}
 
 
-def test_filters_and_shorthand_select_records(client_for: ClientFactory, keys: Keys, query: Query) -> None:
+def test_filters_and_shorthand_select_records(
+    client_for: ClientFactory, keys: TestKeys, query: Query
+) -> None:
     young, old = str(uuid.uuid4()), str(uuid.uuid4())
     _apply(query, [ingested(young, 1, {"age": 12, "tags": ["a"]}, 0), validated(young, 1, False, 1)])
     _apply(query, [ingested(old, 1, {"age": 40, "tags": ["a", "b"]}, 2), processed(old, 1, True, 3)])
@@ -156,7 +161,7 @@ def test_filters_and_shorthand_select_records(client_for: ClientFactory, keys: K
     ],
 )
 def test_forbidden_filters_answer_400_naming_the_part(
-    client_for: ClientFactory, keys: Keys, bad: dict[str, Any]
+    client_for: ClientFactory, keys: TestKeys, bad: dict[str, Any]
 ) -> None:
     response = client_for(keys.partner).get("/query/all", query_string={"filter": json.dumps(bad)})
     assert "filter" in _problem(response, 400)["detail"]
@@ -180,7 +185,7 @@ def _walk(client: FlaskClient, url: str) -> list[str]:
 
 @pytest.mark.parametrize("sort", ["timestamp", "-timestamp"])
 def test_pages_cover_every_record_once_in_both_directions(
-    client_for: ClientFactory, keys: Keys, query: Query, sort: str
+    client_for: ClientFactory, keys: TestKeys, query: Query, sort: str
 ) -> None:
     created = []
     for i in range(27):
@@ -202,7 +207,9 @@ def test_pages_cover_every_record_once_in_both_directions(
     assert len(combined) == len(set(combined))
 
 
-def test_a_cursor_from_another_query_is_refused(client_for: ClientFactory, keys: Keys, query: Query) -> None:
+def test_a_cursor_from_another_query_is_refused(
+    client_for: ClientFactory, keys: TestKeys, query: Query
+) -> None:
     for i in range(3):
         _apply(query, [ingested(str(uuid.uuid4()), 1, {"i": i}, i)])
     client = client_for(keys.partner)

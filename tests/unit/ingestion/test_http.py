@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from eventkit.auth.keys import add_key
 from eventkit.eventstore.memory import InMemoryDatabase
 from eventkit.settings import Env
 from ingestion_svc.adapters.memory import InMemoryIngestionUnitOfWork
 from ingestion_svc.application.ports import StoredOutcome
 from ingestion_svc.bootstrap import bootstrap, create_app
 from ingestion_svc.settings import Settings
+from tests.api_keys import TestKeys
 
 RECORD = {"partner_id": "partner123", "payload": {"name": "Ada", "age": 30}}
 
@@ -25,20 +25,12 @@ def database() -> InMemoryDatabase:
     return InMemoryDatabase()
 
 
-class Keys:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.partner = add_key(path, "partner", "partner123")
-        self.other = add_key(path, "partner", "partner456")
-        self.admin = add_key(path, "admin")
-
-
 @pytest.fixture
-def keys(tmp_path: Path) -> Keys:
-    return Keys(tmp_path / "api-keys.json")
+def keys(tmp_path: Path) -> TestKeys:
+    return TestKeys(tmp_path / "api-keys.json")
 
 
-def _app(database: InMemoryDatabase, keys: Keys, key: str) -> FlaskClient:
+def _app(database: InMemoryDatabase, keys: TestKeys, key: str) -> FlaskClient:
     environ = {
         "MAX_BODY_BYTES": "4096",
         "MAX_JSON_DEPTH": "8",
@@ -54,19 +46,19 @@ def _app(database: InMemoryDatabase, keys: Keys, key: str) -> FlaskClient:
 
 
 @pytest.fixture
-def client(database: InMemoryDatabase, keys: Keys) -> FlaskClient:
+def client(database: InMemoryDatabase, keys: TestKeys) -> FlaskClient:
     """A client holding partner123's key."""
     return _app(database, keys, keys.partner)
 
 
 @pytest.fixture
-def other(database: InMemoryDatabase, keys: Keys) -> FlaskClient:
+def other(database: InMemoryDatabase, keys: TestKeys) -> FlaskClient:
     """A client holding partner456's key, on the same store."""
     return _app(database, keys, keys.other)
 
 
 @pytest.fixture
-def admin(database: InMemoryDatabase, keys: Keys) -> FlaskClient:
+def admin(database: InMemoryDatabase, keys: TestKeys) -> FlaskClient:
     return _app(database, keys, keys.admin)
 
 
