@@ -4,27 +4,34 @@ from __future__ import annotations
 
 import copy
 import threading
+from collections.abc import Sequence
 from typing import Any
 
+from query_svc.application.ports import Slot
 from query_svc.domain.timeline import TimelineEntry
 
 
 class InMemoryTimeline:
     def __init__(self) -> None:
-        self._entries: dict[str, TimelineEntry] = {}
+        self._slots: dict[tuple[str, int], TimelineEntry] = {}
         self._lock = threading.Lock()
 
-    def add(self, data_id: str, entry: TimelineEntry) -> bool:
+    def read(self, data_id: str, start: int = 0) -> tuple[TimelineEntry, ...]:
+        entries: list[TimelineEntry] = []
         with self._lock:
-            if entry.event_id in self._entries:
+            while (found := self._slots.get((data_id, start + len(entries)))) is not None:
+                entries.append(found)
+        return tuple(entries)
+
+    def append(self, data_id: str, slot: int, entry: TimelineEntry) -> bool:
+        with self._lock:
+            if (data_id, slot) in self._slots:
                 return False
-            self._entries[entry.event_id] = entry
+            self._slots[(data_id, slot)] = entry
             return True
 
-    def entries(self, data_id: str) -> tuple[TimelineEntry, ...]:
-        with self._lock:
-            found = [e for e in self._entries.values() if e.data_id == data_id]
-        return tuple(sorted(found, key=TimelineEntry.history_key))
+    def append_many(self, slots: Sequence[Slot]) -> set[int]:
+        return {i for i, (data_id, slot, entry) in enumerate(slots) if not self.append(data_id, slot, entry)}
 
 
 class InMemoryRecordViews:
@@ -34,6 +41,8 @@ class InMemoryRecordViews:
 
     def save(self, data_id: str, view: dict[str, Any], applied: int) -> None:
         with self._lock:
-            current = self.documents.get(data_id)
-            if current is None or current["_applied"] <= applied:
-                self.documents[data_id] = {"_id": data_id, **copy.deepcopy(view), "_applied": applied}
+            self.documents[data_id] = {"_id": data_id, **copy.deepcopy(view), "_applied": applied}
+
+    def save_many(self, views: Sequence[tuple[str, dict[str, Any], int]]) -> None:
+        for data_id, view, applied in views:
+            self.save(data_id, view, applied)

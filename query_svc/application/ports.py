@@ -2,28 +2,45 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from query_svc.domain.timeline import TimelineEntry
 
+Slot = tuple[str, int, TimelineEntry]  # record id, slot number, entry
+
 
 class Timeline(Protocol):
-    """Every applied event of every record, stored once per event id (the source the views fold from)."""
+    """Each record's applied events as an append-only stream of numbered slots (0, 1, 2, ...).
 
-    def add(self, data_id: str, entry: TimelineEntry) -> bool:
-        """Stores the entry; False if an entry with its event id is already there (a redelivery)."""
+    Taking a slot is the one atomic step the projector relies on (a unique key on MongoDB and FerretDB
+    alike); every lookup is by the slot's key, so no read scans the collection.
+    """
+
+    def read(self, data_id: str, start: int = 0) -> tuple[TimelineEntry, ...]:
+        """The entries in slots `start`, `start + 1`, ... up to the first empty slot."""
         ...
 
-    def entries(self, data_id: str) -> tuple[TimelineEntry, ...]: ...
+    def append(self, data_id: str, slot: int, entry: TimelineEntry) -> bool:
+        """Stores the entry in the slot; False if the slot is already taken (someone else appended)."""
+        ...
+
+    def append_many(self, slots: Sequence[Slot]) -> set[int]:
+        """Stores each entry in its slot in one round trip; the positions in `slots` whose slot was taken."""
+        ...
 
 
 class RecordViews(Protocol):
     """The records view: one folded document per record."""
 
     def save(self, data_id: str, view: dict[str, Any], applied: int) -> None:
-        """Writes the view folded from `applied` events unless one folded from more is already stored."""
+        """Writes the view of a record, folded from its first `applied` timeline slots."""
+        ...
+
+    def save_many(self, views: Sequence[tuple[str, dict[str, Any], int]]) -> None:
+        """Writes several views (data id, view, applied) in one round trip."""
         ...
 
 

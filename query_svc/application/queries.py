@@ -12,7 +12,7 @@ from query_svc.application.cursor import encode_cursor
 from query_svc.application.listing import build_list_query
 from query_svc.application.ports import RecordReader, Timeline
 from query_svc.domain.errors import RecordNotFound
-from query_svc.domain.timeline import TimelineEntry
+from query_svc.domain.timeline import TimelineEntry, distinct
 from query_svc.domain.view import as_of
 
 VISIBLE: dict[str, Any] = {"version": {"$gte": 1}}  # records whose DataIngested has not arrived stay hidden
@@ -110,7 +110,7 @@ class RecordQueries:
         return stats
 
     def _timeline(self, data_id: str, partner_scope: str | None) -> tuple[TimelineEntry, ...]:
-        entries = self._timeline_store.entries(data_id)
+        entries = distinct(self._timeline_store.read(data_id))
         if not any(e.event_type == "DataIngested" for e in entries):
             raise RecordNotFound(f"no record {data_id}")
         if not _may_see(entries[0].partner_id, partner_scope):

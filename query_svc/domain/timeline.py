@@ -33,3 +33,18 @@ class TimelineEntry:
     def history_key(self) -> tuple[datetime, int, int, str]:
         """Orders entries for the history answer: by when they happened."""
         return (self.occurred_at, self.record_version, _TYPE_RANK.get(self.event_type, 9), self.event_id)
+
+
+def distinct(entries: tuple[TimelineEntry, ...]) -> tuple[TimelineEntry, ...]:
+    """The entries without repeats of an event id, first occurrence kept.
+
+    Two writers handling the same event at the same moment (a redelivery racing the first delivery) can
+    each append it; every reader sees the record's events through this, so a repeat changes nothing.
+    """
+    seen: set[str] = set()
+    kept = []
+    for entry in entries:
+        if entry.event_id not in seen:
+            seen.add(entry.event_id)
+            kept.append(entry)
+    return tuple(kept)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from pymongo.errors import DuplicateKeyError, ExecutionTimeout, PyMongoError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, ExecutionTimeout, PyMongoError
 
 from query_svc.domain.errors import ViewUnavailable
 
@@ -14,8 +14,8 @@ from query_svc.domain.errors import ViewUnavailable
 def translated() -> Iterator[None]:
     try:
         yield
-    except DuplicateKeyError:
-        raise  # the compare-and-swap writers read it as "someone else got there first"
+    except (DuplicateKeyError, BulkWriteError):
+        raise  # the timeline reads a taken slot as "another writer got there first"
     except ExecutionTimeout as error:
         raise ViewUnavailable(
             "the query ran past its time limit; narrow the filter or use an indexed one"

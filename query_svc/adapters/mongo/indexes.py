@@ -10,7 +10,6 @@ from pymongo.database import Database
 
 from query_svc.adapters.mongo.errors import translated
 from query_svc.adapters.mongo.records import RECORDS
-from query_svc.adapters.mongo.timeline import TIMELINE
 
 # Every list sorts with `_id` last, so each index ends with it and serves keyset pages.
 RECORD_INDEXES = [
@@ -27,14 +26,10 @@ RECORD_INDEXES = [
 ]
 
 
-TIMELINE_INDEXES = [IndexModel([("data_id", ASCENDING)], name="record")]
-
-
 def ensure_indexes(database: Database[dict[str, Any]]) -> None:
     """Creates the indexes that are missing; safe to run at every start."""
     with translated():
         _create_missing(database[RECORDS], RECORD_INDEXES)
-        _create_missing(database[TIMELINE], TIMELINE_INDEXES)
 
 
 def _create_missing(collection: Collection[dict[str, Any]], indexes: list[IndexModel]) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from pymongo import ReplaceOne
 from pymongo.collection import Collection
-from pymongo.errors import DuplicateKeyError
 
 from query_svc.adapters.mongo.errors import translated
 from query_svc.application.ports import ListRequest
@@ -20,16 +21,23 @@ class MongoRecordViews:
         self._collection = collection
 
     def save(self, data_id: str, view: Document, applied: int) -> None:
-        document = {"_id": data_id, **view, "_applied": applied}
-        try:
-            with translated():
-                # On MongoDB the filter keeps a view folded from fewer events from replacing a fuller one;
-                # on FerretDB it is best effort, and the projector's re-read settles the final state.
-                self._collection.replace_one(
-                    {"_id": data_id, "_applied": {"$lte": applied}}, document, upsert=True
-                )
-        except DuplicateKeyError:
-            pass  # a view folded from more events is already there
+        # A plain replace by `_id`: FerretDB (SQLite) uses its index only for a filter on `_id` alone, and
+        # would not make a guard such as `_applied <= n` atomic anyway. The projector's check after each
+        # write settles the view on the whole timeline.
+        with translated():
+            self._collection.replace_one(
+                {"_id": data_id}, {"_id": data_id, **view, "_applied": applied}, upsert=True
+            )
+
+    def save_many(self, views: Sequence[tuple[str, Document, int]]) -> None:
+        if not views:
+            return
+        writes = [
+            ReplaceOne({"_id": data_id}, {"_id": data_id, **view, "_applied": applied}, upsert=True)
+            for data_id, view, applied in views
+        ]
+        with translated():
+            self._collection.bulk_write(writes, ordered=False)
 
 
 class MongoRecordReader:

@@ -1,40 +1,68 @@
-"""The timeline in MongoDB: one document per applied event, keyed by event id so a redelivery is refused."""
+"""The timeline in MongoDB: one document per slot, keyed `<data_id>/<slot>`; every read and write is by key.
+
+Keying by slot rather than querying by record id matters on FerretDB's SQLite backend, where only `_id`
+lookups use an index: a `{"data_id": ...}` filter there scans the whole collection.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pymongo.collection import Collection
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from query_svc.adapters.mongo.errors import translated
+from query_svc.application.ports import Slot
+from query_svc.domain.errors import ViewUnavailable
 from query_svc.domain.timeline import TimelineEntry
 
-TIMELINE = "timeline"
+TIMELINE = "events"
+DUPLICATE_KEY = 11000
 Document = dict[str, Any]
+
+
+def slot_key(data_id: str, slot: int) -> str:
+    return f"{data_id}/{slot}"
 
 
 class MongoTimeline:
     def __init__(self, collection: Collection[Document]) -> None:
         self._collection = collection
 
-    def add(self, data_id: str, entry: TimelineEntry) -> bool:
+    def read(self, data_id: str, start: int = 0) -> tuple[TimelineEntry, ...]:
+        entries: list[TimelineEntry] = []
+        with translated():
+            while doc := self._collection.find_one({"_id": slot_key(data_id, start + len(entries))}):
+                entries.append(_entry(doc))
+        return tuple(entries)
+
+    def append(self, data_id: str, slot: int, entry: TimelineEntry) -> bool:
         try:
             with translated():
-                self._collection.insert_one(_document(entry))
+                self._collection.insert_one({"_id": slot_key(data_id, slot), **_document(entry)})
         except DuplicateKeyError:
             return False
         return True
 
-    def entries(self, data_id: str) -> tuple[TimelineEntry, ...]:
-        with translated():
-            docs = list(self._collection.find({"data_id": data_id}))
-        return tuple(sorted((_entry(doc) for doc in docs), key=TimelineEntry.history_key))
+    def append_many(self, slots: Sequence[Slot]) -> set[int]:
+        if not slots:
+            return set()
+        documents = [{"_id": slot_key(data_id, slot), **_document(entry)} for data_id, slot, entry in slots]
+        try:
+            with translated():
+                self._collection.insert_many(documents, ordered=False)
+        except BulkWriteError as error:
+            errors = error.details.get("writeErrors", [])
+            if any(e.get("code") != DUPLICATE_KEY for e in errors):
+                raise ViewUnavailable(f"the view store refused timeline entries: {errors[:3]}") from error
+            return {int(e["index"]) for e in errors}
+        return set()
 
 
 def _document(entry: TimelineEntry) -> Document:
     return {
-        "_id": entry.event_id,
+        "event_id": entry.event_id,
         "data_id": entry.data_id,
         "event_type": entry.event_type,
         "occurred_at": entry.occurred_at,
@@ -47,7 +75,7 @@ def _document(entry: TimelineEntry) -> Document:
 
 def _entry(doc: Document) -> TimelineEntry:
     return TimelineEntry(
-        event_id=doc["_id"],
+        event_id=doc["event_id"],
         data_id=doc["data_id"],
         event_type=doc["event_type"],
         occurred_at=doc["occurred_at"],

@@ -42,24 +42,46 @@ def stores(request: pytest.FixtureRequest) -> Iterator[Stores]:
         client.close()
 
 
-def test_the_timeline_keeps_each_event_once_in_history_order(stores: Stores) -> None:
+def test_each_timeline_slot_is_taken_once_and_read_in_slot_order(stores: Stores) -> None:
     timeline, _, _ = stores
     data_id = str(uuid.uuid4())
     events = lifecycle(data_id)
-    for event in reversed(events):
-        assert timeline.add(data_id, entry(event)) is True
-    assert timeline.add(data_id, entry(events[0])) is False
-    assert [e.event_id for e in timeline.entries(data_id)] == [e.event_id for e in events]
-    assert timeline.entries(str(uuid.uuid4())) == ()
-    assert timeline.entries(data_id)[3].data["payload"] == {"name": "Ada", "age": 30}
+    for slot, event in enumerate(reversed(events)):
+        assert timeline.append(data_id, slot, entry(event)) is True
+    assert timeline.append(data_id, 0, entry(events[0])) is False
+    assert [e.event_id for e in timeline.read(data_id)] == [e.event_id for e in reversed(events)]
+    assert [e.event_id for e in timeline.read(data_id, 4)] == [events[1].event_id, events[0].event_id]
+    assert timeline.read(data_id, len(events)) == ()
+    assert timeline.read(str(uuid.uuid4())) == ()
+    assert timeline.read(data_id)[2].data["payload"] == {"name": "Ada", "age": 30}
 
 
-def test_a_view_folded_from_fewer_events_never_replaces_a_fuller_one(stores: Stores) -> None:
-    _, views, read = stores
+def test_reading_stops_at_the_first_empty_slot(stores: Stores) -> None:
+    timeline, _, _ = stores
     data_id = str(uuid.uuid4())
-    views.save(data_id, {"version": 1, "status": "received"}, 1)
-    views.save(data_id, {"version": 2, "status": "complete"}, 3)
-    views.save(data_id, {"version": 1, "status": "validated"}, 2)
-    assert read(data_id) == {"_id": data_id, "version": 2, "status": "complete", "_applied": 3}
-    views.save(data_id, {"version": 2, "status": "complete", "payload": {"a": 1}}, 3)
-    assert read(data_id)["payload"] == {"a": 1}
+    first, second, *_ = lifecycle(data_id)
+    assert timeline.append(data_id, 0, entry(first))
+    assert timeline.append(data_id, 2, entry(second))
+    assert [e.event_id for e in timeline.read(data_id)] == [first.event_id]
+
+
+def test_a_batch_of_slots_stores_the_free_ones_and_names_the_taken_ones(stores: Stores) -> None:
+    timeline, _, _ = stores
+    one, two = str(uuid.uuid4()), str(uuid.uuid4())
+    a, b, c, *_ = lifecycle(one)
+    d, *_ = lifecycle(two)
+    assert timeline.append(one, 0, entry(a))
+    assert timeline.append_many([(one, 0, entry(b)), (one, 1, entry(c)), (two, 0, entry(d))]) == {0}
+    assert [e.event_id for e in timeline.read(one)] == [a.event_id, c.event_id]
+    assert [e.event_id for e in timeline.read(two)] == [d.event_id]
+    assert timeline.append_many([]) == set()
+
+
+def test_views_are_replaced_whole_one_by_one_or_in_bulk(stores: Stores) -> None:
+    _, views, read = stores
+    one, two = str(uuid.uuid4()), str(uuid.uuid4())
+    views.save(one, {"version": 1, "status": "received", "payload": {"a": 1}}, 1)
+    views.save_many([(one, {"version": 2, "status": "complete"}, 3), (two, {"version": 1, "status": "x"}, 1)])
+    assert read(one) == {"_id": one, "version": 2, "status": "complete", "_applied": 3}
+    assert read(two) == {"_id": two, "version": 1, "status": "x", "_applied": 1}
+    views.save_many([])

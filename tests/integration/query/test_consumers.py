@@ -18,7 +18,10 @@ from eventkit.pulsar.admin import namespace_path
 from eventkit.pulsar.client import make_client
 from eventkit.pulsar.workers import run_consumers
 from query_svc.adapters.mongo.checkpoints import CHECKPOINTS, read_checkpoints
+from query_svc.adapters.mongo.records import RECORDS, MongoRecordViews
+from query_svc.adapters.mongo.timeline import TIMELINE, MongoTimeline
 from query_svc.adapters.pulsar.consumers import projector_consumers
+from query_svc.application.projector import Projector
 from query_svc.bootstrap import Query
 from tests.helpers import wait_until
 from tests.stack import StackEndpoints
@@ -60,10 +63,11 @@ def test_two_consumer_processes_worth_of_loops_project_every_record(
     random.Random(3).shuffle(delivered)
     client = make_client(stack.pulsar_service_url, operation_timeout_s=15)
     stop = threading.Event()
-    # Two copies side by side, as two `consume` processes would run (Key_Shared splits the keys).
+    # Two copies side by side, each with its own projector (cache and locks), as two `consume` processes
+    # would run: Key_Shared splits the keys per topic, so both may write the same record.
     copies = [
         projector_consumers(
-            client, query.projector, query.checkpoints_for(f"copy-{n}"), list(topics.values())
+            client, _own_projector(database), query.checkpoints_for(f"copy-{n}"), list(topics.values())
         )
         for n in range(2)
     ]
@@ -77,7 +81,7 @@ def test_two_consumer_processes_worth_of_loops_project_every_record(
         def settled() -> bool:
             complete = {"_id": {"$in": sorted(ids)}, "status": "complete", "version": 2}
             handled = sum(c["handled"] for c in read_checkpoints(database[CHECKPOINTS]).values())
-            return database["records"].count_documents(complete) == RECORDS_N and handled == len(delivered)
+            return database[RECORDS].count_documents(complete) == RECORDS_N and handled == len(delivered)
 
         wait_until(
             settled, timeout_s=60, what="every delivery handled and every record complete at version 2"
@@ -88,5 +92,9 @@ def test_two_consumer_processes_worth_of_loops_project_every_record(
             thread.join(timeout=20)
         client.close()
     assert not any(thread.is_alive() for thread in threads)
-    assert database["timeline"].count_documents({"data_id": {"$in": sorted(ids)}}) == len(events)
+    assert sum(len(MongoTimeline(database[TIMELINE]).read(data_id)) for data_id in ids) == len(events)
     assert set(read_checkpoints(database[CHECKPOINTS])) == set(topics.values())
+
+
+def _own_projector(database: Database[dict[str, Any]]) -> Projector:
+    return Projector(MongoTimeline(database[TIMELINE]), MongoRecordViews(database[RECORDS]))
