@@ -202,10 +202,13 @@ def test_a_record_dead_lettered_by_a_view_store_outage_completes_after_the_fix_a
         )
         assert created.status_code == 201, created.text
         record_id = created.json()["id"]
+
+        def dead_lettered() -> bool:
+            overview = _overview(service_urls, api_keys)
+            return all(_letters_of(overview, dlq, record_id) for dlq in dlqs.values())
+
         wait_until(
-            lambda: all(_letters_of(_overview(service_urls, api_keys), dlq, record_id) for dlq in dlqs.values()),
-            timeout_s=180,
-            what="the record's three events dead-lettered by the query projector",
+            dead_lettered, timeout_s=180, what="the record's three events dead-lettered by the projector"
         )
 
     overview = _overview(service_urls, api_keys)
@@ -220,11 +223,14 @@ def test_a_record_dead_lettered_by_a_view_store_outage_completes_after_the_fix_a
 
     for kind in ("DataValidated", "DataProcessed"):
         assert _redrive(service_urls, api_keys, {"dead_letter_topic": dlqs[kind]}).status_code == 200
-    view_store = MongoClient(stack.mongo_url, tz_aware=True)["query"]["records"]
-    wait_until(
-        lambda: (view_store.find_one({"_id": record_id}) or {}).get("status") == "awaiting",
-        what="the results applied without their DataIngested",
-    )
+    mongo: MongoClient[dict[str, Any]]
+    with MongoClient(stack.mongo_url, tz_aware=True) as mongo:
+
+        def awaiting() -> bool:
+            view: dict[str, Any] | None = mongo["query"]["records"].find_one({"_id": record_id})
+            return view is not None and view.get("status") == "awaiting"
+
+        wait_until(awaiting, what="the results applied without their DataIngested")
     assert requests.get(f"{records}/{record_id}", headers=auth, timeout=10).status_code == 404
     assert requests.get(f"{records}/{record_id}/history", headers=auth, timeout=10).status_code == 404
 
