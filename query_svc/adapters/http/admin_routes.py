@@ -46,6 +46,12 @@ _STATUS = {
     RedriveInProgress: 409,
     DeadLettersUnavailable: 503,
 }
+_SAMPLE_PARAMETER = {
+    "name": "sample",
+    "in": "query",
+    "description": "How many of each topic's oldest letters to show",
+    "schema": {"type": "integer", "minimum": 0, "maximum": MAX_SAMPLE, "default": DEFAULT_SAMPLE},
+}
 
 
 class RedriveRequestSchema(Schema):
@@ -105,6 +111,7 @@ def admin_blueprint(dead_letters: DeadLetters) -> Blueprint:
     @blp.response(
         200, DeadLettersSchema, description="Every dead-letter topic with its count and oldest letters"
     )
+    @blp.doc(parameters=[_SAMPLE_PARAMETER])
     @blp.alt_response(400, description="`sample` out of range (0-100)")
     @blp.alt_response(403, description="Not an admin key")
     @blp.alt_response(503, description="The broker did not answer")
