@@ -18,6 +18,7 @@ from eventkit.http.app import create_app as create_http_app
 from eventkit.pulsar.admin import pulsar_check
 from eventkit.pulsar.client import make_client
 from eventkit.pulsar.workers import install_sigterm, run_consumers
+from query_svc.adapters.http.admin_routes import admin_blueprint
 from query_svc.adapters.http.errors import ERRORS
 from query_svc.adapters.http.routes import query_blueprint
 from query_svc.adapters.mongo.checkpoints import CHECKPOINTS, MongoCheckpoints
@@ -25,7 +26,9 @@ from query_svc.adapters.mongo.connection import make_mongo, mongo_check
 from query_svc.adapters.mongo.indexes import ensure_indexes
 from query_svc.adapters.mongo.records import RECORDS, MongoRecordReader, MongoRecordViews
 from query_svc.adapters.mongo.timeline import TIMELINE, MongoTimeline
-from query_svc.adapters.pulsar.consumers import projector_consumers, projector_topics
+from query_svc.adapters.pulsar.consumers import SUBSCRIPTION, projector_consumers, projector_topics
+from query_svc.adapters.pulsar.dead_letters import PulsarDeadLetterStore
+from query_svc.application.dead_letters import DeadLetters
 from query_svc.application.projector import Projector
 from query_svc.application.queries import RecordQueries
 from query_svc.settings import Settings
@@ -60,9 +63,13 @@ def bootstrap(settings: Settings, *, database: Database[dict[str, Any]] | None =
 
 def create_app(settings: Settings, query: Query | None = None) -> Flask:
     query = query or bootstrap(settings)
-    return create_http_app(
-        "query_svc", query.checks, [query_blueprint(query.queries)], errors=ERRORS, auth=settings.auth
+    runtime = settings.runtime
+    dead_letters = DeadLetters(
+        PulsarDeadLetterStore(runtime.pulsar_service_url, runtime.pulsar_admin_url, runtime.pulsar_namespace),
+        services={SUBSCRIPTION: "query_svc"},
     )
+    blueprints = [query_blueprint(query.queries), admin_blueprint(dead_letters)]
+    return create_http_app("query_svc", query.checks, blueprints, errors=ERRORS, auth=settings.auth)
 
 
 def run_indexes(settings: Settings) -> None:

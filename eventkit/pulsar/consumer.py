@@ -13,7 +13,8 @@ import pulsar
 
 from contracts import IntegrationEvent, InvalidEvent, dead_letter_topic, decode
 from eventkit.correlation import correlation_scope
-from eventkit.pulsar.metrics import EVENT_HANDLING_SECONDS, EVENTS_CONSUMED
+from eventkit.pulsar.dead_letters import DeadLetterWriter, Failure, dead_letter_properties
+from eventkit.pulsar.metrics import EVENT_HANDLING_SECONDS, EVENTS_CONSUMED, EVENTS_DEAD_LETTERED
 
 EventHandler = Callable[[IntegrationEvent], None]
 Outcome = Literal["handled", "failed", "poison"]
@@ -25,9 +26,10 @@ class EventConsumer:
     """Runs a receive-handle-acknowledge loop for one topic until stopped.
 
     A failed or undecodable message is negatively acknowledged and comes back after ``nack_delay_ms``
-    (a fixed delay: the Python client offers no backoff policy for negative acknowledgements). After
-    ``max_redeliveries`` redeliveries the client moves it to ``dead_letter_topic`` and acknowledges it,
-    so one bad message never blocks the others.
+    (a fixed delay: the Python client offers no backoff policy for negative acknowledgements). When it
+    fails after ``max_redeliveries`` redeliveries, the consumer publishes it to ``dead_letter_topic`` with
+    the reason (see eventkit.pulsar.dead_letters) and acknowledges it once the broker confirmed the
+    letter, so one bad message never blocks the others and never goes missing.
     """
 
     def __init__(
@@ -54,6 +56,7 @@ class EventConsumer:
         self._receive_timeout_ms = receive_timeout_ms
         self._consumer_name = consumer_name
         self._stopping = threading.Event()
+        self._dead_letters = DeadLetterWriter(client, self.dead_letter_topic)
 
     def run(self, stop: threading.Event | None = None) -> None:
         """Subscribes, then handles messages until `stop()` is called or the given event is set."""
@@ -74,18 +77,13 @@ class EventConsumer:
 
     def _subscribe(self) -> pulsar.Consumer:
         """Joins the Key_Shared subscription, which a new subscription starts at the earliest message."""
-        # The dead-letter topic is named explicitly: left to the client, a partitioned topic would get one
-        # dead-letter topic per partition instead of the one contracts.dead_letter_topic names.
-        policy = pulsar.ConsumerDeadLetterPolicy(
-            max_redeliver_count=self._max_redeliveries, dead_letter_topic=self.dead_letter_topic
-        )
+        # No client dead-letter policy: the client's letter could not say why the message failed.
         return self._client.subscribe(
             self.topic,
             self.subscription,
             consumer_type=pulsar.ConsumerType.KeyShared,
             initial_position=pulsar.InitialPosition.Earliest,
             negative_ack_redelivery_delay_ms=self._nack_delay_ms,
-            dead_letter_policy=policy,
             consumer_name=self._consumer_name,
         )
 
@@ -97,12 +95,14 @@ class EventConsumer:
             return None
 
     def _process(self, consumer: pulsar.Consumer, message: Any) -> None:
-        """Handles one message, then acknowledges it or asks for its redelivery."""
+        """Handles one message, then acknowledges it, dead-letters it or asks for its redelivery."""
         started = time.perf_counter()
-        outcome = self._handle(message)
+        outcome, failure = self._handle(message)
         try:
-            if outcome == "handled":
+            if failure is None:
                 consumer.acknowledge(message)
+            elif self._is_last_attempt(message):
+                self._dead_letter(consumer, message, failure)
             else:
                 consumer.negative_acknowledge(message)
         except pulsar.PulsarException as error:
@@ -111,24 +111,38 @@ class EventConsumer:
         EVENTS_CONSUMED.labels(self.topic, self.subscription, outcome).inc()
         EVENT_HANDLING_SECONDS.labels(self.subscription).observe(time.perf_counter() - started)
 
-    def _handle(self, message: Any) -> Outcome:
+    def _handle(self, message: Any) -> tuple[Outcome, Failure | None]:
         """Decodes the message and runs the handler under the event's correlation id."""
         try:
             event = decode(message.data())
         except InvalidEvent as error:
             # Poison is retried like a failure so it reaches the dead letters instead of being dropped.
             _log.error("undecodable message: %s", error, extra=self._message_fields(message))
-            return "poison"
+            return "poison", Failure.of(error)
         fields = {**self._message_fields(message), **_event_fields(event)}
         with correlation_scope(event.correlation_id):
             try:
                 self._handler(event)
-            except Exception:
+            except Exception as error:
                 level = logging.ERROR if self._is_last_attempt(message) else logging.WARNING
                 _log.log(level, "handler failed", exc_info=True, extra=fields)
-                return "failed"
+                return "failed", Failure.of(error)
             _log.debug("event handled", extra=fields)
-        return "handled"
+        return "handled", None
+
+    def _dead_letter(self, consumer: pulsar.Consumer, message: Any, failure: Failure) -> None:
+        """Publishes the message with its failure to the dead-letter topic, then acknowledges it."""
+        properties = dead_letter_properties(message, self.topic, self.subscription, failure)
+        try:
+            self._dead_letters.write(message, properties)
+        except pulsar.PulsarException as error:
+            # Not acknowledged, so it comes back and is handled, then given up on, once more.
+            _log.error("could not dead-letter message: %s", error, extra=self._message_fields(message))
+            consumer.negative_acknowledge(message)
+            return
+        consumer.acknowledge(message)
+        EVENTS_DEAD_LETTERED.labels(self.topic, self.subscription).inc()
+        _log.error("message dead-lettered: %s", failure.reason, extra=self._message_fields(message))
 
     def _is_last_attempt(self, message: Any) -> bool:
         """Tells whether a failure now sends the message to the dead-letter topic."""

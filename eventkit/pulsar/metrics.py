@@ -29,3 +29,8 @@ EVENT_HANDLING_SECONDS = Histogram(
     ["subscription"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+EVENTS_DEAD_LETTERED = Counter(
+    "events_dead_lettered_total",
+    "Messages a consumer gave up on and published, with the reason, to its dead-letter topic",
+    ["topic", "subscription"],
+)

@@ -9,13 +9,16 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pulsar
 import pytest
 from prometheus_client import REGISTRY
 
 from contracts import IntegrationEvent, dead_letter_topic, encode
+from contracts.wire import parse_rfc3339
 from eventkit.correlation import current_correlation_id
+from eventkit.pulsar import dead_letters
 from eventkit.pulsar.consumer import EventConsumer
 from eventkit.pulsar.publisher import PulsarPublisher
 from eventkit.pulsar.workers import run_consumers
@@ -268,3 +271,61 @@ def test_run_consumers_serves_every_topic_until_the_stop_event(
     assert not runner.is_alive()
     assert sorted(handled) == sorted((topic, event.event_id) for topic, event in events.items())
     assert [c.dead_letter_topic for c in consumers] == [f"{t}-all-DLQ" for t in topics]
+
+
+def test_a_dead_letter_says_why_where_from_and_when_it_was_given_up_on(
+    client: pulsar.Client, new_topic: TopicFactory
+) -> None:
+    topic = new_topic("consume-reason")
+    doomed = ingested()
+
+    def handler(event: IntegrationEvent) -> None:
+        raise LookupError(f"no rules for partner of {event.data_id}")
+
+    _publish(client, topic, [doomed])
+    before = datetime.now(UTC)
+    consumer = _consumer(client, topic, "reasons", handler, max_redeliveries=1)
+    with running(consumer):
+        wait_until(lambda: len(read_all(client, consumer.dead_letter_topic)) == 1, what="a dead letter")
+
+    assert _receives_nothing(client, topic, "reasons")
+    [dead] = read_all(client, consumer.dead_letter_topic)
+    properties = dead.properties()
+    assert properties[dead_letters.REASON] == f"LookupError: no rules for partner of {doomed.data_id}"
+    assert properties[dead_letters.ERROR_TYPE] == "LookupError"
+    assert properties[dead_letters.SUBSCRIPTION] == "reasons"
+    assert properties[dead_letters.ORIGINAL_TOPIC] == topic
+    assert properties[dead_letters.REDELIVERY_COUNT] == "1"
+    dead_lettered_at = parse_rfc3339(properties[dead_letters.DEAD_LETTERED_AT])
+    assert dead_lettered_at is not None and before <= dead_lettered_at <= datetime.now(UTC)
+    [original] = read_all(client, topic)
+    assert properties[dead_letters.ORIGIN_MESSAGE_ID] == str(original.message_id())
+    assert dead_letters.original_properties(properties) == original.properties()
+    assert dead.data() == original.data() and dead.partition_key() == doomed.data_id
+    assert _consumed_dead_letters(topic, "reasons") == 1
+
+
+def test_writing_the_same_dead_letter_again_after_a_crash_leaves_one_letter(
+    client: pulsar.Client, new_topic: TopicFactory
+) -> None:
+    """The consumer acknowledges only after the letter is confirmed; a process killed in between gets the
+    message back and writes its letter again, which the broker drops by producer name and sequence id."""
+    topic = new_topic("consume-dlq-once")
+    _publish(client, topic, [ingested(), ingested()])
+    first, second = read_all(client, topic)
+    writer = dead_letters.DeadLetterWriter(client, dead_letter_topic(topic, "once"))
+    failure = dead_letters.Failure("RuntimeError", "view store down")
+
+    for message in (first, first, second, first):
+        writer.write(message, dead_letters.dead_letter_properties(message, topic, "once", failure))
+
+    letters = read_all(client, writer.topic)
+    assert [letter.properties()[dead_letters.ORIGIN_MESSAGE_ID] for letter in letters] == [
+        str(first.message_id()),
+        str(second.message_id()),
+    ]
+
+
+def _consumed_dead_letters(topic: str, subscription: str) -> float:
+    labels = {"topic": topic, "subscription": subscription}
+    return REGISTRY.get_sample_value("events_dead_lettered_total", labels) or 0.0
