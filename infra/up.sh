@@ -81,6 +81,13 @@ create_dev_keys() {
   info "written to $out (the key file keeps only their hashes)"
 }
 
+create_console_secret() {
+  local secret="$RUN_DIR/console-secret"
+  [ -s "$secret" ] && return
+  step "Creating the operator console's session secret ($secret)"
+  (umask 077 && "$VENV/bin/python" -c 'import secrets; print(secrets.token_hex(32))' > "$secret")
+}
+
 start_services() {
   step "Starting the services"
   supervisorctl start services:* >/dev/null || true
@@ -102,6 +109,7 @@ wait_for_stores || die "a store did not come up; see $RUN_DIR/logs/ (make logs)"
 configure_stores
 migrate_databases
 create_dev_keys
+create_console_secret
 start_services
 "$REPO_ROOT/infra/stack-info.sh" | tee "$RUN_DIR/stack-info.txt"
 step "Stack is up (written to $RUN_DIR/stack-info.txt). 'make status' shows health, 'make down' stops it."
