@@ -11,6 +11,14 @@ PG_DATA=$(pg_data_dir)
 export PG_DATA
 pg_init_cluster
 
+# Before supervisord (re)starts query-api, which reads it at start.
+create_console_secret() {
+  local secret="$RUN_DIR/console-secret"
+  [ -s "$secret" ] && return
+  step "Creating the operator console's session secret ($secret)"
+  (umask 077 && "$VENV/bin/python" -c 'import secrets; print(secrets.token_hex(32))' > "$secret")
+}
+
 port_busy() { (exec 3<>"/dev/tcp/$BIND_HOST/$1") 2>/dev/null; }
 
 start_supervisor() {
@@ -81,13 +89,6 @@ create_dev_keys() {
   info "written to $out (the key file keeps only their hashes)"
 }
 
-create_console_secret() {
-  local secret="$RUN_DIR/console-secret"
-  [ -s "$secret" ] && return
-  step "Creating the operator console's session secret ($secret)"
-  (umask 077 && "$VENV/bin/python" -c 'import secrets; print(secrets.token_hex(32))' > "$secret")
-}
-
 start_services() {
   step "Starting the services"
   supervisorctl start services:* >/dev/null || true
@@ -104,12 +105,12 @@ start_services() {
   done
 }
 
+create_console_secret
 start_supervisor
 wait_for_stores || die "a store did not come up; see $RUN_DIR/logs/ (make logs)"
 configure_stores
 migrate_databases
 create_dev_keys
-create_console_secret
 start_services
 "$REPO_ROOT/infra/stack-info.sh" | tee "$RUN_DIR/stack-info.txt"
 step "Stack is up (written to $RUN_DIR/stack-info.txt). 'make status' shows health, 'make down' stops it."
