@@ -33,7 +33,10 @@ provision_packages() {
   command -v curl >/dev/null || need_apt+=(curl)
   # Validates docker-compose.yml without a Docker engine (a test runs `docker-compose config`).
   command -v docker-compose >/dev/null || need_apt+=(docker-compose)
-  if (( ${#need_apt[@]} )); then apt_install "${need_apt[@]}"; else step "Debian packages present (postgresql, redis-server, java, maven, go, docker-compose)"; fi
+  # The operator console's browser tests drive Debian's own headless Chromium through its matching driver.
+  command -v chromium >/dev/null || need_apt+=(chromium)
+  command -v chromedriver >/dev/null || need_apt+=(chromium-driver)
+  if (( ${#need_apt[@]} )); then apt_install "${need_apt[@]}"; else step "Debian packages present (postgresql, redis-server, java, maven, go, docker-compose, chromium)"; fi
 }
 
 provision_pulsar() {

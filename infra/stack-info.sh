@@ -5,7 +5,7 @@ h=$BIND_HOST
 cat <<INFO
 Services
   ingestion_svc   http://$h:$INGESTION_PORT   (docs: http://$h:$INGESTION_PORT/docs)
-  query_svc       http://$h:$QUERY_PORT   (docs: http://$h:$QUERY_PORT/docs)
+  query_svc       http://$h:$QUERY_PORT   (docs: http://$h:$QUERY_PORT/docs, console: http://localhost:$QUERY_PORT/console/)
   processing_svc  http://$h:$PROCESSING_PORT   (docs: http://$h:$PROCESSING_PORT/docs)
   validation_svc  http://$h:$VALIDATION_PORT   (docs: http://$h:$VALIDATION_PORT/docs)
 Stores and broker (development credentials; loopback only)

@@ -11,6 +11,14 @@ PG_DATA=$(pg_data_dir)
 export PG_DATA
 pg_init_cluster
 
+# Before supervisord (re)starts query-api, which reads it at start.
+create_console_secret() {
+  local secret="$RUN_DIR/console-secret"
+  [ -s "$secret" ] && return
+  step "Creating the operator console's session secret ($secret)"
+  (umask 077 && "$VENV/bin/python" -c 'import secrets; print(secrets.token_hex(32))' > "$secret")
+}
+
 port_busy() { (exec 3<>"/dev/tcp/$BIND_HOST/$1") 2>/dev/null; }
 
 start_supervisor() {
@@ -97,6 +105,7 @@ start_services() {
   done
 }
 
+create_console_secret
 start_supervisor
 wait_for_stores || die "a store did not come up; see $RUN_DIR/logs/ (make logs)"
 configure_stores

@@ -13,21 +13,25 @@ from typing import Any
 from flask import Flask
 from pymongo.database import Database
 
+from eventkit.auth.keys import KeyFile
 from eventkit.health import Check
 from eventkit.http.app import create_app as create_http_app
 from eventkit.pulsar.admin import pulsar_check
 from eventkit.pulsar.client import make_client
 from eventkit.pulsar.workers import install_sigterm, run_consumers
 from query_svc.adapters.http.admin_routes import admin_blueprint
+from query_svc.adapters.http.console import ConsolePorts, mount_console
 from query_svc.adapters.http.errors import ERRORS
 from query_svc.adapters.http.routes import query_blueprint
-from query_svc.adapters.mongo.checkpoints import CHECKPOINTS, MongoCheckpoints
+from query_svc.adapters.mongo.checkpoints import CHECKPOINTS, MongoCheckpoints, read_checkpoints
 from query_svc.adapters.mongo.connection import make_mongo, mongo_check
 from query_svc.adapters.mongo.indexes import ensure_indexes
 from query_svc.adapters.mongo.records import RECORDS, MongoRecordReader, MongoRecordViews
 from query_svc.adapters.mongo.timeline import TIMELINE, MongoTimeline
+from query_svc.adapters.pulsar.backlog import PulsarBacklog
 from query_svc.adapters.pulsar.consumers import SUBSCRIPTION, projector_consumers, projector_topics
 from query_svc.adapters.pulsar.dead_letters import PulsarDeadLetterStore
+from query_svc.application.activity import PipelineActivity
 from query_svc.application.dead_letters import DeadLetters
 from query_svc.application.projector import Projector
 from query_svc.application.queries import RecordQueries
@@ -69,7 +73,22 @@ def create_app(settings: Settings, query: Query | None = None) -> Flask:
         services={SUBSCRIPTION: "query_svc"},
     )
     blueprints = [query_blueprint(query.queries), admin_blueprint(dead_letters)]
-    return create_http_app("query_svc", query.checks, blueprints, errors=ERRORS, auth=settings.auth)
+    app = create_http_app("query_svc", query.checks, blueprints, errors=ERRORS, auth=settings.auth)
+    if settings.console.secret_key is not None:
+        mount_console(app, settings.console, settings.auth, console_ports(settings, query))
+    return app
+
+
+def console_ports(settings: Settings, query: Query) -> ConsolePorts:
+    """What the operator console reads besides the API: activity, checkpoints, broker lag, the key file."""
+    runtime = settings.runtime
+    return ConsolePorts(
+        queries=query.queries,
+        activity=PipelineActivity(MongoRecordReader(query.database[RECORDS], settings.query_max_time_ms)),
+        checkpoints=lambda: read_checkpoints(query.database[CHECKPOINTS]),
+        backlog=PulsarBacklog(runtime.pulsar_admin_url, runtime.pulsar_namespace).lags,
+        keys=KeyFile(settings.auth.keys_file),
+    )
 
 
 def run_indexes(settings: Settings) -> None:

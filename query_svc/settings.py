@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from eventkit.auth.settings import AuthSettings
 from eventkit.settings import Env, RuntimeSettings
+from query_svc.console_settings import ConsoleSettings
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,7 @@ class Settings:
     mongo_url: str
     mongo_database: str
     query_max_time_ms: int  # every read carries it as maxTimeMS; past it the answer is 503
+    console: ConsoleSettings
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -25,4 +27,5 @@ class Settings:
             mongo_url=env.url("MONGO_URL", "mongodb://localhost:27017", schemes=("mongodb", "mongodb+srv")),
             mongo_database=env.text("MONGO_DATABASE", "query"),
             query_max_time_ms=env.integer("QUERY_MAX_TIME_MS", 5000, minimum=10, maximum=60_000),
+            console=ConsoleSettings.from_env(env),
         )

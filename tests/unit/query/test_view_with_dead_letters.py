@@ -14,6 +14,7 @@ from typing import Any
 from contracts import IntegrationEvent
 from query_svc.adapters.memory import InMemoryRecordViews, InMemoryTimeline
 from query_svc.application.projector import Projector
+from query_svc.domain.timeline import distinct
 from query_svc.domain.view import as_of
 from tests.unit.query.events import T0, entry, lifecycle
 
@@ -34,7 +35,7 @@ class Record:
         return self._views.documents[self.data_id]
 
     def at(self, seconds: int) -> dict[str, Any] | None:
-        return as_of(self._timeline.entries(self.data_id), T0 + timedelta(seconds=seconds))
+        return as_of(distinct(self._timeline.read(self.data_id)), T0 + timedelta(seconds=seconds))
 
 
 def _in_time(events: list[IntegrationEvent]) -> dict[str, Any]:

@@ -1,0 +1,59 @@
+"""Consumer lag as the broker sees it: each subscription's backlog on the three event topics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from contracts.topics import TOPICS
+from eventkit.pulsar.admin import namespace_path
+from query_svc.domain.errors import ViewUnavailable
+
+
+@dataclass(frozen=True)
+class SubscriptionLag:
+    topic: str  # short name, e.g. data-ingested
+    subscription: str
+    backlog: int  # messages published but not yet acknowledged by this subscription
+    consumers: int
+    rate_out: float  # messages per second delivered lately
+
+
+class PulsarBacklog:
+    """Reads topic statistics from the Pulsar admin REST API."""
+
+    def __init__(self, admin_url: str, namespace: str, timeout_s: float = 3.0) -> None:
+        scheme = namespace.split("://", 1)[0]
+        self._base = f"{admin_url.rstrip('/')}/admin/v2/{scheme}/{namespace_path(namespace)}"
+        self._timeout_s = timeout_s
+
+    def lags(self) -> list[SubscriptionLag]:
+        """Every subscription of every event topic, in pipeline order (a topic not created yet has none)."""
+        rows: list[SubscriptionLag] = []
+        for topic in TOPICS.values():
+            stats = self._stats(topic)
+            for name, sub in sorted(stats.get("subscriptions", {}).items()):
+                rows.append(
+                    SubscriptionLag(
+                        topic=topic,
+                        subscription=name,
+                        backlog=int(sub.get("msgBacklog", 0)),
+                        consumers=len(sub.get("consumers", [])),
+                        rate_out=float(sub.get("msgRateOut", 0.0)),
+                    )
+                )
+        return rows
+
+    def _stats(self, topic: str) -> dict[str, Any]:
+        try:
+            response = requests.get(f"{self._base}/{topic}/stats", timeout=self._timeout_s)
+        except requests.RequestException as error:
+            raise ViewUnavailable(f"the Pulsar admin API did not answer: {error}") from error
+        if response.status_code == 404:
+            return {}
+        if not response.ok:
+            raise ViewUnavailable(f"the Pulsar admin API answered {response.status_code} for {topic}")
+        body: dict[str, Any] = response.json()
+        return body
