@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from typing import Any, Literal
 
@@ -17,9 +17,11 @@ from eventkit.pulsar.dead_letters import DeadLetterWriter, Failure, dead_letter_
 from eventkit.pulsar.metrics import EVENT_HANDLING_SECONDS, EVENTS_CONSUMED, EVENTS_DEAD_LETTERED
 
 EventHandler = Callable[[IntegrationEvent], None]
+BatchHandler = Callable[[Sequence[IntegrationEvent]], None]
 Outcome = Literal["handled", "failed", "poison"]
 
 _log = logging.getLogger(__name__)
+_BATCH_MAX_BYTES = 16 * 1024 * 1024
 
 
 class EventConsumer:
@@ -30,6 +32,11 @@ class EventConsumer:
     fails after ``max_redeliveries`` redeliveries, the consumer publishes it to ``dead_letter_topic`` with
     the reason (see eventkit.pulsar.dead_letters) and acknowledges it once the broker confirmed the
     letter, so one bad message never blocks the others and never goes missing.
+
+    With a ``batch_handler`` and ``max_batch`` > 1, messages are received in batches (up to ``max_batch``,
+    waiting at most ``batch_wait_ms`` for a batch to fill) and handed over together, which lets a handler
+    write them in bulk; they are acknowledged once it returns. If it raises, the batch is handled again
+    one message at a time by ``handler``, so only the messages that really fail are retried.
     """
 
     def __init__(
@@ -43,9 +50,14 @@ class EventConsumer:
         nack_delay_ms: int = 1000,
         receive_timeout_ms: int = 500,
         consumer_name: str | None = None,
+        batch_handler: BatchHandler | None = None,
+        max_batch: int = 1,
+        batch_wait_ms: int = 10,
     ) -> None:
         if max_redeliveries < 1:
             raise ValueError("max_redeliveries must be at least 1")
+        if max_batch < 1 or (max_batch > 1 and batch_handler is None):
+            raise ValueError("max_batch must be at least 1, and above 1 only with a batch_handler")
         self._client = client
         self.topic = topic
         self.subscription = subscription
@@ -55,6 +67,9 @@ class EventConsumer:
         self._nack_delay_ms = nack_delay_ms
         self._receive_timeout_ms = receive_timeout_ms
         self._consumer_name = consumer_name
+        self._batch_handler = batch_handler if max_batch > 1 else None
+        self._max_batch = max_batch
+        self._batch_wait_ms = batch_wait_ms
         self._stopping = threading.Event()
         self._dead_letters = DeadLetterWriter(client, self.dead_letter_topic)
 
@@ -63,6 +78,9 @@ class EventConsumer:
         consumer = self._subscribe()
         try:
             while not (self._stopping.is_set() or (stop is not None and stop.is_set())):
+                if self._batch_handler is not None:
+                    self._process_batch(consumer, self._receive_batch(consumer))
+                    continue
                 message = self._receive(consumer)
                 if message is not None:
                     self._process(consumer, message)
@@ -85,6 +103,9 @@ class EventConsumer:
             initial_position=pulsar.InitialPosition.Earliest,
             negative_ack_redelivery_delay_ms=self._nack_delay_ms,
             consumer_name=self._consumer_name,
+            batch_receive_policy=pulsar.ConsumerBatchReceivePolicy(
+                self._max_batch, _BATCH_MAX_BYTES, self._batch_wait_ms
+            ),
         )
 
     def _receive(self, consumer: pulsar.Consumer) -> Any:
@@ -93,6 +114,47 @@ class EventConsumer:
             return consumer.receive(timeout_millis=self._receive_timeout_ms)
         except pulsar.Timeout:
             return None
+
+    def _receive_batch(self, consumer: pulsar.Consumer) -> list[Any]:
+        """Returns the messages that came within the batch wait (up to `max_batch`), maybe none."""
+        try:
+            return list(consumer.batch_receive())
+        except pulsar.Timeout:
+            return []
+
+    def _process_batch(self, consumer: pulsar.Consumer, messages: list[Any]) -> None:
+        """Hands the decodable messages to the batch handler together and acknowledges them; on failure,
+        and for undecodable ones, falls back to handling each message on its own."""
+        assert self._batch_handler is not None
+        decoded: list[tuple[Any, IntegrationEvent]] = []
+        for message in messages:
+            try:
+                decoded.append((message, decode(message.data())))
+            except InvalidEvent:
+                self._process(consumer, message)  # poison takes the single-message path to dead letters
+        if not decoded:
+            return
+        started = time.perf_counter()
+        try:
+            self._batch_handler([event for _, event in decoded])
+        except Exception:
+            _log.warning(
+                "batch of %d failed; handling its messages one by one",
+                len(decoded),
+                exc_info=True,
+                extra={"topic": self.topic, "subscription": self.subscription},
+            )
+            for message, _ in decoded:
+                self._process(consumer, message)
+            return
+        elapsed = (time.perf_counter() - started) / len(decoded)
+        for message, _ in decoded:
+            try:
+                consumer.acknowledge(message)
+            except pulsar.PulsarException as error:
+                _log.warning("could not settle message: %s", error, extra=self._message_fields(message))
+            EVENTS_CONSUMED.labels(self.topic, self.subscription, "handled").inc()
+            EVENT_HANDLING_SECONDS.labels(self.subscription).observe(elapsed)
 
     def _process(self, consumer: pulsar.Consumer, message: Any) -> None:
         """Handles one message, then acknowledges it, dead-letters it or asks for its redelivery."""

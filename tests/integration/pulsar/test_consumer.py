@@ -8,7 +8,7 @@ import threading
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import pulsar
@@ -329,3 +329,53 @@ def test_writing_the_same_dead_letter_again_after_a_crash_leaves_one_letter(
 def _consumed_dead_letters(topic: str, subscription: str) -> float:
     labels = {"topic": topic, "subscription": subscription}
     return REGISTRY.get_sample_value("events_dead_lettered_total", labels) or 0.0
+
+
+def test_a_batch_handler_gets_events_together_and_a_failed_batch_falls_back_to_one_by_one(
+    client: pulsar.Client, new_topic: TopicFactory
+) -> None:
+    topic = new_topic("consume-batch")
+    doomed = ingested()
+    events = [ingested() for _ in range(40)] + [doomed]
+    batches: list[int] = []
+    singles: list[str] = []
+
+    def batch(received: Sequence[IntegrationEvent]) -> None:
+        if any(e.event_id == doomed.event_id for e in received):
+            raise ValueError("one event in this batch cannot be applied")
+        batches.append(len(received))
+
+    def single(received: IntegrationEvent) -> None:
+        if received.event_id == doomed.event_id:
+            raise ValueError("still cannot be applied")
+        singles.append(received.event_id)
+
+    _publish(client, topic, events)
+    consumer = EventConsumer(
+        client,
+        topic,
+        "bulk",
+        single,
+        max_redeliveries=1,
+        nack_delay_ms=200,
+        receive_timeout_ms=200,
+        batch_handler=batch,
+        max_batch=16,
+        batch_wait_ms=50,
+    )
+    with running(consumer):
+        wait_until(
+            lambda: len(read_all(client, consumer.dead_letter_topic)) == 1,
+            what="the doomed event dead-lettered",
+        )
+        wait_until(lambda: sum(batches) + len(singles) == 40, what="every other event handled")
+
+    assert max(batches) > 1 and max(batches) <= 16
+    assert len(set(singles)) == len(singles)  # the fallback handled each survivor of a failed batch once
+    assert _consumed(topic, "bulk", "handled") == 40
+    assert _receives_nothing(client, topic, "bulk")
+
+
+def test_a_batch_size_above_one_needs_a_batch_handler(client: pulsar.Client) -> None:
+    with pytest.raises(ValueError, match="batch_handler"):
+        EventConsumer(client, "persistent://public/default/x", "s", lambda e: None, max_batch=8)
