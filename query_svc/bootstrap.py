@@ -61,7 +61,9 @@ def bootstrap(settings: Settings, *, database: Database[dict[str, Any]] | None =
         "mongodb": mongo_check(database),
         "pulsar": pulsar_check(runtime.pulsar_admin_url, runtime.pulsar_namespace),
     }
-    projector = Projector(timeline, MongoRecordViews(database[RECORDS]))
+    projector = Projector(
+        timeline, MongoRecordViews(database[RECORDS]), cache_records=settings.projector_cache_records
+    )
     return Query(database, projector, RecordQueries(reader, timeline), checks)
 
 
@@ -107,8 +109,14 @@ def run_consume(settings: Settings) -> None:
     client = make_client(settings.runtime.pulsar_service_url)
     try:
         topics = projector_topics(settings.runtime.pulsar_namespace)
-        run_consumers(
-            projector_consumers(client, query.projector, query.checkpoints_for(instance), topics), stop
+        consumers = projector_consumers(
+            client,
+            query.projector,
+            query.checkpoints_for(instance),
+            topics,
+            max_batch=settings.projector_batch,
+            batch_wait_ms=settings.projector_batch_wait_ms,
         )
+        run_consumers(consumers, stop)
     finally:
         client.close()

@@ -16,6 +16,9 @@ class Settings:
     mongo_url: str
     mongo_database: str
     query_max_time_ms: int  # every read carries it as maxTimeMS; past it the answer is 503
+    projector_batch: int  # most events of one topic applied in one bulk write
+    projector_batch_wait_ms: int  # longest wait for a batch to fill (adds at most this to the view's lag)
+    projector_cache_records: int  # records whose timeline the projector keeps in memory
     console: ConsoleSettings
 
     @classmethod
@@ -27,5 +30,10 @@ class Settings:
             mongo_url=env.url("MONGO_URL", "mongodb://localhost:27017", schemes=("mongodb", "mongodb+srv")),
             mongo_database=env.text("MONGO_DATABASE", "query"),
             query_max_time_ms=env.integer("QUERY_MAX_TIME_MS", 5000, minimum=10, maximum=60_000),
+            projector_batch=env.integer("PROJECTOR_BATCH", 200, minimum=1, maximum=5000),
+            projector_batch_wait_ms=env.integer("PROJECTOR_BATCH_WAIT_MS", 10, minimum=1, maximum=5000),
+            projector_cache_records=env.integer(
+                "PROJECTOR_CACHE_RECORDS", 20_000, minimum=0, maximum=10_000_000
+            ),
             console=ConsoleSettings.from_env(env),
         )

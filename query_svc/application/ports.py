@@ -47,7 +47,9 @@ class RecordViews(Protocol):
 class Checkpoints(Protocol):
     """How far one consumer has applied its topic."""
 
-    def advance(self, topic: str, event_id: str, occurred_at: datetime) -> None: ...
+    def advance(self, topic: str, event_id: str, occurred_at: datetime, handled: int = 1) -> None:
+        """Records `handled` more events of the topic applied, the last being `event_id`."""
+        ...
 
 
 @dataclass(frozen=True)

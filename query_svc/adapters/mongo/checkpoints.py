@@ -21,10 +21,10 @@ class MongoCheckpoints:
         self._collection = collection
         self._consumer = consumer
 
-    def advance(self, topic: str, event_id: str, occurred_at: datetime) -> None:
+    def advance(self, topic: str, event_id: str, occurred_at: datetime, handled: int = 1) -> None:
         update = {
             "$max": {"last_occurred_at": occurred_at},
-            "$inc": {"handled": 1},
+            "$inc": {"handled": handled},
             "$set": {"topic": topic, "last_event_id": event_id, "updated_at": datetime.now(UTC)},
         }
         with translated():

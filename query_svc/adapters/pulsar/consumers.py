@@ -12,6 +12,8 @@ from query_svc.application.ports import Checkpoints
 from query_svc.application.projector import Projector, entry_from_wire
 
 SUBSCRIPTION = "query-projector"
+DEFAULT_BATCH = 200
+DEFAULT_BATCH_WAIT_MS = 10
 EVENT_TYPES = (DataIngested.EVENT_TYPE, DataValidated.EVENT_TYPE, DataProcessed.EVENT_TYPE)
 
 
@@ -28,6 +30,20 @@ def projector_handler(
     return handle
 
 
+def projector_batch_handler(
+    projector: Projector, checkpoints: Checkpoints, topic: str
+) -> Callable[[Sequence[IntegrationEvent]], None]:
+    """The batch handler of one topic: applies the events in bulk, then advances the checkpoint once."""
+
+    def handle(events: Sequence[IntegrationEvent]) -> None:
+        entries = [entry_from_wire(to_dict(event), event.occurred_at) for event in events]
+        projector.apply_many(entries)
+        newest = max(entries, key=lambda e: e.occurred_at)
+        checkpoints.advance(topic, newest.event_id, newest.occurred_at, handled=len(entries))
+
+    return handle
+
+
 def projector_consumers(
     client: pulsar.Client,
     projector: Projector,
@@ -35,14 +51,26 @@ def projector_consumers(
     topics: Sequence[str],
     *,
     subscription: str = SUBSCRIPTION,
+    max_batch: int = DEFAULT_BATCH,
+    batch_wait_ms: int = DEFAULT_BATCH_WAIT_MS,
 ) -> list[EventConsumer]:
-    """One consumer per topic on a shared Key_Shared subscription, each with its own checkpoint writer."""
-    return [
-        EventConsumer(
-            client, topic, subscription, projector_handler(projector, checkpoints_for(topic), topic)
+    """One consumer per topic on a shared Key_Shared subscription, each with its own checkpoint writer,
+    applying what arrived within `batch_wait_ms` (up to `max_batch` events) in one bulk write."""
+    consumers = []
+    for topic in topics:
+        checkpoints = checkpoints_for(topic)
+        consumers.append(
+            EventConsumer(
+                client,
+                topic,
+                subscription,
+                projector_handler(projector, checkpoints, topic),
+                batch_handler=projector_batch_handler(projector, checkpoints, topic),
+                max_batch=max_batch,
+                batch_wait_ms=batch_wait_ms,
+            )
         )
-        for topic in topics
-    ]
+    return consumers
 
 
 def projector_topics(namespace: str) -> list[str]:
