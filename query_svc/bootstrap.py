@@ -7,9 +7,10 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import pulsar
 from flask import Flask
 from pymongo.database import Database
 
@@ -22,28 +23,53 @@ from eventkit.pulsar.workers import install_sigterm, run_consumers
 from query_svc.adapters.http.admin_routes import admin_blueprint
 from query_svc.adapters.http.console import ConsolePorts, mount_console
 from query_svc.adapters.http.errors import ERRORS
+from query_svc.adapters.http.projection_routes import projections_blueprint
 from query_svc.adapters.http.routes import query_blueprint
 from query_svc.adapters.mongo.checkpoints import CHECKPOINTS, MongoCheckpoints, read_checkpoints
 from query_svc.adapters.mongo.connection import make_mongo, mongo_check
-from query_svc.adapters.mongo.indexes import ensure_indexes
-from query_svc.adapters.mongo.records import RECORDS, MongoRecordReader, MongoRecordViews
-from query_svc.adapters.mongo.timeline import TIMELINE, MongoTimeline
+from query_svc.adapters.mongo.generations import (
+    ActiveRecordReader,
+    ActiveTimeline,
+    MongoGenerations,
+    records_name,
+)
+from query_svc.adapters.mongo.jobs import JOBS, MongoJobStore
+from query_svc.adapters.mongo.records import MongoRecordViews
+from query_svc.adapters.mongo.timeline import MongoTimeline
 from query_svc.adapters.pulsar.backlog import PulsarBacklog
 from query_svc.adapters.pulsar.consumers import SUBSCRIPTION, projector_consumers, projector_topics
 from query_svc.adapters.pulsar.dead_letters import PulsarDeadLetterStore
+from query_svc.adapters.pulsar.replay import PulsarEventLog
 from query_svc.application.activity import PipelineActivity
 from query_svc.application.dead_letters import DeadLetters
+from query_svc.application.live import LiveProjection
 from query_svc.application.projector import Projector
 from query_svc.application.queries import RecordQueries
+from query_svc.application.rebuild import RebuildRunner, Rebuilds
 from query_svc.settings import Settings
 
 
 @dataclass
 class Query:
     database: Database[dict[str, Any]]
-    projector: Projector
+    generations: MongoGenerations
     queries: RecordQueries
+    rebuilds: Rebuilds
     checks: dict[str, Check]
+    settings: Settings
+    instance: str  # names this process's live consumers in checkpoints and heartbeats
+    projector: LiveProjection = field(init=False)  # follows the active generation
+
+    def __post_init__(self) -> None:
+        self.projector = LiveProjection(self.generations, self.projector_for, self.instance)
+
+    def projector_for(self, generation: str, cache_records: int | None = None) -> Projector:
+        """A projector writing one generation of the view."""
+        return Projector(
+            MongoTimeline(self.generations.events(generation)),
+            MongoRecordViews(self.generations.records(generation)),
+            cache_records=self.settings.projector_cache_records if cache_records is None else cache_records,
+        )
 
     def checkpoints_for(self, instance: str) -> Callable[[str], MongoCheckpoints]:
         """Checkpoint writers of this process, one per topic it consumes."""
@@ -55,16 +81,16 @@ def bootstrap(settings: Settings, *, database: Database[dict[str, Any]] | None =
     runtime = settings.runtime
     if database is None:
         database = make_mongo(settings.mongo_url)[settings.mongo_database]
-    timeline = MongoTimeline(database[TIMELINE])
-    reader = MongoRecordReader(database[RECORDS], settings.query_max_time_ms)
+    generations = MongoGenerations(database)
+    reader = ActiveRecordReader(generations, settings.query_max_time_ms)
     checks = {
         "mongodb": mongo_check(database),
         "pulsar": pulsar_check(runtime.pulsar_admin_url, runtime.pulsar_namespace),
     }
-    projector = Projector(
-        timeline, MongoRecordViews(database[RECORDS]), cache_records=settings.projector_cache_records
-    )
-    return Query(database, projector, RecordQueries(reader, timeline), checks)
+    queries = RecordQueries(reader, ActiveTimeline(generations))
+    rebuilds = Rebuilds(MongoJobStore(database[JOBS]))
+    instance = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    return Query(database, generations, queries, rebuilds, checks, settings, instance)
 
 
 def create_app(settings: Settings, query: Query | None = None) -> Flask:
@@ -74,7 +100,11 @@ def create_app(settings: Settings, query: Query | None = None) -> Flask:
         PulsarDeadLetterStore(runtime.pulsar_service_url, runtime.pulsar_admin_url, runtime.pulsar_namespace),
         services={SUBSCRIPTION: "query_svc"},
     )
-    blueprints = [query_blueprint(query.queries), admin_blueprint(dead_letters)]
+    blueprints = [
+        query_blueprint(query.queries),
+        projections_blueprint(query.rebuilds, lambda: projections_status(settings, query)),
+        admin_blueprint(dead_letters),
+    ]
     app = create_http_app("query_svc", query.checks, blueprints, errors=ERRORS, auth=settings.auth)
     if settings.console.secret_key is not None:
         mount_console(app, settings.console, settings.auth, console_ports(settings, query))
@@ -86,16 +116,42 @@ def console_ports(settings: Settings, query: Query) -> ConsolePorts:
     runtime = settings.runtime
     return ConsolePorts(
         queries=query.queries,
-        activity=PipelineActivity(MongoRecordReader(query.database[RECORDS], settings.query_max_time_ms)),
+        activity=PipelineActivity(ActiveRecordReader(query.generations, settings.query_max_time_ms)),
         checkpoints=lambda: read_checkpoints(query.database[CHECKPOINTS]),
         backlog=PulsarBacklog(runtime.pulsar_admin_url, runtime.pulsar_namespace).lags,
         keys=KeyFile(settings.auth.keys_file),
     )
 
 
+def projections_status(settings: Settings, query: Query) -> dict[str, Any]:
+    """The active generation with its checkpoints and the broker's backlog of the live subscription."""
+    runtime = settings.runtime
+    lags = PulsarBacklog(runtime.pulsar_admin_url, runtime.pulsar_namespace).lags()
+    return {
+        "collection": records_name(query.generations.read_active()),
+        "generation": query.generations.read_active(),
+        "checkpoints": read_checkpoints(query.database[CHECKPOINTS]),
+        "lag": {lag.topic: lag.backlog for lag in lags if lag.subscription == SUBSCRIPTION},
+        "consumers": [asdict(report) for report in query.generations.reports()],
+    }
+
+
+def rebuild_runner(settings: Settings, query: Query, client: pulsar.Client) -> RebuildRunner:
+    runtime = settings.runtime
+    return RebuildRunner(
+        jobs=MongoJobStore(query.database[JOBS]),
+        log=PulsarEventLog(client, runtime.pulsar_admin_url, projector_topics(runtime.pulsar_namespace)),
+        generations=query.generations,
+        projector_for=lambda generation: query.projector_for(generation, settings.rebuild_cache_records),
+        batch=settings.rebuild_batch,
+        keep_generations=settings.rebuild_keep_generations,
+    )
+
+
 def run_indexes(settings: Settings) -> None:
-    """Creates the view's indexes (idempotent; `consume` does it too at start)."""
-    ensure_indexes(bootstrap(settings).database)
+    """Creates the active view's indexes (idempotent; `consume` does it too at start)."""
+    query = bootstrap(settings)
+    query.generations.prepare(query.generations.read_active())
 
 
 def run_consume(settings: Settings) -> None:
@@ -103,20 +159,24 @@ def run_consume(settings: Settings) -> None:
     stop = threading.Event()
     install_sigterm(stop)
     query = bootstrap(settings)
-    ensure_indexes(query.database)
-    # Each consumer writes its own checkpoint document, so no two writers ever race on one.
-    instance = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    query.generations.prepare(query.generations.read_active())
     client = make_client(settings.runtime.pulsar_service_url)
+    runner = threading.Thread(
+        target=rebuild_runner(settings, query, client).run_forever, args=(stop,), name="rebuild-runner"
+    )
+    runner.start()
     try:
         topics = projector_topics(settings.runtime.pulsar_namespace)
         consumers = projector_consumers(
             client,
             query.projector,
-            query.checkpoints_for(instance),
+            query.checkpoints_for(query.instance),
             topics,
             max_batch=settings.projector_batch,
             batch_wait_ms=settings.projector_batch_wait_ms,
         )
         run_consumers(consumers, stop)
     finally:
+        stop.set()
+        runner.join()
         client.close()

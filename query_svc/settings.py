@@ -19,6 +19,9 @@ class Settings:
     projector_batch: int  # most events of one topic applied in one bulk write
     projector_batch_wait_ms: int  # longest wait for a batch to fill (adds at most this to the view's lag)
     projector_cache_records: int  # records whose timeline the projector keeps in memory
+    rebuild_batch: int  # events read from each topic and applied in one bulk write during a rebuild
+    rebuild_cache_records: int  # records whose timeline a rebuild keeps in memory
+    rebuild_keep_generations: int  # older view generations kept after a rebuild switched
     console: ConsoleSettings
 
     @classmethod
@@ -35,5 +38,10 @@ class Settings:
             projector_cache_records=env.integer(
                 "PROJECTOR_CACHE_RECORDS", 20_000, minimum=0, maximum=10_000_000
             ),
+            rebuild_batch=env.integer("REBUILD_BATCH", 1000, minimum=1, maximum=20_000),
+            rebuild_cache_records=env.integer(
+                "REBUILD_CACHE_RECORDS", 200_000, minimum=0, maximum=10_000_000
+            ),
+            rebuild_keep_generations=env.integer("REBUILD_KEEP_GENERATIONS", 0, minimum=0, maximum=100),
             console=ConsoleSettings.from_env(env),
         )

@@ -72,3 +72,30 @@ class RecordReader(Protocol):
         ...
 
     def count_by(self, match: dict[str, Any], field: str) -> dict[str, int]: ...
+
+
+@dataclass(frozen=True)
+class ConsumerReport:
+    """A live consumer's last heartbeat: which view generation it writes to, and when it said so."""
+
+    instance: str
+    generation: str
+    seen_at: datetime
+
+
+class ViewGenerations(Protocol):
+    """The view's generations and the pointer to the active one."""
+
+    def read_active(self) -> str: ...
+
+    def activate(self, generation: str) -> None: ...
+
+    def prepare(self, generation: str) -> None: ...
+
+    def drop(self, generation: str) -> None: ...
+
+    def existing(self) -> list[str]: ...
+
+    def report(self, instance: str, generation: str) -> None: ...
+
+    def reports(self) -> list[ConsumerReport]: ...

@@ -21,7 +21,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from query_svc.application.ports import RecordViews, Slot, Timeline
 from query_svc.domain.errors import ConcurrentUpdate
@@ -74,6 +74,14 @@ class KnownTimelines:
                 self._entries.popitem(last=False)
 
 
+class Applier(Protocol):
+    """What consumers hand events to: a Projector, or a LiveProjection that follows the active generation."""
+
+    def apply(self, data_id: str, entry: TimelineEntry) -> bool: ...
+
+    def apply_many(self, entries: Sequence[TimelineEntry]) -> set[str]: ...
+
+
 class Projector:
     """Adds each event to its record's timeline once and refolds the view; safe to run concurrently,
     in threads of one process and in any number of processes."""
@@ -88,17 +96,18 @@ class Projector:
         """Applies one entry; True if it was new, False for a redelivery."""
         return entry.event_id in self.apply_many([entry])
 
-    def apply_many(self, entries: Sequence[TimelineEntry]) -> set[str]:
+    def apply_many(self, entries: Sequence[TimelineEntry], *, sole_writer: bool = False) -> set[str]:
         """Applies a batch with one bulk write of timeline slots and one of views; returns the event ids that
         were new. A redelivered entry's view is written anyway, in case its first delivery stopped between
-        the two writes."""
+        the two writes. `sole_writer` (a rebuild filling a generation nothing else writes yet) skips the
+        check for other writers' appends."""
         by_record: dict[str, list[TimelineEntry]] = {}
         for entry in entries:
             by_record.setdefault(entry.data_id, []).append(entry)
         with self._locked(by_record):
             known = {data_id: self._known.get(data_id) for data_id in by_record}
             added = self._append(by_record, known)
-            self._settle(known)
+            self._settle(known, check=not sole_writer)
             for data_id, entries_known in known.items():
                 self._known.put(data_id, entries_known)
         return added
@@ -138,9 +147,11 @@ class Projector:
                 return added
         raise ConcurrentUpdate(f"records {sorted(pending)} kept growing during {MAX_ATTEMPTS} attempts")
 
-    def _settle(self, known: dict[str, Entries]) -> None:
+    def _settle(self, known: dict[str, Entries], *, check: bool) -> None:
         """Writes each view folded from `known`, then again for any record another writer appended to."""
         self._views.save_many([(data_id, fold(distinct(e)), len(e)) for data_id, e in known.items()])
+        if not check:
+            return
         for data_id, entries in known.items():
             known[data_id] = self._catch_up(data_id, entries)
 

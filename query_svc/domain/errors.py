@@ -21,3 +21,11 @@ class ViewUnavailable(QueryError):
 
 class ConcurrentUpdate(QueryError):
     """A record changed under the projector more often than it retries; the event is redelivered later."""
+
+
+class RebuildConflict(QueryError):
+    """A rebuild is already running, or the job asked about has already finished (409)."""
+
+
+class JobNotFound(QueryError):
+    """No rebuild job with that id (404)."""

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from eventkit.http.errors import ErrorMapping
 from eventkit.problems import Problem
-from query_svc.domain.errors import InvalidQuery, RecordNotFound, ViewUnavailable
+from query_svc.domain.errors import (
+    InvalidQuery,
+    JobNotFound,
+    RebuildConflict,
+    RecordNotFound,
+    ViewUnavailable,
+)
 
 
 def _invalid(exc: Exception) -> Problem:
@@ -19,4 +25,14 @@ def _unavailable(exc: Exception) -> Problem:
     return Problem(503, str(exc))
 
 
-ERRORS: ErrorMapping = {InvalidQuery: _invalid, RecordNotFound: _not_found, ViewUnavailable: _unavailable}
+def _conflict(exc: Exception) -> Problem:
+    return Problem(409, str(exc))
+
+
+ERRORS: ErrorMapping = {
+    InvalidQuery: _invalid,
+    RecordNotFound: _not_found,
+    JobNotFound: _not_found,
+    RebuildConflict: _conflict,
+    ViewUnavailable: _unavailable,
+}

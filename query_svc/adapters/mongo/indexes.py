@@ -26,10 +26,10 @@ RECORD_INDEXES = [
 ]
 
 
-def ensure_indexes(database: Database[dict[str, Any]]) -> None:
-    """Creates the indexes that are missing; safe to run at every start."""
+def ensure_indexes(database: Database[dict[str, Any]], records: str = RECORDS) -> None:
+    """Creates the indexes of a records collection that are missing; safe to run at every start."""
     with translated():
-        _create_missing(database[RECORDS], RECORD_INDEXES)
+        _create_missing(database[records], RECORD_INDEXES)
 
 
 def _create_missing(collection: Collection[dict[str, Any]], indexes: list[IndexModel]) -> None:

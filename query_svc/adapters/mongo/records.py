@@ -14,6 +14,9 @@ from query_svc.application.ports import ListRequest
 RECORDS = "records"
 Document = dict[str, Any]
 PRIVATE: Document = {"_applied": 0}
+# FerretDB 1.24 keeps every update's read cursor (and its SQLite connection) open until the whole update
+# command ends, and has 100 connections per database: one command with ~100 updates deadlocks the server.
+UPDATES_PER_COMMAND = 50
 
 
 class MongoRecordViews:
@@ -37,7 +40,8 @@ class MongoRecordViews:
             for data_id, view, applied in views
         ]
         with translated():
-            self._collection.bulk_write(writes, ordered=False)
+            for start in range(0, len(writes), UPDATES_PER_COMMAND):
+                self._collection.bulk_write(writes[start : start + UPDATES_PER_COMMAND], ordered=False)
 
 
 class MongoRecordReader:

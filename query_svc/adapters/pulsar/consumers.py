@@ -9,7 +9,7 @@ import pulsar
 from contracts import DataIngested, DataProcessed, DataValidated, IntegrationEvent, to_dict, topic_for
 from eventkit.pulsar.consumer import EventConsumer
 from query_svc.application.ports import Checkpoints
-from query_svc.application.projector import Projector, entry_from_wire
+from query_svc.application.projector import Applier, entry_from_wire
 
 SUBSCRIPTION = "query-projector"
 DEFAULT_BATCH = 200
@@ -18,7 +18,7 @@ EVENT_TYPES = (DataIngested.EVENT_TYPE, DataValidated.EVENT_TYPE, DataProcessed.
 
 
 def projector_handler(
-    projector: Projector, checkpoints: Checkpoints, topic: str
+    projector: Applier, checkpoints: Checkpoints, topic: str
 ) -> Callable[[IntegrationEvent], None]:
     """The handler of one topic: applies the event (idempotently), then advances the consumer's checkpoint."""
 
@@ -31,7 +31,7 @@ def projector_handler(
 
 
 def projector_batch_handler(
-    projector: Projector, checkpoints: Checkpoints, topic: str
+    projector: Applier, checkpoints: Checkpoints, topic: str
 ) -> Callable[[Sequence[IntegrationEvent]], None]:
     """The batch handler of one topic: applies the events in bulk, then advances the checkpoint once."""
 
@@ -46,7 +46,7 @@ def projector_batch_handler(
 
 def projector_consumers(
     client: pulsar.Client,
-    projector: Projector,
+    projector: Applier,
     checkpoints_for: Callable[[str], Checkpoints],
     topics: Sequence[str],
     *,

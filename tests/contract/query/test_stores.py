@@ -85,3 +85,12 @@ def test_views_are_replaced_whole_one_by_one_or_in_bulk(stores: Stores) -> None:
     assert read(one) == {"_id": one, "version": 2, "status": "complete", "_applied": 3}
     assert read(two) == {"_id": two, "version": 1, "status": "x", "_applied": 1}
     views.save_many([])
+
+
+def test_a_bulk_write_of_hundreds_of_views_completes(stores: Stores) -> None:
+    """FerretDB 1.24 deadlocks on one update command of ~100 updates; the adapter splits the batch."""
+    _, views, read = stores
+    ids = [str(uuid.uuid4()) for _ in range(250)]
+    views.save_many([(data_id, {"version": 1, "status": "received"}, 1) for data_id in ids])
+    views.save_many([(data_id, {"version": 1, "status": "complete"}, 3) for data_id in ids])
+    assert all(read(data_id)["status"] == "complete" for data_id in ids)

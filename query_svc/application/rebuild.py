@@ -1,0 +1,314 @@
+"""Zero-downtime rebuild of the view: replay the three topics into a new generation, then switch to it.
+
+Phases of a job (its `state`):
+- pending: asked for; a query consumer process picks it up within a second.
+- running: Pulsar Readers replay every topic from its earliest message into the new generation, in bulk,
+  with no check for other writers (nothing else writes to it yet), until each reader has caught up.
+- catching_up: one more pass for what was published meanwhile.
+- switching: the generation pointer moves to the new generation; live consumers follow it (see
+  application.live); once all have, each topic is read to its end once more, now alongside them.
+- done, failed, cancelled: finished. Queries are answered from the old generation until the switch and
+  from the new one after it. A cancelled or failed job drops its unfinished generation; the old one stays.
+
+One job at a time: starting takes a lock (an atomic insert); a job whose runner stopped sending heartbeats
+for `STALE_AFTER` is shown as failed and gives the lock up to the next request.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from query_svc.application.live import SILENT_AFTER
+from query_svc.application.ports import ViewGenerations
+from query_svc.application.projector import Projector
+from query_svc.domain.errors import JobNotFound, RebuildConflict
+from query_svc.domain.timeline import TimelineEntry
+
+PENDING, RUNNING, CATCHING_UP, SWITCHING = "pending", "running", "catching_up", "switching"
+DONE, FAILED, CANCELLED = "done", "failed", "cancelled"
+UNFINISHED = (PENDING, RUNNING, CATCHING_UP, SWITCHING)
+STALE_AFTER = timedelta(seconds=10)  # ten missed heartbeats
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RebuildJob:
+    id: str
+    state: str
+    generation: str
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    heartbeat_at: datetime | None = None
+    replayed: dict[str, int] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)  # messages in each topic when the replay began
+    rate: float = 0.0  # events per second since the start
+    eta_seconds: float | None = None
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "collection": f"records_{self.generation}"}
+
+    def seen_at(self, now: datetime) -> datetime:
+        return self.heartbeat_at or self.created_at
+
+
+class JobStore(Protocol):
+    def create(self, job: RebuildJob) -> bool:
+        """Stores a new job and takes the one-job lock; False (nothing stored) if another job holds it."""
+        ...
+
+    def save(self, job: RebuildJob) -> None: ...
+
+    def get(self, job_id: str) -> RebuildJob | None: ...
+
+    def recent(self, limit: int) -> list[RebuildJob]: ...
+
+    def lock_holder(self) -> str | None: ...
+
+    def release(self, job_id: str) -> None:
+        """Gives the lock up if this job holds it."""
+        ...
+
+    def claim(self, job_id: str) -> bool:
+        """Makes this process the job's only runner; False if another process claimed it first."""
+        ...
+
+    def request_cancel(self, job_id: str) -> None: ...
+
+    def cancel_requested(self, job_id: str) -> bool: ...
+
+
+class TopicReader(Protocol):
+    topic: str
+
+    def read_batch(self, max_events: int) -> list[TimelineEntry]:
+        """The next events, up to `max_events`; empty once the reader has caught up with the topic's end."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class EventLog(Protocol):
+    def open_readers(self) -> Sequence[TopicReader]:
+        """A reader at the earliest message of each event topic."""
+        ...
+
+    def sizes(self) -> dict[str, int]:
+        """Messages currently in each event topic (for progress and ETA)."""
+        ...
+
+
+def effective(job: RebuildJob, now: datetime) -> RebuildJob:
+    """The job as it really stands: unfinished but silent for too long means its runner is gone."""
+    if job.state in UNFINISHED and now - job.seen_at(now) > STALE_AFTER:
+        reason = "no query consumer picked it up" if job.state == PENDING else "its runner stopped"
+        return replace(
+            job, state=FAILED, error=f"abandoned: {reason} (no heartbeat since {job.seen_at(now)})"
+        )
+    return job
+
+
+class Rebuilds:
+    """What the API and the CLI do with rebuild jobs."""
+
+    def __init__(self, jobs: JobStore, clock: Callable[[], datetime] | None = None) -> None:
+        self._jobs = jobs
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    def start(self) -> RebuildJob:
+        now = self._clock()
+        job = RebuildJob(
+            id=uuid.uuid4().hex, state=PENDING, generation=now.strftime("%Y%m%d%H%M%S"), created_at=now
+        )
+        for _ in range(2):
+            if self._jobs.create(job):
+                return job
+            holder = self._jobs.lock_holder()
+            running = self._jobs.get(holder) if holder else None
+            if running is not None and effective(running, now).state in UNFINISHED:
+                raise RebuildConflict(f"rebuild {running.id} is {running.state}; wait for it or cancel it")
+            if running is not None:
+                self._jobs.save(effective(running, now))
+            self._jobs.release(holder or "")
+        raise RebuildConflict("another rebuild was started at the same moment")
+
+    def get(self, job_id: str) -> RebuildJob:
+        job = self._jobs.get(job_id)
+        if job is None:
+            raise JobNotFound(f"no rebuild job {job_id}")
+        return effective(job, self._clock())
+
+    def recent(self, limit: int = 10) -> list[RebuildJob]:
+        now = self._clock()
+        return [effective(job, now) for job in self._jobs.recent(limit)]
+
+    def cancel(self, job_id: str) -> RebuildJob:
+        job = self.get(job_id)
+        if job.state not in UNFINISHED:
+            raise RebuildConflict(f"rebuild {job_id} has already finished ({job.state})")
+        if job.state == SWITCHING:
+            raise RebuildConflict(
+                f"rebuild {job_id} is switching the view over and can no longer be cancelled"
+            )
+        self._jobs.request_cancel(job_id)
+        return job
+
+
+class Cancelled(Exception):
+    pass
+
+
+@dataclass
+class RebuildRunner:
+    """Runs pending rebuild jobs in a query consumer process."""
+
+    jobs: JobStore
+    log: EventLog
+    generations: ViewGenerations
+    projector_for: Callable[[str], Projector]
+    batch: int = 1000
+    keep_generations: int = 0  # older generations kept after a switch, besides the active one
+    switch_timeout_s: float = 60.0
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    def run_forever(self, stop: threading.Event, poll_s: float = 1.0) -> None:
+        while not stop.wait(poll_s):
+            try:
+                for job in self.jobs.recent(5):
+                    if (
+                        job.state == PENDING
+                        and effective(job, self.clock()).state == PENDING
+                        and self.jobs.claim(job.id)
+                    ):
+                        self.run(job, stop)
+            except Exception:
+                _log.exception("rebuild runner failed; retrying in %ss", poll_s)
+
+    def run(self, job: RebuildJob, stop: threading.Event | None = None) -> RebuildJob:
+        progress = _Progress(self, replace(job, state=RUNNING, started_at=self.clock()), stop)
+        activated = False
+        try:
+            self.generations.prepare(job.generation)
+            progress.job = replace(progress.job, totals=self.log.sizes())
+            projector = self.projector_for(job.generation)
+            readers = self.log.open_readers()
+            try:
+                self._replay(readers, projector, progress, sole_writer=True)
+                progress.set_state(CATCHING_UP)
+                self._replay(readers, projector, progress, sole_writer=True)
+                progress.set_state(SWITCHING)
+                self.generations.activate(job.generation)
+                activated = True
+                self._wait_for_consumers(job.generation, progress)
+                self._replay(readers, projector, progress, sole_writer=False)
+            finally:
+                for reader in readers:
+                    reader.close()
+            self._drop_old(job.generation)
+            return progress.finish(DONE)
+        except Cancelled:
+            self.generations.drop(job.generation)  # never raised once the switch began
+            return progress.finish(CANCELLED, "cancelled on request; the previous view stays active")
+        except Exception as error:
+            _log.exception("rebuild %s failed", job.id)
+            if not activated:
+                self.generations.drop(job.generation)
+            return progress.finish(FAILED, f"{type(error).__name__}: {error}")
+
+    def _replay(
+        self, readers: Sequence[TopicReader], projector: Projector, progress: _Progress, *, sole_writer: bool
+    ) -> None:
+        """Reads every topic round-robin until a whole round brings nothing new."""
+        while True:
+            read = 0
+            for reader in readers:
+                entries = reader.read_batch(self.batch)
+                if entries:
+                    projector.apply_many(entries, sole_writer=sole_writer)
+                    progress.count(reader.topic, len(entries))
+                    read += len(entries)
+            if read == 0:
+                return
+
+    def _wait_for_consumers(self, generation: str, progress: _Progress) -> None:
+        """Until every live consumer writes to the new generation or has been silent long enough."""
+        deadline = time.monotonic() + self.switch_timeout_s
+        while time.monotonic() < deadline:
+            now = self.clock()
+            behind = [
+                r
+                for r in self.generations.reports()
+                if r.generation != generation and now - r.seen_at < SILENT_AFTER
+            ]
+            if not behind:
+                return
+            progress.beat()
+            time.sleep(0.2)
+        raise TimeoutError(f"live consumers did not follow the switch within {self.switch_timeout_s}s")
+
+    def _drop_old(self, active: str) -> None:
+        older = [g for g in self.generations.existing() if g != active]
+        for generation in older[: max(0, len(older) - self.keep_generations)]:
+            self.generations.drop(generation)
+
+
+class _Progress:
+    """Counts replayed events and saves the job (with its heartbeat) at most once a second."""
+
+    def __init__(self, runner: RebuildRunner, job: RebuildJob, stop: threading.Event | None) -> None:
+        self._runner = runner
+        self._stop = stop
+        self._started = time.monotonic()
+        self._saved = 0.0
+        self.job = job
+        self.save()
+
+    def count(self, topic: str, n: int) -> None:
+        replayed = dict(self.job.replayed)
+        replayed[topic] = replayed.get(topic, 0) + n
+        self.job = replace(self.job, replayed=replayed)
+        self.beat()
+
+    def set_state(self, state: str) -> None:
+        self.job = replace(self.job, state=state)
+        self.save()
+
+    def beat(self) -> None:
+        if time.monotonic() - self._saved >= 1.0:
+            self.save()
+        if self.job.state == SWITCHING:
+            return  # past the point of no return: the new generation is already active
+        if self._stop is not None and self._stop.is_set():
+            raise Cancelled
+        if self._runner.jobs.cancel_requested(self.job.id):
+            raise Cancelled
+
+    def save(self) -> None:
+        elapsed = max(time.monotonic() - self._started, 1e-6)
+        done = sum(self.job.replayed.values())
+        total = sum(self.job.totals.values())
+        rate = done / elapsed
+        eta = max(total - done, 0) / rate if rate > 0 and total else None
+        self.job = replace(
+            self.job,
+            rate=round(rate, 1),
+            eta_seconds=None if eta is None else round(eta, 1),
+            heartbeat_at=self._runner.clock(),
+        )
+        self._runner.jobs.save(self.job)
+        self._saved = time.monotonic()
+
+    def finish(self, state: str, error: str | None = None) -> RebuildJob:
+        self.job = replace(self.job, state=state, error=error, finished_at=self._runner.clock())
+        self.save()
+        self._runner.jobs.release(self.job.id)
+        _log.info("rebuild %s %s: %s", self.job.id, state, self.job.replayed)
+        return self.job
