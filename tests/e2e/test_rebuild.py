@@ -1,0 +1,234 @@
+"""Zero-downtime rebuild of the query view on the running stack: while ingestion goes on and queries are
+answered, killed half-way, and cancelled."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import pulsar
+import pytest
+import requests
+
+from contracts import InvalidEvent, decode, to_dict
+from contracts.topics import TOPICS
+from query_svc.adapters.mongo.connection import make_mongo
+from query_svc.adapters.mongo.generations import MongoGenerations
+from query_svc.application.projector import entry_from_wire
+from query_svc.domain.timeline import TimelineEntry, distinct
+from query_svc.domain.view import fold
+from tests.e2e.conftest import ApiKeys
+from tests.helpers import read_all, wait_until
+from tests.stack import StackEndpoints
+from tests.stack_control import supervisorctl
+
+FINISHED = ("done", "failed", "cancelled")
+
+
+class Admin:
+    def __init__(self, urls: dict[str, str], keys: ApiKeys) -> None:
+        self.base = f"{urls['query_svc']}/query/projections"
+        self.headers = keys.auth(keys.admin)
+
+    def start(self) -> dict[str, Any]:
+        response = requests.post(f"{self.base}/rebuild", headers=self.headers, timeout=10)
+        assert response.status_code == 202, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def job(self, job_id: str) -> dict[str, Any]:
+        body: dict[str, Any] = requests.get(
+            f"{self.base}/rebuild/{job_id}", headers=self.headers, timeout=10
+        ).json()
+        return body
+
+    def active(self) -> dict[str, Any]:
+        body: dict[str, Any] = requests.get(self.base, headers=self.headers, timeout=10).json()["active"]
+        return body
+
+    def wait_state(self, job_id: str, states: tuple[str, ...], timeout_s: float = 300) -> dict[str, Any]:
+        wait_until(
+            lambda: self.job(job_id)["state"] in states,
+            timeout_s=timeout_s,
+            what=f"rebuild {job_id} {states}",
+        )
+        return self.job(job_id)
+
+
+@pytest.fixture
+def admin(service_urls: dict[str, str], api_keys: ApiKeys) -> Iterator[Admin]:
+    admin = Admin(service_urls, api_keys)
+    # A rebuild left by an earlier test must not turn this one's start into a 409.
+    for job in requests.get(admin.base, headers=admin.headers, timeout=10).json()["jobs"]:
+        if job["state"] not in FINISHED:
+            admin.wait_state(job["id"], FINISHED)
+    yield admin
+
+
+class Load:
+    """Ingests a record every `period_s` and queries the view in another thread until stopped (bounded)."""
+
+    def __init__(
+        self, urls: dict[str, str], keys: ApiKeys, period_s: float = 0.05, limit: int = 2000
+    ) -> None:
+        self._urls, self._keys, self._period_s, self._limit = urls, keys, period_s, limit
+        self.ingested: list[str] = []
+        self.query_failures: list[str] = []
+        self.queries = 0
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._ingest), threading.Thread(target=self._query)]
+
+    def __enter__(self) -> Load:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=30)
+
+    def _ingest(self) -> None:
+        auth = self._keys.auth(self._keys.partner)
+        while not self._stop.wait(self._period_s) and len(self.ingested) < self._limit:
+            body: dict[str, Any] = {
+                "partner_id": "partner123",
+                "payload": {"name": f"rebuild-{len(self.ingested)}", "age": 40},
+            }
+            response = requests.post(
+                f"{self._urls['ingestion_svc']}/ingest", json=body, headers=auth, timeout=10
+            )
+            if response.status_code == 201:
+                self.ingested.append(response.json()["id"])
+
+    def _query(self) -> None:
+        auth = self._keys.auth(self._keys.partner)
+        base = f"{self._urls['query_svc']}/query"
+        while not self._stop.wait(0.1):
+            for url in (f"{base}/all?limit=20&sort=-timestamp", f"{base}/stats"):
+                response = requests.get(url, headers=auth, timeout=10)
+                self.queries += 1
+                if response.status_code != 200:
+                    self.query_failures.append(f"{url}: {response.status_code} {response.text[:200]}")
+
+
+def _reference(stack: StackEndpoints) -> dict[str, dict[str, Any]]:
+    """The view built in the test from the whole log: every event of the three topics, folded per record."""
+    client = pulsar.Client(stack.pulsar_service_url)
+    try:
+        entries: dict[str, list[TimelineEntry]] = defaultdict(list)
+        for topic in TOPICS.values():
+            for message in read_all(client, f"persistent://public/default/{topic}"):
+                try:
+                    event = decode(message.data())
+                except InvalidEvent:
+                    continue
+                entries[event.data_id].append(entry_from_wire(to_dict(event), event.occurred_at))
+    finally:
+        client.close()
+    return {data_id: fold(distinct(tuple(found))) for data_id, found in entries.items()}
+
+
+def _comparable(value: Any) -> Any:
+    """MongoDB keeps times to the millisecond."""
+    if isinstance(value, datetime):
+        return value.replace(microsecond=value.microsecond // 1000 * 1000)
+    if isinstance(value, dict):
+        return {k: _comparable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_comparable(v) for v in value]
+    return value
+
+
+def test_a_rebuild_during_steady_ingestion_equals_a_replay_of_the_log_and_queries_never_fail(
+    admin: Admin, service_urls: dict[str, str], api_keys: ApiKeys, stack: StackEndpoints
+) -> None:
+    before = admin.active()["generation"]
+    with Load(service_urls, api_keys) as load:
+        time.sleep(1)
+        job = admin.start()
+        done = admin.wait_state(job["id"], FINISHED)
+        time.sleep(1)  # ingestion goes on after the switch, into the new generation
+    assert done["state"] == "done", done
+    assert admin.active()["generation"] == job["generation"] != before
+    assert sum(done["replayed"].values()) > 0
+
+    def settled() -> bool:
+        auth = api_keys.auth(api_keys.partner)
+        last = requests.get(
+            f"{service_urls['query_svc']}/query/{load.ingested[-1]}", headers=auth, timeout=10
+        )
+        return last.status_code == 200 and last.json()["status"] == "complete"
+
+    wait_until(
+        settled, timeout_s=120, what="the last record ingested during the rebuild complete in the view"
+    )
+    reference = _reference(stack)
+    client = make_mongo(stack.mongo_url)
+    try:
+        records = MongoGenerations(client["query"]).records(job["generation"])
+        view = {doc.pop("_id"): doc for doc in records.find({})}
+    finally:
+        client.close()
+    assert set(load.ingested) <= set(view)
+    mismatched = [
+        data_id
+        for data_id, doc in view.items()
+        if _comparable({k: v for k, v in doc.items() if k != "_applied"})
+        != _comparable(reference.get(data_id))
+    ]
+    assert mismatched == [], f"{len(mismatched)} of {len(view)} documents differ from the replayed log"
+    assert load.queries > 0 and load.query_failures == []
+
+
+def test_a_rebuild_killed_half_way_leaves_the_old_view_active_and_a_new_one_can_start(admin: Admin) -> None:
+    before = admin.active()["generation"]
+    job = admin.start()
+    admin.wait_state(job["id"], ("running", "catching_up"), timeout_s=30)
+    supervisorctl("signal", "KILL", "services:query-consumer")  # supervisord starts it again
+
+    abandoned = admin.wait_state(job["id"], ("failed",), timeout_s=60)
+    assert "abandoned" in abandoned["error"]
+    assert admin.active()["generation"] == before
+
+    accepted: list[dict[str, Any]] = []
+
+    def restarted() -> bool:
+        response = requests.post(f"{admin.base}/rebuild", headers=admin.headers, timeout=10)
+        assert response.status_code in (202, 409), response.text
+        if response.status_code == 202:
+            accepted.append(response.json())
+        return bool(accepted)
+
+    wait_until(restarted, timeout_s=60, what="a new rebuild accepted")
+    again = admin.wait_state(accepted[0]["id"], FINISHED)
+    assert again["state"] == "done", again
+    assert admin.active()["generation"] == again["generation"]
+
+
+def test_a_cancelled_rebuild_keeps_the_current_view_and_jobs_answer_problems(
+    admin: Admin, service_urls: dict[str, str], api_keys: ApiKeys
+) -> None:
+    before = admin.active()["generation"]
+    job = admin.start()
+    assert requests.post(f"{admin.base}/rebuild", headers=admin.headers, timeout=10).status_code == 409
+    admin.wait_state(job["id"], ("running", "catching_up"), timeout_s=30)
+    cancel = requests.delete(f"{admin.base}/rebuild/{job['id']}", headers=admin.headers, timeout=10)
+    if cancel.status_code == 409:  # it finished first: nothing left to cancel, which the 409 says
+        assert admin.job(job["id"])["state"] in ("switching", "done")
+        return
+    assert cancel.status_code == 202, cancel.text
+    cancelled = admin.wait_state(job["id"], FINISHED, timeout_s=60)
+    assert cancelled["state"] == "cancelled"
+    assert admin.active()["generation"] == before
+    finished = requests.delete(f"{admin.base}/rebuild/{job['id']}", headers=admin.headers, timeout=10)
+    assert finished.status_code == 409
+    assert finished.headers["Content-Type"] == "application/problem+json"
+    unknown = requests.get(f"{admin.base}/rebuild/nope", headers=admin.headers, timeout=10)
+    assert unknown.status_code == 404
+    partner = requests.post(f"{admin.base}/rebuild", headers=api_keys.auth(api_keys.partner), timeout=10)
+    assert partner.status_code == 403
