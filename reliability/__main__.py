@@ -1,4 +1,4 @@
-"""`python -m reliability [--profile short|full] [--only NAME ...] [--records N] [--converge-bound S] [--json PATH]`."""
+"""`python -m reliability`: runs the fault scenarios (see --help) and prints and writes the table."""
 
 from __future__ import annotations
 
