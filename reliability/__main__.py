@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
@@ -21,6 +22,7 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
 
 
 if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING)
     args = _arguments(sys.argv[1:])
     stack = stack_from_env()
     out = args.json or stack.run_dir / "reliability.json"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from reliability.scenario import Outcome
 
-_COLUMNS = ("scenario", "sent", "acked", "in view", "lost", "dup", "reord", "converge s", "pass")
+_COLUMNS = ("scenario", "sent", "acked", "in view", "pending", "lost", "dup", "reord", "converge s", "pass")
 
 
 def table(outcomes: list[Outcome]) -> str:
@@ -17,6 +17,7 @@ def table(outcomes: list[Outcome]) -> str:
             str(o.sent),
             str(o.acked),
             str(o.in_view),
+            str(o.pending),
             str(o.lost),
             str(o.duplicated),
             str(o.reordered),

@@ -25,6 +25,7 @@ class Outcome:
     acked: int
     in_view: int
     lost: int
+    pending: int
     duplicated: int
     reordered: int
     converge_s: float | None
@@ -69,6 +70,7 @@ async def run_scenario(stack: Stack, profile: Profile, fault: Fault, index: int)
         acked=len(ledger.acked),
         in_view=verdict.in_view,
         lost=verdict.lost,
+        pending=verdict.pending,
         duplicated=verdict.duplicated,
         reordered=verdict.reordered,
         converge_s=None if converged_s is None else round(converged_s, 1),

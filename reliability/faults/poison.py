@@ -10,6 +10,7 @@ from collections import Counter
 import pulsar
 
 from contracts import dead_letter_topic
+from eventkit.pulsar.client import make_client
 from reliability.faults.base import Fault, FaultContext
 
 NAMESPACE = "persistent://public/default"
@@ -46,7 +47,7 @@ class Poison(Fault):
         await asyncio.to_thread(self._publish, ctx)
 
     def _publish(self, ctx: FaultContext) -> None:
-        client = pulsar.Client(ctx.stack.pulsar_url, operation_timeout_seconds=30)
+        client = make_client(ctx.stack.pulsar_url)
         try:
             for topic in SUBSCRIPTIONS:
                 producer = client.create_producer(f"{NAMESPACE}/{topic}", batching_enabled=False)
@@ -82,7 +83,7 @@ class Poison(Fault):
         records = set(ctx.ledger.by_id())
         found: Counter[tuple[str, str]] = Counter()
         strays: list[str] = []
-        client = pulsar.Client(ctx.stack.pulsar_url, operation_timeout_seconds=30)
+        client = make_client(ctx.stack.pulsar_url)
         try:
             for topic, subscriptions in SUBSCRIPTIONS.items():
                 for subscription in subscriptions:

@@ -43,10 +43,10 @@ class PausedConsumer(Fault):
         pid = await asyncio.to_thread(supervisor.signal_program, self.program, signal.SIGSTOP, group=False)
         try:
             await asyncio.sleep(ctx.profile.pause_s)
-            dropped = await self._consumers_at_least(ctx, 2, 0)
+            still_listed = await self._consumers_at_least(ctx, 2, 0)
             ctx.notes.append(
                 f"paused {ctx.profile.pause_s:.0f} s; broker "
-                + ("still listed the frozen consumer" if dropped else "had dropped the frozen consumer")
+                + ("still listed the frozen consumer" if still_listed else "had dropped the frozen consumer")
             )
         finally:
             await asyncio.to_thread(supervisor.signal_program, self.program, signal.SIGCONT, group=False)
