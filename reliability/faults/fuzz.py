@@ -50,6 +50,7 @@ class Fuzz(Fault):
             "--no-color",
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
+            cwd=report.parent,  # schemathesis keeps its state in ./.schemathesis
         )
         output, _ = await process.communicate()
         text = output.decode(errors="replace")
