@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from sqlalchemy import text
 
@@ -16,10 +18,11 @@ def test_a_connection_killed_under_the_idempotency_store_raises_store_unavailabl
     stack: StackEndpoints,
 ) -> None:
     with migrated_ingestion_engine(stack.ingestion_db_url, pool_size=2) as engine:
-        for call in (
+        calls: tuple[Callable[[PostgresIdempotencyStore], object], ...] = (
             lambda store: store.claim("caller", "key"),
             lambda store: store.save("caller", "key", StoredOutcome("hash", {"id": "x"})),
-        ):
+        )
+        for call in calls:
             with engine.connect() as victim, engine.connect() as killer:
                 pid = victim.execute(text("SELECT pg_backend_pid()")).scalar_one()
                 victim.rollback()
