@@ -131,7 +131,7 @@ class Abuse(Fault):
         ctx.notes.append(
             f"{port_name}: {opened} slow clients; {served} probes ok (slowest {slowest:.1f} s), {failed} not"
         )
-        if served == 0 or failed > served:
+        if served == 0 or failed > 0:
             ctx.violations.append(
                 f"{port_name}: {failed} of {served + failed} probes failed under slow clients"
             )
