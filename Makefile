@@ -4,7 +4,7 @@ VENV ?= $(CURDIR)/.venv
 PY := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest -p no:cacheprovider
 
-.PHONY: help up down status logs provision test unit contract integration e2e lint typecheck archcheck check lock compose-config clean bench
+.PHONY: help up down status logs provision test unit contract integration e2e lint typecheck archcheck check lock compose-config clean bench reliability
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -63,3 +63,6 @@ clean: down ## stop the stack and delete its data and logs (keeps downloads in ~
 
 bench: up ## benchmarks against the local stack, each beside a baseline measured in the same run
 	@$(PY) -m bench.run
+
+reliability: up ## fault scenarios (kill, restart, stall, network, poison, fuzz, abuse) with a lost/dup/reorder checker
+	@$(PY) -m reliability --profile full $(RELIABILITY_ARGS)

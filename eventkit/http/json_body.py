@@ -1,4 +1,4 @@
-"""Parses request bodies as strict JSON: UTF-8 only, no NaN/Infinity, bounded nesting."""
+"""Parses request bodies as strict JSON: UTF-8 only, no NaN/Infinity, no NUL, bounded nesting."""
 
 from __future__ import annotations
 
@@ -43,7 +43,23 @@ def parse_json_body(raw: bytes, max_depth: int = DEFAULT_MAX_DEPTH) -> Any:
         raise Problem(400, f"The body is not valid JSON: {exc}.") from None
     if json_depth_exceeds(value, max_depth):
         raise Problem(400, f"The body nests deeper than {max_depth} levels.")
-    problem = json_problem(value)
+    problem = json_problem(value) or _nul_problem(value)
     if problem is not None:
         raise Problem(400, f"The body is not plain JSON: {problem}.")
     return value
+
+
+def _nul_problem(value: object) -> str | None:
+    """Returns where a string or key holds U+0000, which PostgreSQL text and jsonb cannot store."""
+    pending: list[tuple[str, object]] = [("$", value)]
+    while pending:
+        path, item = pending.pop()
+        if isinstance(item, str) and "\x00" in item:
+            return f"{path}: contains the NUL character (U+0000)"
+        if isinstance(item, dict):
+            if any("\x00" in key for key in item):
+                return f"{path}: an object key contains the NUL character (U+0000)"
+            pending.extend((f"{path}.{key}", child) for key, child in item.items())
+        elif isinstance(item, list):
+            pending.extend((f"{path}[{index}]", child) for index, child in enumerate(item))
+    return None

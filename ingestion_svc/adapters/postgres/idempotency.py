@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Column, Connection, DateTime, MetaData, Table, Text, func, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 
+from eventkit.postgres.errors import translated_errors
 from ingestion_svc.application.ports import StoredOutcome
 
 metadata = MetaData()
@@ -27,19 +28,22 @@ class PostgresIdempotencyStore:
     def claim(self, caller: str, key: str) -> StoredOutcome | None:
         # A transaction-scoped advisory lock on the key makes a concurrent request with the same key
         # wait for the first to commit, then find its answer, instead of racing it.
-        self._conn.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": f"{caller}\n{key}"}
-        )
-        row = self._conn.execute(
-            select(idempotency_keys.c.request_hash, idempotency_keys.c.result).where(
-                idempotency_keys.c.caller == caller, idempotency_keys.c.key == key
+        # A lost connection is the store being unavailable (503), as in every other adapter, not a 500.
+        with translated_errors("claim an idempotency key"):
+            self._conn.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": f"{caller}\n{key}"}
             )
-        ).first()
+            row = self._conn.execute(
+                select(idempotency_keys.c.request_hash, idempotency_keys.c.result).where(
+                    idempotency_keys.c.caller == caller, idempotency_keys.c.key == key
+                )
+            ).first()
         return StoredOutcome(row.request_hash, row.result) if row else None
 
     def save(self, caller: str, key: str, outcome: StoredOutcome) -> None:
-        self._conn.execute(
-            idempotency_keys.insert().values(
-                caller=caller, key=key, request_hash=outcome.request_hash, result=outcome.result
+        with translated_errors("store an idempotency key"):
+            self._conn.execute(
+                idempotency_keys.insert().values(
+                    caller=caller, key=key, request_hash=outcome.request_hash, result=outcome.result
+                )
             )
-        )

@@ -122,6 +122,8 @@ def test_a_bad_field_is_422_naming_it_and_nothing_is_stored(
             "limit",
         ),
         (b'{"partner_id": "p", "payload": {"s": "\\ud800"}}', "application/json", 400, "surrogate"),
+        (b'{"partner_id": "p", "payload": {"s": "a\\u0000b"}}', "application/json", 400, "NUL"),
+        (b'{"partner_id": "p", "payload": {"k\\u0000": 1}}', "application/json", 400, "NUL"),
     ],
 )
 def test_a_malformed_body_is_refused_precisely(

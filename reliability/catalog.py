@@ -1,0 +1,47 @@
+"""Every scenario of issue 9, in the order a run takes them."""
+
+from __future__ import annotations
+
+from reliability.faults.abuse import Abuse
+from reliability.faults.base import Fault
+from reliability.faults.fuzz import Fuzz
+from reliability.faults.kill import KillRepeatedly
+from reliability.faults.network import FlakyNetwork
+from reliability.faults.poison import Poison
+from reliability.faults.stall import PausedConsumer
+from reliability.faults.stores import StoreOutage
+
+KILLED = (
+    "ingestion-api",
+    "ingestion-relay",
+    "validation-consumer",
+    "validation-relay",
+    "processing-consumer",
+    "processing-relay",
+    "query-consumer",
+    "query-api",
+)
+
+
+def scenarios() -> list[Fault]:
+    return [
+        Fault(),  # baseline: conservation with no fault at all
+        *(KillRepeatedly(program) for program in KILLED),
+        StoreOutage("pulsar", "stop"),
+        StoreOutage("postgres", "immediate"),
+        StoreOutage("redis", "kill"),
+        StoreOutage("mongodb", "restart"),
+        PausedConsumer("processing-consumer", "processing_svc"),
+        PausedConsumer("validation-consumer", "validation_svc"),
+        FlakyNetwork(
+            "postgres",
+            "PG_PORT",
+            "DATABASE_URL",
+            ("ingestion-api", "ingestion-relay", "processing-consumer", "processing-relay"),
+        ),
+        FlakyNetwork("redis", "REDIS_PORT", "REDIS_URL", ("validation-consumer", "validation-relay")),
+        FlakyNetwork("mongodb", "MONGO_PORT", "MONGO_URL", ("query-consumer",)),
+        Poison(),
+        Fuzz(),
+        Abuse(),
+    ]

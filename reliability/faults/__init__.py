@@ -1,0 +1,1 @@
+"""Faults a scenario injects while records stream: one module per kind of fault."""

@@ -1,0 +1,117 @@
+"""Network faults between services and a store, through toxiproxy: latency with jitter, a stall, resets.
+
+The supervised programs that talk to the store are stopped for the scenario and copies of them run in
+their place, started with the same environment except the store's URL, which points at the proxy. When
+the scenario ends the copies stop and supervisord starts the originals again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from urllib.parse import urlsplit, urlunsplit
+
+import aiohttp
+
+from reliability import supervisor
+from reliability.faults.base import Fault, FaultContext
+from reliability.toxiproxy import Toxiproxy
+
+_API_PORTS = {
+    "ingestion-api": "INGESTION_PORT",
+    "query-api": "QUERY_PORT",
+    "validation-api": "VALIDATION_PORT",
+    "processing-api": "PROCESSING_PORT",
+}
+
+
+def _through(url: str, port: int) -> str:
+    """The same URL with its host and port replaced by the proxy's."""
+    parts = urlsplit(url)
+    credentials = parts.netloc.rsplit("@", 1)[0] + "@" if "@" in parts.netloc else ""
+    return urlunsplit(parts._replace(netloc=f"{credentials}127.0.0.1:{port}"))
+
+
+class FlakyNetwork(Fault):
+    """Latency with jitter, then a full stall, then connection resets between programs and one store."""
+
+    def __init__(self, store: str, store_port: str, variable: str, programs: tuple[str, ...]) -> None:
+        self.store = store
+        self._store_port = store_port
+        self._variable = variable
+        self.programs = programs
+        self.name = f"network {store}"
+        self.what = f"latency+jitter, {store} stall, resets between {', '.join(programs)} and {store}"
+        self.restarts = frozenset(programs)
+        self._proxy: Toxiproxy | None = None
+        self._copies: list[supervisor.Copy] = []
+
+    @asynccontextmanager
+    async def installed(self, ctx: FaultContext) -> AsyncIterator[None]:
+        self._proxy = await asyncio.to_thread(Toxiproxy, ctx.stack.run_dir / "logs" / "toxiproxy.log")
+        try:
+            upstream = f"{ctx.stack.host}:{ctx.stack.ports[self._store_port]}"
+            port = await asyncio.to_thread(self._proxy.proxy, self.store, upstream)
+            await asyncio.to_thread(self._swap_in, ctx, port)
+            await self._wait_ready(ctx)
+            yield
+        finally:
+            await asyncio.to_thread(self._swap_out)
+            for program in self.programs:
+                await supervisor.wait_running(program)
+            await asyncio.to_thread(self._proxy.stop)
+
+    def _swap_in(self, ctx: FaultContext, port: int) -> None:
+        for program in self.programs:
+            pid = supervisor.pid_of(program)
+            env = supervisor.environment_of(pid)
+            copy = supervisor.copy_of(
+                program, ctx.stack.run_dir, {self._variable: _through(env[self._variable], port)}
+            )
+            supervisor.supervisorctl("stop", supervisor.qualified(program))
+            copy.start()
+            self._copies.append(copy)
+
+    def _swap_out(self) -> None:
+        for copy in self._copies:
+            copy.stop()
+            supervisor.supervisorctl("start", supervisor.qualified(copy.program))
+        self._copies.clear()
+
+    async def _wait_ready(self, ctx: FaultContext) -> None:
+        """Waits for the copied APIs to answer /readyz; consumers and relays need no wait."""
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=3)) as session:
+            for program in self.programs:
+                if program not in _API_PORTS:
+                    continue
+                url = f"{ctx.stack.url(_API_PORTS[program])}/readyz"
+                for _ in range(120):
+                    with suppress(aiohttp.ClientError, asyncio.TimeoutError):
+                        async with session.get(url) as response:
+                            if response.status == 200:
+                                break
+                    await asyncio.sleep(0.5)
+                else:
+                    ctx.violations.append(f"the proxied copy of {program} never became ready")
+
+    async def inject(self, ctx: FaultContext) -> None:
+        assert self._proxy is not None
+        proxy, name = self._proxy, self.store
+        phase = max(2.0, ctx.profile.records / ctx.profile.rate / 4)
+        await asyncio.to_thread(proxy.add_toxic, name, "latency", "latency", {"latency": 40, "jitter": 40})
+        await asyncio.sleep(phase)
+        await asyncio.to_thread(proxy.remove_toxic, name, "latency")
+        # A stall: bytes are dropped and connections stay open, like a cable pulled out.
+        await asyncio.to_thread(proxy.add_toxic, name, "stall", "timeout", {"timeout": 0})
+        await asyncio.sleep(ctx.profile.stall_s)
+        await asyncio.to_thread(proxy.remove_toxic, name, "stall")
+        await asyncio.sleep(1)
+        # Resets: every connection that sends data is reset at once (TCP RST).
+        await asyncio.to_thread(proxy.add_toxic, name, "reset", "reset_peer", {"timeout": 0})
+        await asyncio.sleep(3)
+        await asyncio.to_thread(proxy.remove_toxic, name, "reset")
+        ctx.notes.append(f"latency {phase:.0f} s, stall {ctx.profile.stall_s:.0f} s, resets 3 s")
+        for copy in self._copies:
+            if not copy.alive():
+                ctx.notes.append(f"the proxied copy of {copy.program} exited")

@@ -1,0 +1,146 @@
+"""Where the stack is and how hard a run pushes it: endpoints, keys and the short or full profile."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How many records a scenario streams, how fast, and how long the system gets to converge."""
+
+    name: str
+    records: int  # per scenario
+    rate: float  # records per second, all clients together
+    clients: int
+    partners: int
+    amend_every: int  # every n-th record is amended...
+    amendments: int  # ...this many times
+    odd_every: int  # every n-th record carries data the pipeline reports as invalid/failed
+    converge_bound_s: float
+    record_deadline_s: float  # a client gives up retrying one request after this long
+    kill_interval_s: float
+    outage_s: float  # how long a stopped store or broker stays down
+    pause_s: float  # how long a consumer stays SIGSTOPped (past the broker's keep-alive)
+    stall_s: float  # network stall through the proxy
+    fuzz_examples: int
+    fuzz_seconds: int
+    slow_clients: int
+    slow_seconds: float
+
+
+SHORT = Profile(
+    name="short",
+    records=200,
+    rate=25.0,
+    clients=6,
+    partners=3,
+    amend_every=10,
+    amendments=2,
+    odd_every=25,
+    converge_bound_s=120.0,
+    record_deadline_s=120.0,
+    kill_interval_s=2.0,
+    outage_s=6.0,
+    pause_s=70.0,
+    stall_s=10.0,
+    fuzz_examples=10,
+    fuzz_seconds=25,
+    slow_clients=300,
+    slow_seconds=8.0,
+)
+
+FULL = Profile(
+    name="full",
+    records=5000,
+    rate=120.0,
+    clients=12,
+    partners=4,
+    amend_every=10,
+    amendments=3,
+    odd_every=25,
+    converge_bound_s=300.0,
+    record_deadline_s=180.0,
+    kill_interval_s=5.0,
+    outage_s=15.0,
+    pause_s=75.0,
+    stall_s=10.0,
+    fuzz_examples=50,
+    fuzz_seconds=120,
+    slow_clients=1000,
+    slow_seconds=20.0,
+)
+
+PROFILES = {profile.name: profile for profile in (SHORT, FULL)}
+
+
+@dataclass(frozen=True)
+class Stack:
+    """The local stack `make up` runs, read from the same variables (ports) as infra/stack.env."""
+
+    host: str
+    ports: dict[str, int]
+    run_dir: Path
+    admin_key: str
+
+    def url(self, service: str) -> str:
+        return f"http://{self.host}:{self.ports[service]}"
+
+    @property
+    def ingestion_db_url(self) -> str:
+        return f"postgresql+psycopg2://ingestion:ingestion@{self.host}:{self.ports['PG_PORT']}/ingestion"
+
+    @property
+    def processing_db_url(self) -> str:
+        return f"postgresql+psycopg2://processing:processing@{self.host}:{self.ports['PG_PORT']}/processing"
+
+    @property
+    def redis_url(self) -> str:
+        return f"redis://{self.host}:{self.ports['REDIS_PORT']}/0"
+
+    @property
+    def pulsar_url(self) -> str:
+        return f"pulsar://{self.host}:{self.ports['PULSAR_PORT']}"
+
+    @property
+    def pulsar_admin_url(self) -> str:
+        return f"http://{self.host}:{self.ports['PULSAR_HTTP_PORT']}"
+
+
+_DEFAULT_PORTS = {
+    "PG_PORT": 5432,
+    "REDIS_PORT": 6379,
+    "MONGO_PORT": 27017,
+    "PULSAR_PORT": 6650,
+    "PULSAR_HTTP_PORT": 8080,
+    "INGESTION_PORT": 5001,
+    "QUERY_PORT": 5002,
+    "PROCESSING_PORT": 5003,
+    "VALIDATION_PORT": 5004,
+}
+
+
+def stack_from_env() -> Stack:
+    """Reads ports like `make up` does and the admin key from the dev keys `make up` wrote."""
+    run_dir = Path(os.environ.get("RUN_DIR", REPO_ROOT / ".run"))
+    keys_file = run_dir / "dev-keys.env"
+    if not keys_file.exists():
+        raise SystemExit(f"{keys_file} is missing: run `make up` first")
+    keys = dict(
+        line.split("=", 1) for line in keys_file.read_text().splitlines() if "=" in line and line[0] != "#"
+    )
+    ports = {name: int(os.environ.get(name, default)) for name, default in _DEFAULT_PORTS.items()}
+    return Stack(os.environ.get("BIND_HOST", "127.0.0.1"), ports, run_dir, keys["ADMIN_KEY"].strip())
+
+
+def profile_named(name: str, records: int | None = None, converge_bound_s: float | None = None) -> Profile:
+    profile = PROFILES[name]
+    if records is not None:
+        profile = replace(profile, records=records)
+    if converge_bound_s is not None:
+        profile = replace(profile, converge_bound_s=converge_bound_s)
+    return profile
