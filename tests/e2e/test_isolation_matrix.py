@@ -52,6 +52,10 @@ EXPECTED: dict[tuple[str, str, str], Cell] = {
         _guarded(200, 200, 200), lambda _: {"filter": {"status": "complete"}}
     ),
     ("query_svc", "GET", "/query/stats"): Cell(_guarded(200, 200, 200)),
+    ("query_svc", "GET", "/query/projections"): Cell(_guarded(403, 403, 200)),
+    ("query_svc", "POST", "/query/projections/rebuild"): Cell(_guarded(403, 403, 202)),
+    ("query_svc", "GET", "/query/projections/rebuild/{job_id}"): Cell(_guarded(403, 403, 404)),  # no such job
+    ("query_svc", "DELETE", "/query/projections/rebuild/{job_id}"): Cell(_guarded(403, 403, 404)),
     ("query_svc", "GET", "/admin/dead-letters"): Cell(_guarded(403, 403, 200)),
     ("query_svc", "POST", "/admin/dead-letters/redrive"): Cell(
         _guarded(403, 403, 404), lambda _: {"dead_letter_topic": f"no-such-{uuid.uuid4().hex}-DLQ"}
