@@ -34,6 +34,7 @@ from query_svc.domain.timeline import TimelineEntry
 PENDING, RUNNING, CATCHING_UP, SWITCHING = "pending", "running", "catching_up", "switching"
 DONE, FAILED, CANCELLED = "done", "failed", "cancelled"
 UNFINISHED = (PENDING, RUNNING, CATCHING_UP, SWITCHING)
+FINISHED = (DONE, FAILED, CANCELLED)
 STALE_AFTER = timedelta(seconds=10)  # ten missed heartbeats
 _log = logging.getLogger(__name__)
 

@@ -3,6 +3,9 @@ answered, killed half-way, and cancelled."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections import defaultdict
@@ -232,3 +235,23 @@ def test_a_cancelled_rebuild_keeps_the_current_view_and_jobs_answer_problems(
     assert unknown.status_code == 404
     partner = requests.post(f"{admin.base}/rebuild", headers=api_keys.auth(api_keys.partner), timeout=10)
     assert partner.status_code == 403
+
+
+def test_the_cli_starts_a_rebuild_and_follows_it_to_the_end(admin: Admin, stack: StackEndpoints) -> None:
+    environ = {
+        **os.environ,
+        "MONGO_URL": stack.mongo_url,
+        "PULSAR_SERVICE_URL": stack.pulsar_service_url,
+        "PULSAR_ADMIN_URL": stack.pulsar_admin_url,
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "query_svc", "rebuild", "--wait"],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "started into generation" in result.stdout and "done" in result.stdout
+    assert admin.active()["generation"] in result.stdout
