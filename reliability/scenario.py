@@ -43,7 +43,7 @@ async def run_scenario(stack: Stack, profile: Profile, fault: Fault, index: int)
     tag = new_tag(index)
     ledger = Ledger(tag, partners_for(tag, profile.partners))
     ctx = FaultContext(stack, profile, ledger, asyncio.Event())
-    before = await asyncio.to_thread(supervisor.pids)
+    before = await _settled_pids()
     sampler = VersionSampler(stack, ledger)
     sampling_done = asyncio.Event()
     sampling = asyncio.create_task(sampler.run(sampling_done))
@@ -87,6 +87,16 @@ def _client_problems(ledger: Ledger) -> list[str]:
     if never:
         problems.append(f"{len(never)} records never acknowledged within the deadline (first: {never[:5]})")
     return problems
+
+
+async def _settled_pids(timeout_s: float = 90.0) -> dict[str, int]:
+    """Every program's pid once all run: the previous scenario's last kill may still be restarting one."""
+    deadline = time.monotonic() + timeout_s
+    found = await asyncio.to_thread(supervisor.pids)
+    while not all(found.values()) and time.monotonic() < deadline:
+        await asyncio.sleep(0.5)
+        found = await asyncio.to_thread(supervisor.pids)
+    return found
 
 
 async def _check_restarts(fault: Fault, before: dict[str, int], ctx: FaultContext) -> None:

@@ -1,0 +1,229 @@
+"""Projection rebuild replay rate over a log of N events, beside raw pymongo bulk upserts on the same server.
+
+Publishes N/3 records' DataIngested, DataValidated and DataProcessed to three fresh topics of the running
+Pulsar (namespace public/default, names tagged with the run), then runs query_svc's RebuildRunner on them
+into a scratch MongoDB database, exactly as a `consume` process does, and times it. The baseline bulk-upserts
+N/3 view-sized documents with ReplaceOne(upsert) into a scratch collection in batches of 1,000 (the same
+work a rebuild does at the least: one write per record view), measured in the same run. Also records the
+longest latency of a query made against the running query API during the rebuild.
+
+    python -m bench.rebuild_throughput --events 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import requests
+from pymongo import ReplaceOne
+
+from bench.report import Figure, print_table, write_json
+from contracts import encode, message_key, new_event
+from eventkit.pulsar.client import make_client
+from query_svc.adapters.mongo.connection import make_mongo
+from query_svc.adapters.mongo.generations import MongoGenerations
+from query_svc.adapters.mongo.jobs import JOBS, MongoJobStore
+from query_svc.adapters.mongo.records import MongoRecordViews
+from query_svc.adapters.mongo.timeline import MongoTimeline
+from query_svc.adapters.pulsar.replay import PulsarEventLog
+from query_svc.application.projector import Projector
+from query_svc.application.rebuild import RebuildRunner, Rebuilds
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _events(data_id: str, n: int) -> list[Any]:
+    at = T0 + timedelta(milliseconds=n)
+    partner = f"partner{n % 5}"
+    kinds: list[tuple[str, str, int, dict[str, Any]]] = [
+        (
+            "DataIngested",
+            "ingestion_svc",
+            0,
+            {
+                "payload": {"name": f"R{n}", "age": n % 90},
+                "received_at": at.isoformat(),
+                "content_hash": "sha256:" + "0" * 64,
+            },
+        ),
+        ("DataValidated", "validation_svc", 1, {"is_valid": True, "errors": [], "ruleset_version": "r1"}),
+        (
+            "DataProcessed",
+            "processing_svc",
+            2,
+            {"status": "processed", "result": {"age_group": "adult"}, "steps": [], "pipeline_version": "p1"},
+        ),
+    ]
+    return [
+        new_event(
+            kind,
+            data_id=data_id,
+            partner_id=partner,
+            record_version=1,
+            data=data,
+            producer=producer,
+            correlation_id="bench",
+            occurred_at=at + timedelta(seconds=offset),
+        )
+        for kind, producer, offset, data in kinds
+    ]
+
+
+def publish(service_url: str, topics: list[str], records: int) -> float:
+    client = make_client(service_url)
+    producers = [client.create_producer(t, batching_enabled=True, batching_max_messages=1000) for t in topics]
+    started = time.perf_counter()
+    try:
+        for n in range(records):
+            for producer, event in zip(producers, _events(str(uuid.uuid4()), n), strict=True):
+                producer.send_async(encode(event), None, partition_key=message_key(event))
+        for producer in producers:
+            producer.flush()
+    finally:
+        for producer in producers:
+            producer.close()
+        client.close()
+    return time.perf_counter() - started
+
+
+class QueryProbe:
+    """Queries the running API every 50 ms during the rebuild and keeps the slowest answer."""
+
+    def __init__(self, base: str, key: str | None) -> None:
+        self._url = f"{base}/query/all?limit=20"
+        self._headers = {"Authorization": f"Bearer {key}"} if key else {}
+        self._stop = threading.Event()
+        self.slowest = 0.0
+        self.failures = 0
+        self._thread = threading.Thread(target=self._run)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.05):
+            started = time.perf_counter()
+            try:
+                ok = requests.get(self._url, headers=self._headers, timeout=30).status_code == 200
+            except requests.RequestException:
+                ok = False
+            self.failures += not ok
+            self.slowest = max(self.slowest, time.perf_counter() - started)
+
+    def __enter__(self) -> QueryProbe:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def rebuild(
+    mongo_url: str, service_url: str, admin_url: str, topics: list[str], database: str
+) -> tuple[float, int]:
+    client = make_mongo(mongo_url)
+    pulsar_client = make_client(service_url)
+    try:
+        db = client[database]
+        generations = MongoGenerations(db)
+        jobs = MongoJobStore(db[JOBS])
+        runner = RebuildRunner(
+            jobs=jobs,
+            log=PulsarEventLog(pulsar_client, admin_url, topics),
+            generations=generations,
+            projector_for=lambda g: Projector(
+                MongoTimeline(generations.events(g)),
+                MongoRecordViews(generations.records(g)),
+                cache_records=500_000,
+            ),
+        )
+        job = Rebuilds(jobs).start()
+        started = time.perf_counter()
+        done = runner.run(job)
+        elapsed = time.perf_counter() - started
+        assert done.state == "done", done
+        return elapsed, sum(done.replayed.values())
+    finally:
+        pulsar_client.close()
+        client.drop_database(database)
+        client.close()
+
+
+def raw_upserts(mongo_url: str, documents: int) -> float:
+    client = make_mongo(mongo_url)
+    name = f"bench_raw_{uuid.uuid4().hex[:8]}"
+    try:
+        collection = client[name]["records"]
+        doc = {
+            "partner_id": "p",
+            "version": 1,
+            "status": "complete",
+            "payload": {"name": "R", "age": 30},
+            "validation": {"status": "valid", "errors": []},
+            "processing": {"status": "processed"},
+        }
+        started = time.perf_counter()
+        for start in range(0, documents, 1000):
+            writes = [
+                ReplaceOne({"_id": f"r{i}"}, doc, upsert=True)
+                for i in range(start, min(start + 1000, documents))
+            ]
+            for chunk in range(0, len(writes), 50):  # FerretDB deadlocks on ~100 updates per command
+                collection.bulk_write(writes[chunk : chunk + 50], ordered=False)
+        return time.perf_counter() - started
+    finally:
+        client.drop_database(name)
+        client.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.rebuild_throughput")
+    parser.add_argument("--events", type=int, default=100_000)
+    args = parser.parse_args()
+    host = os.environ.get("BIND_HOST", "127.0.0.1")
+    mongo_url = os.environ.get("MONGO_URL", f"mongodb://{host}:{os.environ.get('MONGO_PORT', '27017')}")
+    service_url = os.environ.get(
+        "PULSAR_SERVICE_URL", f"pulsar://{host}:{os.environ.get('PULSAR_PORT', '6650')}"
+    )
+    admin_url = os.environ.get(
+        "PULSAR_ADMIN_URL", f"http://{host}:{os.environ.get('PULSAR_HTTP_PORT', '8080')}"
+    )
+    query_url = f"http://{host}:{os.environ.get('QUERY_PORT', '5002')}"
+    records = args.events // 3
+    tag = uuid.uuid4().hex[:8]
+    topics = [
+        f"persistent://public/default/bench-rebuild-{tag}-{kind}"
+        for kind in ("ingested", "validated", "processed")
+    ]
+    print(f"publishing {records * 3} events ({records} records) to {topics[0]}…", flush=True)
+    publish_s = publish(service_url, topics, records)
+    print(f"  published in {publish_s:.1f} s; rebuilding…", flush=True)
+    with QueryProbe(query_url, os.environ.get("ADMIN_KEY")) as probe:
+        rebuild_s, replayed = rebuild(mongo_url, service_url, admin_url, topics, f"bench_rebuild_{tag}")
+    print(
+        f"  rebuilt {replayed} events in {rebuild_s:.1f} s; raw bulk upserts of {records} views…", flush=True
+    )
+    raw_s = raw_upserts(mongo_url, records)
+    figures = [
+        Figure("rebuild replay", "events/s", "events/s", [replayed / rebuild_s]),
+        Figure(
+            "rebuild replay",
+            "records/s",
+            "records/s",
+            [records / rebuild_s],
+            "raw bulk upsert docs/s",
+            [records / raw_s],
+        ),
+        Figure("query during rebuild", "slowest GET /query/all", "ms", [probe.slowest * 1000]),
+    ]
+    print_table(figures)
+    print(f"queries failed during the rebuild: {probe.failures}")
+    write_json(figures, {"events": replayed, "records": records, "query_failures": probe.failures})
+
+
+if __name__ == "__main__":
+    main()
