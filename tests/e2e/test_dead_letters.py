@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pulsar
@@ -252,3 +253,19 @@ def test_a_record_dead_lettered_by_a_view_store_outage_completes_after_the_fix_a
     history = requests.get(f"{records}/{record_id}/history", headers=auth, timeout=10).json()
     assert sorted(e["event_type"] for e in history) == ["DataIngested", "DataProcessed", "DataValidated"]
     assert not any(_letters_of(_overview(service_urls, api_keys), dlq, record_id) for dlq in dlqs.values())
+
+
+def test_concurrent_listings_of_a_new_dead_letter_topic_all_answer(
+    service_urls: dict[str, str], api_keys: ApiKeys, client: pulsar.Client, probe_topic: str
+) -> None:
+    """Found by fuzzing: two listings creating the admin subscription at once got 412 from the broker (503)."""
+    _dead_letter_one(client, probe_topic, "concurrent")
+    url = f"{service_urls['query_svc']}/admin/dead-letters"
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(
+            pool.map(
+                lambda _: requests.get(url, headers=api_keys.auth(api_keys.admin), timeout=30).status_code,
+                range(8),
+            )
+        )
+    assert statuses == [200] * 8

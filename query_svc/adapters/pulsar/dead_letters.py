@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from typing import Any
 from urllib.parse import quote
@@ -85,7 +86,9 @@ class PulsarDeadLetterStore:
     def _admin_subscription_stats(self, dead_letter_topic: str) -> dict[str, Any]:
         """The stats of the admin subscription, created at the earliest message on first use."""
         path = f"/{_short(dead_letter_topic)}"
-        for _ in range(2):
+        for attempt in range(5):
+            if attempt:
+                time.sleep(0.1 * attempt)  # a concurrent creation (412) takes a moment to show in the stats
             response = self._get(f"{path}/stats", missing_ok=True)
             if response.status_code == 404:  # the topic was deleted meanwhile
                 return {}
@@ -108,7 +111,8 @@ class PulsarDeadLetterStore:
         except requests.RequestException as error:
             raise DeadLettersUnavailable(f"the Pulsar admin API did not answer: {error}") from error
         allowed = {404} if missing_ok else set()
-        allowed |= {409} if conflict_ok else set()
+        # 409: it exists already; 412 "Subscription Busy": another request is creating it right now.
+        allowed |= {409, 412} if conflict_ok else set()
         if response.status_code >= 400 and response.status_code not in allowed:
             raise DeadLettersUnavailable(
                 f"the Pulsar admin API answered {response.status_code} to {method} {path}: "
