@@ -6,6 +6,7 @@ import json
 import os
 import uuid
 
+from a2wsgi import WSGIMiddleware
 from flask import Flask, request
 from sqlalchemy import text
 
@@ -38,3 +39,7 @@ def ingest() -> tuple[dict[str, object], int]:
     with engine.begin() as connection:
         connection.execute(INSERT, {"s": record_id, "e": str(uuid.uuid4()), "d": json.dumps(body)})
     return {"id": record_id, "partner_id": body["partner_id"], "version": 1}, 201
+
+
+# Served like the services: an asyncio worker hands each complete request to one of N threads.
+asgi = WSGIMiddleware(app, workers=int(os.environ.get("BASELINE_THREADS", "4")))  # type: ignore[arg-type]

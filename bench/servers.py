@@ -36,18 +36,15 @@ def baseline_server(workers: int, threads: int) -> Iterator[str]:
         "-b",
         f"127.0.0.1:{BASELINE_PORT}",
         "-k",
-        "gthread",
+        "uvicorn_worker.UvicornWorker",  # the services' own server stack (eventkit.http.server)
         "-w",
         str(workers),
-        "--threads",
-        str(threads),
         "--keep-alive",
         "30",
-        "bench.baseline_app:app",
+        "bench.baseline_app:asgi",
     ]
-    process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy()
-    )
+    environ = {**os.environ, "BASELINE_THREADS": str(threads)}
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environ)
     url = f"http://127.0.0.1:{BASELINE_PORT}"
     try:
         deadline = time.monotonic() + 30

@@ -1,10 +1,17 @@
-"""Runs a Flask app under gunicorn (threaded workers), configured from the service's settings."""
+"""Runs a Flask app under gunicorn, configured from the service's settings.
+
+Each gunicorn worker is an asyncio server (uvicorn) that reads a request's line and headers in its event
+loop and only then hands the request to a thread running the Flask app (a2wsgi). A client trickling its
+headers a byte a second therefore costs a coroutine, not a thread: with threaded workers (gthread), a few
+such clients took every thread and the service stopped answering anyone (found by `make reliability`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from a2wsgi import WSGIMiddleware
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
@@ -15,6 +22,7 @@ from eventkit.settings import RuntimeSettings
 class _GunicornApp(BaseApplication):  # type: ignore[misc]
     def __init__(self, app_factory: Callable[[], Flask], options: dict[str, Any]) -> None:
         self._factory = app_factory
+        self._options_threads = int(options.pop("threads"))
         self._options = options
         super().__init__()
 
@@ -22,8 +30,8 @@ class _GunicornApp(BaseApplication):  # type: ignore[misc]
         for key, value in self._options.items():
             self.cfg.set(key, value)
 
-    def load(self) -> Flask:
-        return self._factory()
+    def load(self) -> WSGIMiddleware:
+        return WSGIMiddleware(self._factory(), workers=self._options_threads)  # type: ignore[arg-type]
 
 
 def _child_exit(_server: Any, worker: Any) -> None:
@@ -37,7 +45,7 @@ def serve(app_factory: Callable[[], Flask], settings: RuntimeSettings) -> None:
         "bind": f"{settings.bind_host}:{settings.port}",
         "workers": settings.web_workers,
         "threads": settings.web_threads,
-        "worker_class": "gthread",
+        "worker_class": "uvicorn_worker.UvicornWorker",
         "keepalive": 30,
         "graceful_timeout": 20,
         "timeout": 60,
