@@ -255,3 +255,11 @@ def test_the_cli_starts_a_rebuild_and_follows_it_to_the_end(admin: Admin, stack:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "started into generation" in result.stdout and "done" in result.stdout
     assert admin.active()["generation"] in result.stdout
+
+
+def test_metrics_show_the_projector_lag_per_topic(service_urls: dict[str, str], api_keys: ApiKeys) -> None:
+    auth = api_keys.auth(api_keys.admin)
+    text = requests.get(f"{service_urls['query_svc']}/metrics", headers=auth, timeout=10).text
+    for topic in TOPICS.values():
+        assert f'query_consumer_lag_messages{{topic="{topic}"}}' in text
+        assert f'query_view_newest_event_age_seconds{{topic="{topic}"}}' in text

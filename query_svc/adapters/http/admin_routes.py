@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Any
@@ -18,6 +16,7 @@ from eventkit.auth.principal import require_admin
 from eventkit.http.blueprint import Blueprint
 from eventkit.problems import Problem
 from query_svc.adapters.http.rendering import json_response
+from query_svc.adapters.http.scrape import refresh_on_scrape
 from query_svc.application.dead_letters import (
     DEFAULT_SAMPLE,
     MAX_REDRIVE,
@@ -105,7 +104,11 @@ class DeadLettersSchema(Schema):
 def admin_blueprint(dead_letters: DeadLetters) -> Blueprint:
     blp = Blueprint("admin", __name__, url_prefix="/admin", description="Operators: dead letters (admin key)")
     blp.before_request(_admins_only)
-    blp.before_app_request(_refresh_on_scrape(dead_letters))
+    blp.before_app_request(
+        refresh_on_scrape(
+            lambda: _set_gauge(dead_letters.counts()), METRIC_REFRESH_S, "the dead-letter gauge"
+        )
+    )
 
     @blp.route("/dead-letters", methods=["GET"])
     @blp.response(
@@ -172,24 +175,3 @@ def _set_gauge(summaries: list[DeadLetterSummary]) -> None:
         DEAD_LETTERS.labels(where.service or "", where.subscription or "", where.dead_letter_topic).set(
             summary.count
         )
-
-
-def _refresh_on_scrape(dead_letters: DeadLetters) -> Callable[[], None]:
-    """Before a /metrics answer, refreshes the gauge from the broker if it is older than METRIC_REFRESH_S."""
-    lock = threading.Lock()
-    refreshed = [float("-inf")]
-
-    def refresh() -> None:
-        if request.endpoint != "ops.metrics" or not lock.acquire(blocking=False):
-            return
-        try:
-            if time.monotonic() - refreshed[0] >= METRIC_REFRESH_S:
-                _set_gauge(dead_letters.counts())
-                refreshed[0] = time.monotonic()
-        except DeadLettersUnavailable as error:
-            # The scrape still answers; the gauge keeps its last values until the broker is back.
-            _log.warning("could not refresh the dead-letter gauge: %s", error)
-        finally:
-            lock.release()
-
-    return refresh

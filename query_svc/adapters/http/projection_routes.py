@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Response
+from prometheus_client import Gauge
 
 from eventkit.auth.principal import require_admin
 from eventkit.http.blueprint import Blueprint
 from query_svc.adapters.http.rendering import json_response
+from query_svc.adapters.http.scrape import refresh_on_scrape
 from query_svc.application.rebuild import Rebuilds
+
+CONSUMER_LAG = Gauge(
+    "query_consumer_lag_messages",
+    "Messages of each event topic the query projector's subscription has not acknowledged yet",
+    ["topic"],
+    multiprocess_mode="mostrecent",
+)
+VIEW_AGE = Gauge(
+    "query_view_newest_event_age_seconds",
+    "Seconds since the newest event the view applied from each topic happened",
+    ["topic"],
+    multiprocess_mode="mostrecent",
+)
+LAG_REFRESH_S = 5.0
 
 
 def projections_blueprint(rebuilds: Rebuilds, status: Callable[[], dict[str, Any]]) -> Blueprint:
@@ -19,6 +36,9 @@ def projections_blueprint(rebuilds: Rebuilds, status: Callable[[], dict[str, Any
         __name__,
         url_prefix="/query/projections",
         description="The view's projections: active generation, lag, zero-downtime rebuild (admin only)",
+    )
+    blp.before_app_request(
+        refresh_on_scrape(lambda: _set_lag(status()), LAG_REFRESH_S, "the consumer lag gauge")
     )
 
     @blp.route("", methods=["GET"])
@@ -65,3 +85,13 @@ def projections_blueprint(rebuilds: Rebuilds, status: Callable[[], dict[str, Any
         return json_response(rebuilds.cancel(job_id).as_dict(), status=202)
 
     return blp
+
+
+def _set_lag(status: dict[str, Any]) -> None:
+    for topic, backlog in status["lag"].items():
+        CONSUMER_LAG.labels(topic).set(backlog)
+    now = datetime.now(UTC)
+    for topic, checkpoint in status["checkpoints"].items():
+        if checkpoint.get("last_occurred_at") is not None:
+            age = (now - checkpoint["last_occurred_at"]).total_seconds()
+            VIEW_AGE.labels(topic.rsplit("/", 1)[-1]).set(max(age, 0.0))
