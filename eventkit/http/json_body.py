@@ -1,4 +1,4 @@
-"""Parses request bodies as strict JSON: UTF-8 only, no NaN/Infinity, no NUL, bounded nesting."""
+"""Strict JSON request bodies: UTF-8 only, no NaN/Infinity, no NUL, 64-bit integers, bounded nesting."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from contracts import json_problem
 from eventkit.problems import Problem
 
 DEFAULT_MAX_DEPTH = 32
+
+
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 def _refuse_constant(name: str) -> Any:
@@ -43,19 +46,22 @@ def parse_json_body(raw: bytes, max_depth: int = DEFAULT_MAX_DEPTH) -> Any:
         raise Problem(400, f"The body is not valid JSON: {exc}.") from None
     if json_depth_exceeds(value, max_depth):
         raise Problem(400, f"The body nests deeper than {max_depth} levels.")
-    problem = json_problem(value) or _nul_problem(value)
+    problem = json_problem(value) or _unstorable(value)
     if problem is not None:
         raise Problem(400, f"The body is not plain JSON: {problem}.")
     return value
 
 
-def _nul_problem(value: object) -> str | None:
-    """Returns where a string or key holds U+0000, which PostgreSQL text and jsonb cannot store."""
+def _unstorable(value: object) -> str | None:
+    """Returns where the body holds what a downstream store cannot keep: U+0000 in a string or key
+    (PostgreSQL text and jsonb), or an integer outside 64 bits (BSON, so the query view)."""
     pending: list[tuple[str, object]] = [("$", value)]
     while pending:
         path, item = pending.pop()
         if isinstance(item, str) and "\x00" in item:
             return f"{path}: contains the NUL character (U+0000)"
+        if isinstance(item, int) and not isinstance(item, bool) and not _INT64_MIN <= item <= _INT64_MAX:
+            return f"{path}: an integer outside the 64-bit range (use a string for bigger numbers)"
         if isinstance(item, dict):
             if any("\x00" in key for key in item):
                 return f"{path}: an object key contains the NUL character (U+0000)"

@@ -137,15 +137,14 @@ class EventConsumer:
         started = time.perf_counter()
         try:
             self._batch_handler([event for _, event in decoded])
-        except Exception:
+        except Exception as error:
             _log.warning(
                 "batch of %d failed; handling its messages one by one",
                 len(decoded),
                 exc_info=True,
                 extra={"topic": self.topic, "subscription": self.subscription},
             )
-            for message, _ in decoded:
-                self._process(consumer, message)
+            self._one_by_one(consumer, [message for message, _ in decoded], type(error))
             return
         elapsed = (time.perf_counter() - started) / len(decoded)
         for message, _ in decoded:
@@ -156,22 +155,46 @@ class EventConsumer:
             EVENTS_CONSUMED.labels(self.topic, self.subscription, "handled").inc()
             EVENT_HANDLING_SECONDS.labels(self.subscription).observe(elapsed)
 
-    def _process(self, consumer: pulsar.Consumer, message: Any) -> None:
+    def _one_by_one(self, consumer: pulsar.Consumer, messages: list[Any], cause: type[Exception]) -> None:
+        """Handles each message of a failed batch alone, so only the ones that really fail are retried.
+
+        When one fails with the batch's own kind of error, the cause is most likely shared (the store is
+        down), so the rest are asked for again at once instead of each failing slowly in turn; they come
+        back like any failed message and count towards their dead-letter limit the same way.
+        """
+        for index, message in enumerate(messages):
+            failure = self._process(consumer, message)
+            if failure is not None and failure.error_type == cause.__name__:
+                for rest in messages[index + 1 :]:
+                    self._settle_failed(consumer, rest, failure)
+                    EVENTS_CONSUMED.labels(self.topic, self.subscription, "failed").inc()
+                return
+
+    def _process(self, consumer: pulsar.Consumer, message: Any) -> Failure | None:
         """Handles one message, then acknowledges it, dead-letters it or asks for its redelivery."""
         started = time.perf_counter()
         outcome, failure = self._handle(message)
-        try:
-            if failure is None:
+        if failure is None:
+            try:
                 consumer.acknowledge(message)
-            elif self._is_last_attempt(message):
+            except pulsar.PulsarException as error:
+                # The broker redelivers what it did not see acknowledged; handlers are idempotent.
+                _log.warning("could not settle message: %s", error, extra=self._message_fields(message))
+        else:
+            self._settle_failed(consumer, message, failure)
+        EVENTS_CONSUMED.labels(self.topic, self.subscription, outcome).inc()
+        EVENT_HANDLING_SECONDS.labels(self.subscription).observe(time.perf_counter() - started)
+        return failure
+
+    def _settle_failed(self, consumer: pulsar.Consumer, message: Any, failure: Failure) -> None:
+        """Dead-letters a message that failed its last attempt; asks for any other's redelivery."""
+        try:
+            if self._is_last_attempt(message):
                 self._dead_letter(consumer, message, failure)
             else:
                 consumer.negative_acknowledge(message)
         except pulsar.PulsarException as error:
-            # The broker redelivers what it did not see acknowledged; handlers are idempotent.
             _log.warning("could not settle message: %s", error, extra=self._message_fields(message))
-        EVENTS_CONSUMED.labels(self.topic, self.subscription, outcome).inc()
-        EVENT_HANDLING_SECONDS.labels(self.subscription).observe(time.perf_counter() - started)
 
     def _handle(self, message: Any) -> tuple[Outcome, Failure | None]:
         """Decodes the message and runs the handler under the event's correlation id."""

@@ -28,7 +28,7 @@ from typing import Any, Protocol
 from query_svc.application.live import SILENT_AFTER
 from query_svc.application.ports import ViewGenerations
 from query_svc.application.projector import Projector
-from query_svc.domain.errors import JobNotFound, RebuildConflict
+from query_svc.domain.errors import JobNotFound, QueryError, RebuildConflict
 from query_svc.domain.timeline import TimelineEntry
 
 PENDING, RUNNING, CATCHING_UP, SWITCHING = "pending", "running", "catching_up", "switching"
@@ -190,6 +190,8 @@ class RebuildRunner:
                         and self.jobs.claim(job.id)
                     ):
                         self.run(job, stop)
+            except QueryError as error:  # the view store is down: the live consumers say so already
+                _log.warning("rebuild runner cannot read jobs (%s); retrying in %ss", error, poll_s)
             except Exception:
                 _log.exception("rebuild runner failed; retrying in %ss", poll_s)
 

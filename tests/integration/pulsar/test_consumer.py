@@ -379,3 +379,41 @@ def test_a_batch_handler_gets_events_together_and_a_failed_batch_falls_back_to_o
 def test_a_batch_size_above_one_needs_a_batch_handler(client: pulsar.Client) -> None:
     with pytest.raises(ValueError, match="batch_handler"):
         EventConsumer(client, "persistent://public/default/x", "s", lambda e: None, max_batch=8)
+
+
+def test_when_a_batch_and_its_first_message_fail_alike_the_rest_are_not_tried_one_by_one(
+    client: pulsar.Client, new_topic: TopicFactory
+) -> None:
+    topic = new_topic("consume-batch-outage")
+    events = [ingested() for _ in range(10)]
+    singles: list[str] = []
+
+    def batch(received: Sequence[IntegrationEvent]) -> None:
+        raise ConnectionError("the store is down")
+
+    def single(received: IntegrationEvent) -> None:
+        singles.append(received.event_id)
+        raise ConnectionError("the store is down")
+
+    _publish(client, topic, events)
+    consumer = EventConsumer(
+        client,
+        topic,
+        "outage",
+        single,
+        max_redeliveries=1,
+        nack_delay_ms=200,
+        receive_timeout_ms=200,
+        batch_handler=batch,
+        max_batch=16,
+        batch_wait_ms=300,
+    )
+    with running(consumer):
+        wait_until(
+            lambda: len(read_all(client, consumer.dead_letter_topic)) == 10, what="all ten dead-lettered"
+        )
+
+    assert len(singles) < 10  # each round tried one message alone, not all ten
+    assert {
+        m.properties()["dead_letter_error_type"] for m in read_all(client, consumer.dead_letter_topic)
+    } == {"ConnectionError"}

@@ -124,6 +124,8 @@ def test_a_bad_field_is_422_naming_it_and_nothing_is_stored(
         (b'{"partner_id": "p", "payload": {"s": "\\ud800"}}', "application/json", 400, "surrogate"),
         (b'{"partner_id": "p", "payload": {"s": "a\\u0000b"}}', "application/json", 400, "NUL"),
         (b'{"partner_id": "p", "payload": {"k\\u0000": 1}}', "application/json", 400, "NUL"),
+        (b'{"partner_id": "p", "payload": {"n": 9223372036854775808}}', "application/json", 400, "64-bit"),
+        (b'{"partner_id": "p", "payload": {"n": [-9223372036854775809]}}', "application/json", 400, "64-bit"),
     ],
 )
 def test_a_malformed_body_is_refused_precisely(
