@@ -53,6 +53,7 @@ class EventConsumer:
         batch_handler: BatchHandler | None = None,
         max_batch: int = 1,
         batch_wait_ms: int = 10,
+        outage_errors: tuple[type[Exception], ...] = (),
     ) -> None:
         if max_redeliveries < 1:
             raise ValueError("max_redeliveries must be at least 1")
@@ -70,6 +71,7 @@ class EventConsumer:
         self._batch_handler = batch_handler if max_batch > 1 else None
         self._max_batch = max_batch
         self._batch_wait_ms = batch_wait_ms
+        self._outage_errors = outage_errors
         self._stopping = threading.Event()
         self._dead_letters = DeadLetterWriter(client, self.dead_letter_topic)
 
@@ -144,7 +146,8 @@ class EventConsumer:
                 exc_info=True,
                 extra={"topic": self.topic, "subscription": self.subscription},
             )
-            self._one_by_one(consumer, [message for message, _ in decoded], type(error))
+            outage = isinstance(error, self._outage_errors)
+            self._one_by_one(consumer, [message for message, _ in decoded], outage)
             return
         elapsed = (time.perf_counter() - started) / len(decoded)
         for message, _ in decoded:
@@ -155,16 +158,17 @@ class EventConsumer:
             EVENTS_CONSUMED.labels(self.topic, self.subscription, "handled").inc()
             EVENT_HANDLING_SECONDS.labels(self.subscription).observe(elapsed)
 
-    def _one_by_one(self, consumer: pulsar.Consumer, messages: list[Any], cause: type[Exception]) -> None:
+    def _one_by_one(self, consumer: pulsar.Consumer, messages: list[Any], outage: bool) -> None:
         """Handles each message of a failed batch alone, so only the ones that really fail are retried.
 
-        When one fails with the batch's own kind of error, the cause is most likely shared (the store is
-        down), so the rest are asked for again at once instead of each failing slowly in turn; they come
-        back like any failed message and count towards their dead-letter limit the same way.
+        When the batch failed with one of ``outage_errors`` (a store that does not answer, say) and so does
+        the first message tried alone, the cause is shared: the rest are asked for again at once instead of
+        each failing slowly in turn, and come back like any failed message. Any other error is treated as
+        the message's own, so a poison message never drags its batch-mates to the dead letters.
         """
         for index, message in enumerate(messages):
             failure = self._process(consumer, message)
-            if failure is not None and failure.error_type == cause.__name__:
+            if outage and failure is not None and isinstance(failure.exception, self._outage_errors):
                 for rest in messages[index + 1 :]:
                     self._settle_failed(consumer, rest, failure)
                     EVENTS_CONSUMED.labels(self.topic, self.subscription, "failed").inc()

@@ -8,7 +8,7 @@ so letters written by either are read the same way.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,10 +43,11 @@ class Failure:
 
     error_type: str
     message: str
+    exception: BaseException | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def of(cls, error: BaseException) -> Failure:
-        return cls(type(error).__name__, str(error))
+        return cls(type(error).__name__, str(error), error)
 
     @property
     def reason(self) -> str:

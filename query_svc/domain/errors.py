@@ -19,6 +19,10 @@ class ViewUnavailable(QueryError):
     """The view store did not answer, or a query ran past its time limit (503)."""
 
 
+class ViewStoreDown(ViewUnavailable):
+    """The view store cannot be reached at all (every write would fail alike until it is back)."""
+
+
 class ConcurrentUpdate(QueryError):
     """A record changed under the projector more often than it retries; the event is redelivered later."""
 

@@ -217,7 +217,7 @@ def test_a_record_dead_lettered_by_a_view_store_outage_completes_after_the_fix_a
     for kind, dlq in dlqs.items():
         [letter] = _letters_of(overview, dlq, record_id)
         assert letter["event_type"] == kind
-        assert letter["reason"].startswith("ViewUnavailable: the view store did not answer")
+        assert letter["reason"].startswith("ViewStoreDown: the view store did not answer")
         assert letter["redelivery_count"] == MAX_REDELIVERIES
         assert (overview[dlq]["service"], overview[dlq]["subscription"]) == ("query_svc", QUERY_SUBSCRIPTION)
     wait_until(lambda: requests.get(f"{service_urls['query_svc']}/readyz", timeout=10).ok, what="store back")

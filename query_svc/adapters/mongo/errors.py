@@ -5,9 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from pymongo.errors import BulkWriteError, DuplicateKeyError, ExecutionTimeout, PyMongoError
+from pymongo.errors import (
+    BulkWriteError,
+    ConnectionFailure,
+    DuplicateKeyError,
+    ExecutionTimeout,
+    PyMongoError,
+)
 
-from query_svc.domain.errors import ViewUnavailable
+from query_svc.domain.errors import ViewStoreDown, ViewUnavailable
 
 
 @contextmanager
@@ -20,5 +26,7 @@ def translated() -> Iterator[None]:
         raise ViewUnavailable(
             "the query ran past its time limit; narrow the filter or use an indexed one"
         ) from error
+    except ConnectionFailure as error:  # includes AutoReconnect and server selection timeouts
+        raise ViewStoreDown(f"the view store did not answer: {error}") from error
     except PyMongoError as error:
-        raise ViewUnavailable(f"the view store did not answer: {error}") from error
+        raise ViewUnavailable(f"the view store refused the operation: {error}") from error

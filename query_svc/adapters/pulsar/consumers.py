@@ -10,6 +10,7 @@ from contracts import DataIngested, DataProcessed, DataValidated, IntegrationEve
 from eventkit.pulsar.consumer import EventConsumer
 from query_svc.application.ports import Checkpoints
 from query_svc.application.projector import Applier, entry_from_wire
+from query_svc.domain.errors import ViewStoreDown
 
 SUBSCRIPTION = "query-projector"
 DEFAULT_BATCH = 200
@@ -68,6 +69,7 @@ def projector_consumers(
                 batch_handler=projector_batch_handler(projector, checkpoints, topic),
                 max_batch=max_batch,
                 batch_wait_ms=batch_wait_ms,
+                outage_errors=(ViewStoreDown,),
             )
         )
     return consumers

@@ -407,6 +407,7 @@ def test_when_a_batch_and_its_first_message_fail_alike_the_rest_are_not_tried_on
         batch_handler=batch,
         max_batch=16,
         batch_wait_ms=300,
+        outage_errors=(ConnectionError,),
     )
     with running(consumer):
         wait_until(
