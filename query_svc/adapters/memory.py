@@ -46,3 +46,6 @@ class InMemoryRecordViews:
     def save_many(self, views: Sequence[tuple[str, dict[str, Any], int]]) -> None:
         for data_id, view, applied in views:
             self.save(data_id, view, applied)
+
+    def add_many(self, views: Sequence[tuple[str, dict[str, Any], int]]) -> None:
+        self.save_many(views)

@@ -43,6 +43,11 @@ class RecordViews(Protocol):
         """Writes several views (data id, view, applied) in one round trip."""
         ...
 
+    def add_many(self, views: Sequence[tuple[str, dict[str, Any], int]]) -> None:
+        """Writes views of records that have none yet (a rebuild filling a new generation): plain inserts,
+        much cheaper than replacing; a view that turns out to exist is replaced instead."""
+        ...
+
 
 class Checkpoints(Protocol):
     """How far one consumer has applied its topic."""

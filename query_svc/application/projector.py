@@ -106,8 +106,9 @@ class Projector:
             by_record.setdefault(entry.data_id, []).append(entry)
         with self._locked(by_record):
             known = {data_id: self._known.get(data_id) for data_id in by_record}
+            new = {data_id for data_id, entries in known.items() if not entries} if sole_writer else set()
             added = self._append(by_record, known)
-            self._settle(known, check=not sole_writer)
+            self._settle(known, check=not sole_writer, new=new)
             for data_id, entries_known in known.items():
                 self._known.put(data_id, entries_known)
         return added
@@ -147,9 +148,12 @@ class Projector:
                 return added
         raise ConcurrentUpdate(f"records {sorted(pending)} kept growing during {MAX_ATTEMPTS} attempts")
 
-    def _settle(self, known: dict[str, Entries], *, check: bool) -> None:
-        """Writes each view folded from `known`, then again for any record another writer appended to."""
-        self._views.save_many([(data_id, fold(distinct(e)), len(e)) for data_id, e in known.items()])
+    def _settle(self, known: dict[str, Entries], *, check: bool, new: set[str]) -> None:
+        """Writes each view folded from `known` (inserting those of `new` records, which have none yet),
+        then again for any record another writer appended to."""
+        views = [(data_id, fold(distinct(e)), len(e)) for data_id, e in known.items()]
+        self._views.add_many([v for v in views if v[0] in new])
+        self._views.save_many([v for v in views if v[0] not in new])
         if not check:
             return
         for data_id, entries in known.items():

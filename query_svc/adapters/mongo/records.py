@@ -7,9 +7,11 @@ from typing import Any
 
 from pymongo import ReplaceOne
 from pymongo.collection import Collection
+from pymongo.errors import BulkWriteError
 
 from query_svc.adapters.mongo.errors import translated
 from query_svc.application.ports import ListRequest
+from query_svc.domain.errors import ViewUnavailable
 
 RECORDS = "records"
 Document = dict[str, Any]
@@ -42,6 +44,21 @@ class MongoRecordViews:
         with translated():
             for start in range(0, len(writes), UPDATES_PER_COMMAND):
                 self._collection.bulk_write(writes[start : start + UPDATES_PER_COMMAND], ordered=False)
+
+    def add_many(self, views: Sequence[tuple[str, Document, int]]) -> None:
+        if not views:
+            return
+        documents = [{"_id": data_id, **view, "_applied": applied} for data_id, view, applied in views]
+        try:
+            with translated():
+                self._collection.insert_many(documents, ordered=False)
+        except BulkWriteError as error:
+            taken = {int(e["index"]) for e in error.details.get("writeErrors", []) if e.get("code") == 11000}
+            if len(taken) != len(error.details.get("writeErrors", [])):
+                raise ViewUnavailable(
+                    f"the view store refused views: {error.details['writeErrors'][:3]}"
+                ) from error
+            self.save_many([views[i] for i in sorted(taken)])
 
 
 class MongoRecordReader:

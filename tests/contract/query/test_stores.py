@@ -94,3 +94,13 @@ def test_a_bulk_write_of_hundreds_of_views_completes(stores: Stores) -> None:
     views.save_many([(data_id, {"version": 1, "status": "received"}, 1) for data_id in ids])
     views.save_many([(data_id, {"version": 1, "status": "complete"}, 3) for data_id in ids])
     assert all(read(data_id)["status"] == "complete" for data_id in ids)
+
+
+def test_adding_views_inserts_new_ones_and_replaces_any_that_exist(stores: Stores) -> None:
+    _, views, read = stores
+    old, new = str(uuid.uuid4()), str(uuid.uuid4())
+    views.save(old, {"version": 1, "status": "received"}, 1)
+    views.add_many([(old, {"version": 1, "status": "complete"}, 3), (new, {"version": 1, "status": "x"}, 1)])
+    assert read(old) == {"_id": old, "version": 1, "status": "complete", "_applied": 3}
+    assert read(new) == {"_id": new, "version": 1, "status": "x", "_applied": 1}
+    views.add_many([])
