@@ -28,7 +28,7 @@ from typing import Any, Protocol
 from query_svc.application.live import SILENT_AFTER
 from query_svc.application.ports import ViewGenerations
 from query_svc.application.projector import Projector
-from query_svc.domain.errors import JobNotFound, QueryError, RebuildConflict
+from query_svc.domain.errors import JobNotFound, QueryError, RebuildConflict, ViewStoreDown
 from query_svc.domain.timeline import TimelineEntry
 
 PENDING, RUNNING, CATCHING_UP, SWITCHING = "pending", "running", "catching_up", "switching"
@@ -50,6 +50,9 @@ class RebuildJob:
     heartbeat_at: datetime | None = None
     replayed: dict[str, int] = field(default_factory=dict)
     totals: dict[str, int] = field(default_factory=dict)  # messages in each topic when the replay began
+    skipped: dict[str, int] = field(
+        default_factory=dict
+    )  # events the view store refused (as live: dead letters)
     rate: float = 0.0  # events per second since the start
     eta_seconds: float | None = None
     error: str | None = None
@@ -239,7 +242,23 @@ class RebuildRunner:
             entries = [entry for _, batch in batches for entry in batch]
             if not entries:
                 return
-            projector.apply_many(entries, sole_writer=sole_writer)
+            try:
+                projector.apply_many(entries, sole_writer=sole_writer)
+            except ViewStoreDown:
+                raise
+            except Exception:
+                # An event the store refuses (a live consumer dead-letters it) must not stop the rebuild:
+                # apply the batch one event at a time and skip exactly those.
+                _log.warning("a rebuild batch failed; applying it event by event", exc_info=True)
+                for entry in entries:
+                    progress.beat()
+                    try:
+                        projector.apply_many([entry], sole_writer=sole_writer)
+                    except ViewStoreDown:
+                        raise
+                    except Exception as error:
+                        _log.error("rebuild skips event %s of %s: %s", entry.event_id, entry.data_id, error)
+                        progress.skip(_topic_of(entry, batches))
             for topic, batch in batches:
                 if batch:
                     progress.count(topic, len(batch))
@@ -266,6 +285,10 @@ class RebuildRunner:
             self.generations.drop(generation)
 
 
+def _topic_of(entry: TimelineEntry, batches: list[tuple[str, list[TimelineEntry]]]) -> str:
+    return next(topic for topic, batch in batches if entry in batch)
+
+
 class _Progress:
     """Counts replayed events and saves the job (with its heartbeat) at most once a second."""
 
@@ -282,6 +305,11 @@ class _Progress:
         replayed[topic] = replayed.get(topic, 0) + n
         self.job = replace(self.job, replayed=replayed)
         self.beat()
+
+    def skip(self, topic: str) -> None:
+        skipped = dict(self.job.skipped)
+        skipped[topic] = skipped.get(topic, 0) + 1
+        self.job = replace(self.job, skipped=skipped)
 
     def set_state(self, state: str) -> None:
         self.job = replace(self.job, state=state)

@@ -133,7 +133,27 @@ def _reference(stack: StackEndpoints) -> dict[str, dict[str, Any]]:
                 entries[event.data_id].append(entry_from_wire(to_dict(event), event.occurred_at))
     finally:
         client.close()
-    return {data_id: fold(distinct(tuple(found))) for data_id, found in entries.items()}
+    return {
+        data_id: fold(distinct(tuple(found)))
+        for data_id, found in entries.items()
+        if all(_storable(entry.data) for entry in found)
+    }
+
+
+def _storable(value: Any, in_array: bool = False) -> bool:
+    """False for what the view store refuses, so projectors dead-letter it and a rebuild skips it: integers
+    beyond 64 bits (older records; ingestion refuses them now), and on FerretDB 1.24 arrays inside arrays
+    and keys with a dot or a leading dollar sign (MongoDB stores those)."""
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    if isinstance(value, dict):
+        keys_ok = all("." not in key and not key.startswith("$") for key in value)
+        return keys_ok and all(_storable(v) for v in value.values())
+    if isinstance(value, list):
+        return not in_array and all(_storable(v, in_array=True) for v in value)
+    return True
 
 
 def _comparable(value: Any) -> Any:
@@ -181,9 +201,10 @@ def test_a_rebuild_during_steady_ingestion_equals_a_replay_of_the_log_and_querie
     mismatched = [
         data_id
         for data_id, doc in view.items()
-        if _comparable({k: v for k, v in doc.items() if k != "_applied"})
-        != _comparable(reference.get(data_id))
+        if data_id in reference  # records with an event the store refused are left out of both
+        and _comparable({k: v for k, v in doc.items() if k != "_applied"}) != _comparable(reference[data_id])
     ]
+    assert set(load.ingested) <= set(reference)
     assert mismatched == [], f"{len(mismatched)} of {len(view)} documents differ from the replayed log"
     assert load.queries > 0 and load.query_failures == []
 
