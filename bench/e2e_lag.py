@@ -16,6 +16,7 @@ import statistics
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import requests
 
@@ -43,7 +44,10 @@ class LagRun:
         return sorted((self.done[i] - self.acked[i]) * 1000 for i in self.done)
 
     def send_one(self, n: int) -> None:
-        body = {"partner_id": "partner123", "payload": {"name": f"lag-{n}", "age": 30 + n % 50}}
+        body: dict[str, Any] = {
+            "partner_id": "partner123",
+            "payload": {"name": f"lag-{n}", "age": 30 + n % 50},
+        }
         response = self.session.post(self.ingest, json=body, headers=self.auth, timeout=30)
         if response.status_code == 201:
             with self.lock:
