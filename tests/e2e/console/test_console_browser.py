@@ -1,6 +1,6 @@
 """The console in a real headless chromium against the running stack: a partner signs in, finds a record
 it has just ingested with a filter, reads its timeline and an earlier state, and is refused another partner's
-record; an admin watches the pipeline. Each page is kept as a screenshot in .run/artifacts/console/."""
+record; an admin watches the pipeline and a rebuild of the view run to its end. Each page is kept as a screenshot in .run/artifacts/console/."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from selenium.webdriver.common.by import By
 from tests.e2e.conftest import ApiKeys
 from tests.e2e.console.conftest import NARROW, Console
 from tests.helpers import wait_until
+
+FINISHED = ("done", "failed", "cancelled")
 
 
 def _ingest(urls: dict[str, str], keys: ApiKeys, key: str, partner: str, payload: dict[str, Any]) -> str:
@@ -120,16 +122,51 @@ def test_an_admin_sees_counts_activity_lag_dead_letters_and_rebuild(
     assert {("data-ingested", "query-projector"), ("data-ingested", "validation_svc")} <= subscriptions
     assert ("data-ingested", "processing_svc") in subscriptions
     assert "events applied" in console.text("#lag [data-checkpoint='data-ingested']")
-    # Before the rebuild and dead-letter APIs are merged these panels say so; after, they show their data.
-    dead = console.find("#dead-letters")
-    assert dead.find_elements(By.CSS_SELECTOR, "[data-state=missing]") or "List and redrive" in dead.text
-    rebuild = console.find("#rebuild")
-    assert rebuild.find_elements(By.CSS_SELECTOR, "[data-state=missing]") or rebuild.find_elements(
-        By.CSS_SELECTOR, "form.start-rebuild button"
-    )
+    assert "List and redrive" in console.text("#dead-letters")
+    assert console.find("#rebuild form.start-rebuild button").text == "Start a rebuild"
     console.snap("09-pipeline-admin")
     assert not console.overflows_horizontally(NARROW[0])
     console.snap("10-pipeline-admin-narrow", NARROW)
     console.find("nav a[href$='/dead-letters']").click()
     console.find("h1")
     console.snap("11-dead-letters")
+
+
+def test_an_admin_starts_a_rebuild_from_the_pipeline_page_and_watches_it_finish(
+    console: Console, service_urls: dict[str, str], api_keys: ApiKeys
+) -> None:
+    _ingest(service_urls, api_keys, api_keys.partner, "partner123", {"name": "Di", "age": 29})
+    console.sign_in(api_keys.admin)
+    previous = console.find("#rebuild").get_attribute("data-job-id")
+    console.find("#rebuild form.start-rebuild button").click()
+    job_id = ""
+
+    def started() -> bool:
+        nonlocal job_id
+        job_id = console.find("#rebuild").get_attribute("data-job-id") or ""
+        return job_id not in ("", previous)
+
+    wait_until(started, timeout_s=20, what="the rebuild job shown on the page")
+    state = "#rebuild [data-testid=rebuild-state]"
+    wait_until(
+        lambda: console.text(state) in FINISHED, timeout_s=300, what=f"rebuild {job_id} finished on the page"
+    )
+    assert console.text(state) == "done", console.text("#rebuild [data-field=error]")
+    job = requests.get(
+        f"{service_urls['query_svc']}/query/projections/rebuild/{job_id}",
+        headers=api_keys.auth(api_keys.admin),
+        timeout=10,
+    ).json()
+    assert job["state"] == "done"
+    replayed = console.text("#rebuild [data-field=replayed]")
+    for topic, count in job["replayed"].items():
+        assert f"{topic}: {count}" in replayed
+    progress = console.find("#rebuild progress")
+    assert progress.get_attribute("value") == progress.get_attribute("max")
+    assert console.text("#rebuild [data-field=collection]") == job["collection"]  # the view switched to it
+    assert console.find("#rebuild form.start-rebuild button").is_enabled()
+    console.snap("12-rebuild-done")
+
+    console.open("/")  # the page as served after the switch shows the same finished job
+    assert console.text("#rebuild [data-field=id]") == job_id
+    assert console.text(state) == "done"

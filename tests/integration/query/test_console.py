@@ -1,5 +1,5 @@
 """The operator console on the real MongoDB-compatible server: sign-in, session cookie, partner scope,
-the explorer and the record page, and the admin panels with and without the rebuild and dead-letter APIs."""
+the explorer and the record page, and the admin panels on the real rebuild and dead-letter APIs or without them."""
 
 from __future__ import annotations
 
@@ -7,24 +7,22 @@ import base64
 import re
 import uuid
 import zlib
-from datetime import timedelta
-from typing import Any
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask import Blueprint, Flask
+from flask import Flask
 from flask.testing import FlaskClient
 
 from eventkit.auth.keys import add_key, key_id_of, revoke_key
-from eventkit.auth.principal import require_admin
 from eventkit.http.app import create_app as create_http_app
-from eventkit.http.blueprint import strict_json_body
 from eventkit.settings import Env
 from query_svc.adapters.http.console import mount_console
 from query_svc.adapters.http.errors import ERRORS
-from query_svc.adapters.http.rendering import json_response
 from query_svc.adapters.http.routes import query_blueprint
+from query_svc.adapters.mongo.jobs import JOBS, MongoJobStore
 from query_svc.adapters.mongo.records import RECORDS, MongoRecordReader
 from query_svc.application.activity import PipelineActivity
+from query_svc.application.rebuild import Rebuilds
 from query_svc.bootstrap import Query, console_ports, create_app
 from query_svc.settings import Settings
 from tests.api_keys import TestKeys
@@ -32,7 +30,6 @@ from tests.stack import StackEndpoints
 from tests.unit.query.events import T0, entry, ingested, lifecycle
 
 SECRET = "integration-test-console-secret-0123456789"
-TOPIC_DLQ = "persistent://public/default/data-ingested-query-projector-DLQ"
 
 
 def _settings(keys: TestKeys, stack: StackEndpoints) -> Settings:
@@ -40,6 +37,7 @@ def _settings(keys: TestKeys, stack: StackEndpoints) -> Settings:
         "API_KEYS_FILE": str(keys.path),
         "CONSOLE_SECRET_KEY": SECRET,
         "PULSAR_ADMIN_URL": stack.pulsar_admin_url,
+        "PULSAR_SERVICE_URL": stack.pulsar_service_url,
     }
     return Settings.from_env(Env(environ))
 
@@ -197,7 +195,7 @@ def test_the_record_page_shows_results_timeline_and_the_state_as_of_a_moment(
 def test_admin_panels_say_not_available_when_the_rebuild_and_dead_letter_apis_are_absent(
     query: Query, keys: TestKeys, stack: StackEndpoints
 ) -> None:
-    app = _api_with(query, _settings(keys, stack), extra=None)
+    app = _query_api_only(query, _settings(keys, stack))
     client = _sign_in(app, keys.admin)
     page = client.get("/console/")
     html = page.get_data(as_text=True)
@@ -210,21 +208,44 @@ def test_admin_panels_say_not_available_when_the_rebuild_and_dead_letter_apis_ar
     assert client.get("/console/dead-letters").status_code == 200
 
 
-def test_admin_panels_follow_the_rebuild_and_dead_letter_apis_with_the_users_own_key(
+def test_admin_panels_follow_the_real_rebuild_and_dead_letter_apis_with_the_users_own_key(
     query: Query, keys: TestKeys, stack: StackEndpoints
 ) -> None:
-    redriven: list[Any] = []
-    app = _api_with(query, _settings(keys, stack), extra=_contract_apis(redriven))
+    clock = [datetime.now(UTC)]
+    query.rebuilds = Rebuilds(MongoJobStore(query.database[JOBS]), clock=lambda: clock[0])
+    app = create_app(_settings(keys, stack), query)
     admin = _sign_in(app, keys.admin)
-    token = _csrf(admin.get("/console/").get_data(as_text=True))
-    started = admin.post("/console/api/rebuild", headers={"X-CSRF-Token": token})
-    assert (started.status_code, started.get_json()["state"]) == (202, "running")
-    job = admin.get(f"/console/api/rebuild/{started.get_json()['id']}").get_json()
-    assert job["state"] == "done"
     html = admin.get("/console/").get_data(as_text=True)
-    assert "records_v2" in html and "data-ingested-query-projector-DLQ" in html
-    admin.post("/console/dead-letters/redrive", data={"csrf": token, "dead_letter_topic": TOPIC_DLQ})
-    assert redriven == [{"dead_letter_topic": TOPIC_DLQ}]
+    assert "No rebuild has run yet" in html and "Start a rebuild" in html
+    token = _csrf(html)
+    started = admin.post("/console/api/rebuild", headers={"X-CSRF-Token": token})
+    job = started.get_json()
+    assert (started.status_code, job["state"]) == (202, "pending")  # no query consumer runs it here
+    assert job["collection"] == f"records_{job['generation']}"
+    assert admin.get(f"/console/api/rebuild/{job['id']}").get_json()["id"] == job["id"]
+    again = admin.post("/console/api/rebuild", headers={"X-CSRF-Token": token})
+    assert again.status_code == 409 and "already running" in admin.post(
+        "/console/rebuild", data={"csrf": token}, follow_redirects=True
+    ).get_data(as_text=True)
+    page = admin.get("/console/").get_data(as_text=True)
+    assert f'data-job-id="{job["id"]}" data-job-state="pending"' in page
+    assert re.search(r'<button type="submit" data-busy="Starting…" disabled>', page)  # one at a time
+    assert admin.get("/console/api/rebuild/no-such-job").status_code == 404
+
+    clock[0] += timedelta(seconds=11)  # no query consumer picked it up: the API reports it failed
+    page = admin.get("/console/").get_data(as_text=True)
+    assert 'data-job-state="failed"' in page and "status-failed" in page
+    assert "abandoned: no query consumer picked it up" in page
+    assert re.search(r'<button type="submit" data-busy="Starting…" >', page)  # a new one may start
+    assert "List and redrive" in page  # the dead-letter panel reads the real list
+    refused = admin.post(
+        "/console/dead-letters/redrive",
+        data={"csrf": token, "dead_letter_topic": "no-such-topic-DLQ"},
+        follow_redirects=True,
+    )
+    assert "Redrive of no-such-topic-DLQ refused: 404: " in refused.get_data(as_text=True)
+    assert "does not offer it" not in refused.get_data(as_text=True)  # the API knows the route, not the topic
+
     partner = _sign_in(app, keys.partner)
     assert "need an admin key" in partner.get("/console/").get_data(as_text=True)
     refused = partner.post(
@@ -240,66 +261,13 @@ def test_a_post_without_the_sessions_token_is_refused(app: Flask, keys: TestKeys
     assert client.post("/console/logout").status_code == 403
 
 
-def _api_with(query: Query, settings: Settings, extra: Blueprint | None) -> Flask:
-    """This service's API with or without the endpoints other issues add, and the console mounted on it."""
+def _query_api_only(query: Query, settings: Settings) -> Flask:
+    """A deployment of this service with the query routes alone (no rebuild or dead-letter API), console mounted."""
     app = create_http_app(
         "query_svc", {}, [query_blueprint(query.queries)], errors=ERRORS, auth=settings.auth
     )
-    if extra is not None:
-        app.register_blueprint(extra)
     mount_console(app, settings.console, settings.auth, console_ports(settings, query))
     return app
-
-
-def _contract_apis(redriven: list[Any]) -> Blueprint:
-    """The rebuild and dead-letter endpoints as their contract describes them (built concurrently elsewhere)."""
-    blp = Blueprint("contract_apis", __name__)
-    job = {
-        "id": "job-1",
-        "state": "running",
-        "collection": "records_v2",
-        "started_at": "2026-01-01T00:00:00Z",
-        "finished_at": None,
-        "replayed": {"data-ingested": 5},
-        "rate": 10.0,
-        "eta_seconds": 1,
-        "error": None,
-    }
-
-    @blp.route("/query/projections/rebuild", methods=["POST"])
-    def start() -> Any:
-        require_admin()
-        return json_response(job, 202)
-
-    @blp.route("/query/projections/rebuild/<job_id>", methods=["GET"])
-    def poll(job_id: str) -> Any:
-        return json_response({**job, "id": job_id, "state": "done", "finished_at": "2026-01-01T00:00:01Z"})
-
-    @blp.route("/query/projections", methods=["GET"])
-    def projections() -> Any:
-        active = {"collection": "records_v2", "checkpoints": {}, "lag": {"data-ingested": 0}}
-        return json_response({"active": active, "jobs": [job]})
-
-    @blp.route("/admin/dead-letters", methods=["GET"])
-    def dead_letters() -> Any:
-        require_admin()
-        letter = {
-            "service": "query_svc",
-            "topic": "persistent://public/default/data-ingested",
-            "subscription": "query-projector",
-            "dead_letter_topic": TOPIC_DLQ,
-            "count": 2,
-            "sample": [{"event_id": "e1"}],
-        }
-        return json_response({"dead_letters": [letter]})
-
-    @blp.route("/admin/dead-letters/redrive", methods=["POST"])
-    def redrive() -> Any:
-        require_admin()
-        redriven.append(strict_json_body())
-        return json_response({"redriven": 2}, 202)
-
-    return blp
 
 
 def test_activity_counts_each_stage_in_the_minute_it_happened_within_the_callers_scope(query: Query) -> None:

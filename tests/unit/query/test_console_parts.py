@@ -9,7 +9,7 @@ import pytest
 from query_svc.adapters.http.console.bridge import Answer, Panel
 from query_svc.adapters.http.console.chart import activity_chart
 from query_svc.adapters.http.console.filter_box import as_of_moment, filter_params
-from query_svc.adapters.http.console.pipeline import topic_lags
+from query_svc.adapters.http.console.pipeline import job_progress, topic_lags
 from query_svc.adapters.http.console.records import summary
 from query_svc.adapters.pulsar.backlog import SubscriptionLag
 from query_svc.application.activity import Activity
@@ -103,3 +103,13 @@ def test_each_event_kind_is_summarised_in_one_line() -> None:
     )
     done = {"status": "processed", "pipeline_version": "p1"}
     assert summary({**base, "event_type": "DataProcessed", "data": done}) == "processed by pipeline p1"
+
+
+def test_a_rebuilds_progress_sums_the_replayed_events_against_the_topics_sizes_at_the_start() -> None:
+    job = {
+        "replayed": {"data-ingested": 40, "data-validated": 10},
+        "totals": {"data-ingested": 50, "data-validated": 50},
+    }
+    assert job_progress(job) == (50, 100)
+    assert job_progress({**job, "replayed": {"data-ingested": 120}}) == (100, 100)  # topics grew meanwhile
+    assert job_progress({"state": "pending", "replayed": {}, "totals": {}}) is None  # sizes not known yet

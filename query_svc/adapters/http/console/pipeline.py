@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 REBUILD = "/query/projections/rebuild"
 PROJECTIONS = "/query/projections"
 DEAD_LETTERS = "/admin/dead-letters"
-RUNNING = ("running", "catching_up", "switching")
+RUNNING = ("pending", "running", "catching_up", "switching")  # the API's unfinished job states
 _JOB_ID = re.compile(r"[A-Za-z0-9_.:-]{1,100}\Z")
 
 
@@ -92,7 +92,7 @@ def add_routes(blueprint: Blueprint, console: Console) -> None:
         if 200 <= answer.status < 300:
             flash(f"Redrive of {topic} started: {json.dumps(answer.body)}", "info")
         else:
-            flash(f"Redrive of {topic} refused: {Panel.of(answer).message}", "error")
+            flash(f"Redrive of {topic} refused: {_refusal(answer)}", "error")
         return redirect(url_for("console.dead_letters"))
 
 
@@ -102,14 +102,23 @@ def _operations(console: Console, now: datetime) -> dict[str, Any]:
     ports = console.ports
     lag = Panel.load(lambda: topic_lags(ports.checkpoints(), ports.backlog(), projections, now))
     jobs = projections.data.get("jobs", []) if projections.state == "ok" else []
-    latest = max(jobs, key=lambda job: str(job.get("started_at") or ""), default=None)
+    latest = max(jobs, key=lambda job: str(job.get("created_at") or ""), default=None)
     return {
         "projections": projections,
         "lag": lag,
         "dead": Panel.of(console.bridge.call("GET", DEAD_LETTERS)),
         "job": latest,
         "running": latest is not None and latest.get("state") in RUNNING,
+        "progress": job_progress(latest) if latest is not None else None,
     }
+
+
+def job_progress(job: dict[str, Any]) -> tuple[int, int] | None:
+    """Events replayed and the topics' messages at the start, summed; None while the totals are unknown."""
+    total = sum((job.get("totals") or {}).values())
+    if not total:
+        return None
+    return min(sum((job.get("replayed") or {}).values()), total), total
 
 
 def topic_lags(
@@ -140,7 +149,12 @@ def _rebuild_message(answer: Answer) -> tuple[str, str]:
         return f"Rebuild {answer.body.get('id')} started.", "info"
     if answer.status == 409:
         return "A rebuild is already running.", "error"
-    return f"Rebuild not started: {Panel.of(answer).message}", "error"
+    return f"Rebuild not started: {_refusal(answer)}", "error"
+
+
+def _refusal(answer: Answer) -> str:
+    """Why the API refused an action: its own words where it gave them (a 404 may name an unknown topic)."""
+    return f"{answer.status}: {answer.detail}" if answer.detail else Panel.of(answer).message
 
 
 def _relay(answer: Answer) -> Response:

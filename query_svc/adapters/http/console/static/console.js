@@ -3,7 +3,7 @@
 (function () {
   "use strict";
 
-  var RUNNING = ["running", "catching_up", "switching"];
+  var RUNNING = ["pending", "running", "catching_up", "switching"];  // the API's unfinished job states
   var REFRESH_MS = 10000;
   var POLL_MS = 1000;
 
@@ -65,24 +65,53 @@
     errorBox.hidden = !message;
   }
 
+  // A time as the server's pages show it: UTC, to the millisecond.
+  function when(iso) {
+    if (!iso) { return ""; }
+    var date = new Date(iso);
+    return isNaN(date.getTime()) ? iso : date.toISOString().replace("T", " ");
+  }
+
+  function sum(counts) {
+    return Object.keys(counts || {}).reduce(function (total, topic) { return total + counts[topic]; }, 0);
+  }
+
+  function replayedText(job) {
+    var totals = job.totals || {};
+    return Object.keys(job.replayed || {}).map(function (topic) {
+      var line = topic + ": " + job.replayed[topic];
+      return topic in totals ? line + " / " + totals[topic] : line;
+    }).join(" · ");
+  }
+
   function render(job) {
     panel.querySelector("dl.job").hidden = false;
     var empty = panel.querySelector("[data-no-job]");
     if (empty) { empty.hidden = true; }
+    var running = RUNNING.indexOf(job.state) >= 0;
     panel.dataset.jobId = job.id;
     panel.dataset.jobState = job.state;
     setText("id", job.id);
     setText("state", job.state);
     field("state").className = "status status-" + job.state;
-    setText("started_at", job.started_at);
-    setText("finished_at", job.finished_at);
-    setText("replayed", Object.keys(job.replayed || {}).map(function (t) { return t + ": " + job.replayed[t]; }).join("  "));
-    setText("rate", job.rate);
-    setText("eta_seconds", job.eta_seconds);
+    setText("collection_new", job.collection);
+    setText("started_at", when(job.started_at));
+    setText("finished_at", when(job.finished_at));
+    setText("replayed", replayedText(job));
+    setText("rate", job.rate ? Math.round(job.rate) + " events/s" : "");
+    var eta = running && job.eta_seconds !== null && job.eta_seconds !== undefined;
+    setText("eta_seconds", eta ? Math.round(job.eta_seconds) + " s" : "");
     setText("error", job.error);
+    if (job.state === "done") { setText("collection", job.collection); }  // the view switched to it
     var progress = field("progress");
-    var running = RUNNING.indexOf(job.state) >= 0;
-    if (running) { progress.removeAttribute("value"); } else { progress.max = 1; progress.value = 1; }
+    var total = sum(job.totals);
+    if (!running) {
+      progress.max = 1; progress.value = 1;
+    } else if (total) {
+      progress.max = total; progress.value = Math.min(sum(job.replayed), total);
+    } else {
+      progress.removeAttribute("value");  // indeterminate until the replay knows the topics' sizes
+    }
     if (form) { form.querySelector("button").disabled = running; }
   }
 
