@@ -12,6 +12,14 @@ from query_svc.domain.timeline import TimelineEntry
 Slot = tuple[str, int, TimelineEntry]  # record id, slot number, entry
 
 
+class TimelineReader(Protocol):
+    """Reads a record's applied events (all that queries need)."""
+
+    def read(self, data_id: str, start: int = 0) -> tuple[TimelineEntry, ...]:
+        """The entries in slots `start`, `start + 1`, ... up to the first empty slot."""
+        ...
+
+
 class Timeline(Protocol):
     """Each record's applied events as an append-only stream of numbered slots (0, 1, 2, ...).
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from query_svc.application.cursor import encode_cursor
 from query_svc.application.listing import build_list_query
-from query_svc.application.ports import RecordReader, Timeline
+from query_svc.application.ports import RecordReader, TimelineReader
 from query_svc.domain.errors import RecordNotFound
 from query_svc.domain.timeline import TimelineEntry, distinct
 from query_svc.domain.view import as_of
@@ -41,7 +41,7 @@ def scope_for(partner_scope: str | None) -> dict[str, Any]:
 
 
 class RecordQueries:
-    def __init__(self, reader: RecordReader, timeline: Timeline) -> None:
+    def __init__(self, reader: RecordReader, timeline: TimelineReader) -> None:
         self._reader = reader
         self._timeline_store = timeline
 

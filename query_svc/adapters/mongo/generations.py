@@ -119,19 +119,13 @@ class ActiveRecordReader:
 
 
 class ActiveTimeline:
-    """Reads timelines from whichever generation is active (queries never append)."""
+    """Reads timelines from whichever generation is active (queries only read)."""
 
     def __init__(self, generations: MongoGenerations) -> None:
         self._generations = generations
 
     def read(self, data_id: str, start: int = 0) -> tuple[TimelineEntry, ...]:
         return MongoTimeline(self._generations.events()).read(data_id, start)
-
-    def append(self, data_id: str, slot: int, entry: TimelineEntry) -> bool:
-        raise NotImplementedError("the active timeline is read-only; the projector writes one generation")
-
-    def append_many(self, slots: Any) -> set[int]:
-        raise NotImplementedError("the active timeline is read-only; the projector writes one generation")
 
 
 def _now() -> datetime:
