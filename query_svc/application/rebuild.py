@@ -60,7 +60,9 @@ class RebuildJob:
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "collection": f"records_{self.generation}"}
 
-    def seen_at(self, now: datetime) -> datetime:
+    @property
+    def seen_at(self) -> datetime:
+        """The job's last sign of life: its runner's heartbeat, or its creation while pending."""
         return self.heartbeat_at or self.created_at
 
 
@@ -112,11 +114,9 @@ class EventLog(Protocol):
 
 def effective(job: RebuildJob, now: datetime) -> RebuildJob:
     """The job as it really stands: unfinished but silent for too long means its runner is gone."""
-    if job.state in UNFINISHED and now - job.seen_at(now) > STALE_AFTER:
+    if job.state in UNFINISHED and now - job.seen_at > STALE_AFTER:
         reason = "no query consumer picked it up" if job.state == PENDING else "its runner stopped"
-        return replace(
-            job, state=FAILED, error=f"abandoned: {reason} (no heartbeat since {job.seen_at(now)})"
-        )
+        return replace(job, state=FAILED, error=f"abandoned: {reason} (no heartbeat since {job.seen_at})")
     return job
 
 
