@@ -24,6 +24,9 @@ func main() {
 	sqliteURL := flag.String("sqlite-url", envOr("FERRETDB_SQLITE_URL", ""), "SQLite directory URI, e.g. file:/abs/dir/ (must end in /)")
 	pgURL := flag.String("postgresql-url", envOr("FERRETDB_POSTGRESQL_URL", ""), "PostgreSQL URL for the postgresql handler")
 	logLevel := flag.String("log-level", envOr("FERRETDB_LOG_LEVEL", "info"), "debug, info, warn or error")
+	scalarPushdown := flag.Bool("scalar-pushdown", envOr("FERRETDB_SCALAR_PUSHDOWN", "") == "true",
+		"push filters and sorts on top-level fields down to SQLite indexes "+
+			"(patches/0002; correct only where those fields never hold arrays)")
 	flag.Parse()
 
 	var level slog.Level
@@ -38,6 +41,8 @@ func main() {
 		Handler:       *handler,
 		SQLiteURL:     *sqliteURL,
 		PostgreSQLURL: *pgURL,
+
+		EnableScalarPushdown: *scalarPushdown,
 	})
 	if err != nil {
 		fail("cannot start FerretDB: %v", err)
@@ -46,7 +51,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	logger.Info("FerretDB listening", "addr", *listen, "handler", *handler)
+	logger.Info("FerretDB listening", "addr", *listen, "handler", *handler, "scalar_pushdown", *scalarPushdown)
 	if err := f.Run(ctx); err != nil {
 		fail("FerretDB stopped: %v", err)
 	}

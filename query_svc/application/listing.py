@@ -128,13 +128,20 @@ def parse_sort(raw: Any) -> tuple[tuple[str, int], ...]:
 
 
 def keyset_after(sort: tuple[tuple[str, int], ...], values: list[Any]) -> dict[str, Any]:
-    """The condition 'strictly after the row with these sort values' in the given order."""
+    """The condition 'strictly after the row with these sort values' in the given order.
+
+    The `$or` alone is exact; the bound on the first key it implies lets an index seek to the page
+    instead of walking every row before it.
+    """
     branches = []
     for i, (name, direction) in enumerate(sort):
         branch: dict[str, Any] = {sort[j][0]: values[j] for j in range(i)}
         branch[name] = {"$gt" if direction == 1 else "$lt": values[i]}
         branches.append(branch)
-    return {"$or": branches}
+    first, direction = sort[0]
+    if values[0] is None:
+        return {"$or": branches}
+    return {"$and": [{first: {"$gte" if direction == 1 else "$lte": values[0]}}, {"$or": branches}]}
 
 
 def parse_fields(raw: Any) -> tuple[str, ...] | None:

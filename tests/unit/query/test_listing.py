@@ -84,9 +84,14 @@ def test_a_cursor_only_works_for_the_query_that_issued_it() -> None:
     cursor = encode_cursor([datetime(2026, 1, 1, tzinfo=UTC), "x"], first.fingerprint)
     again = build_list_query({"status": "complete", "cursor": cursor}, SCOPE)
     assert again.request.filter["$and"][-1] == {
-        "$or": [
-            {"timestamp": {"$gt": datetime(2026, 1, 1, tzinfo=UTC)}},
-            {"timestamp": datetime(2026, 1, 1, tzinfo=UTC), "_id": {"$gt": "x"}},
+        "$and": [
+            {"timestamp": {"$gte": datetime(2026, 1, 1, tzinfo=UTC)}},  # implied; lets an index seek
+            {
+                "$or": [
+                    {"timestamp": {"$gt": datetime(2026, 1, 1, tzinfo=UTC)}},
+                    {"timestamp": datetime(2026, 1, 1, tzinfo=UTC), "_id": {"$gt": "x"}},
+                ]
+            },
         ]
     }
     with pytest.raises(InvalidQuery, match="another filter"):
