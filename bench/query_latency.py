@@ -1,4 +1,4 @@
-"""Query latency at N documents: by id, by partner with paging, an indexed and an unindexed filter.
+"""Query latency at N documents: by id, by partner with paging, an indexed and an unindexed filter, stats.
 
 Fills a scratch MongoDB database with N view-shaped documents (5 partners, mixed statuses, ages 0..99),
 creates the view's indexes, then times the query use cases exactly as the API runs them (RecordQueries on
@@ -95,6 +95,7 @@ def main() -> None:
             "unindexed filter payload.age>=95 (admin)": lambda: queries.list(
                 {"payload.age__gte": "95", "limit": "100"}, None
             ),
+            "stats by status and partner (admin)": lambda: queries.stats(None),
         }
         figures = []
         for kind, call in kinds.items():

@@ -82,11 +82,30 @@ class MongoRecordReader:
             return list(cursor)
 
     def count_by(self, match: Document, field: str) -> dict[str, int]:
-        # $group with $sum only: FerretDB 1.24 knows no other accumulator.
-        pipeline = [{"$match": match}, {"$group": {"_id": f"${field}", "n": {"$sum": 1}}}]
+        """Counts per (text) value of `field`: each value found by one index seek past the previous one,
+        then counted with `count`, so no document is read. A `$group` would read them all, which
+        FerretDB does in memory (seconds at 20,000 documents); with an index on the field, both
+        servers answer these from the index alone."""
+        counts: dict[str, int] = {}
+        bound: Document = {"$gte": ""}
         with translated():
-            rows = list(self._collection.aggregate(pipeline, maxTimeMS=self._max_time_ms))
-        return {str(row["_id"]): int(row["n"]) for row in rows}
+            while True:
+                within = {"$and": [match, {field: bound}]}
+                found = self._collection.find(
+                    within, {field: 1, "_id": 0}, sort=[(field, 1)], limit=1, max_time_ms=self._max_time_ms
+                )
+                first = next(iter(found), None)
+                if first is None:
+                    return counts
+                value = first[field]
+                reply = self._collection.database.command(
+                    "count",
+                    self._collection.name,
+                    query={"$and": [match, {field: value}]},
+                    maxTimeMS=self._max_time_ms,
+                )
+                counts[value] = int(reply["n"])
+                bound = {"$gt": value}
 
 
 def _projection(request: ListRequest) -> Document:

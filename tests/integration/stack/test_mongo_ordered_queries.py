@@ -1,9 +1,9 @@
 """Filtered, sorted and limited finds answer what MongoDB's semantics give, whatever the server pushes down.
 
 The dev stack's FerretDB runs with infra/ferretdb/patches/0002 (filters and sorts on top-level fields
-answered by SQLite indexes, the limit stopping the scan early). `find` takes that path; an aggregation
-with the same $match/$sort/$limit does not (FerretDB filters and sorts it in memory, as upstream does),
-so it is the reference. On real MongoDB both are the server's own and agree the same way.
+answered by SQLite indexes, the limit stopping the scan early; `count` answered by SQL). `find` and
+`count` take that path; an aggregation with the same stages does not (FerretDB filters and sorts it in
+memory, as upstream does), so it is the reference. On real MongoDB both are the server's own and agree the same way.
 
 Documents mix every scalar type in the same fields (null and missing too) but no arrays: the patch
 assumes pushed-down fields never hold arrays, as the records view guarantees.
@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -26,7 +26,7 @@ from query_svc.adapters.mongo.connection import make_mongo
 from tests.stack import StackEndpoints
 
 FIELDS = ("a", "b", "t")
-EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 SCALARS: list[Any] = [
     None,
     "",
@@ -86,6 +86,17 @@ def test_random_finds_equal_the_in_memory_reference(collection: Collection[dict[
         pipeline = [{"$match": query}, {"$sort": dict(sort)}, {"$limit": limit}, {"$project": {"_id": 1}}]
         expected = [d["_id"] for d in collection.aggregate(pipeline)]
         assert found == expected, f"filter {query!r}, sort {sort!r}, limit {limit}"
+
+
+def test_random_counts_equal_the_in_memory_reference(collection: Collection[dict[str, Any]]) -> None:
+    """The `count` command (which patch 0002 answers with SQL's count(*) when it translated the whole
+    filter) against the same filter matched in an aggregation."""
+    rng = random.Random(11)
+    for _ in range(200):
+        query = _random_filter(rng)
+        counted = collection.database.command("count", collection.name, query=query)["n"]
+        expected = next(collection.aggregate([{"$match": query}, {"$count": "n"}]), {"n": 0})["n"]
+        assert counted == expected, f"filter {query!r}"
 
 
 def test_keyset_pages_walk_a_partition_without_gaps_or_repeats(collection: Collection[dict[str, Any]]) -> None:
