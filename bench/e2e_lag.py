@@ -2,10 +2,16 @@
 complete (validated and processed) in the query view.
 
 A sender thread posts one record every 1/R s for `--seconds` (never waiting on the pipeline), and a watcher
-polls the view for every record not yet complete; the lag of a record is the first time it was seen
-complete minus the time its 201 arrived (so it includes up to one polling interval, 20 ms by default).
+asks the view every `--poll-ms` which of the records not yet complete are (POST /query/search with an
+`id $in` filter, 1,000 ids per call); the lag of a record is the first time it was seen complete minus the
+time its 201 arrived (so it includes up to one polling interval, 20 ms by default).
 
-    python -m bench.e2e_lag --rate 50 --seconds 30
+The lag is *bounded* at a rate when every record completed and the records sent in the last quarter of
+the run did not wait much longer than those of the first quarter (median at most twice, plus 100 ms):
+a pipeline slower than the rate shows a lag growing with time instead.
+
+    python -m bench.e2e_lag --rates 50,200,500 --seconds 60            # one copy of each consumer
+    python -m bench.e2e_lag --rates 200,500 --seconds 60 --copies 2     # a second copy of each beside it
 """
 
 from __future__ import annotations
@@ -20,7 +26,13 @@ from typing import Any
 
 import requests
 
+from bench.memory import PeakSampler
 from bench.report import Figure, print_table, write_json
+from reliability.settings import REPO_ROOT
+from reliability.supervisor import copy_of
+
+CONSUMERS = ("validation-consumer", "processing-consumer", "query-consumer")
+RUN_DIR = REPO_ROOT / ".run"
 
 
 class LagRun:
@@ -45,7 +57,7 @@ class LagRun:
 
     def send_one(self, n: int) -> None:
         body: dict[str, Any] = {
-            "partner_id": "partner123",
+            "partner_id": self.args.partner,
             "payload": {"name": f"lag-{n}", "age": 30 + n % 50},
         }
         response = self.session.post(self.ingest, json=body, headers=self.auth, timeout=30)
@@ -75,42 +87,112 @@ class LagRun:
                 deadline = deadline or time.monotonic() + self.args.settle
                 if not pending or time.monotonic() > deadline:
                     return
-            for record_id in pending:
-                response = poll.get(f"{self.query}/{record_id}", headers=self.auth, timeout=30)
-                if response.status_code == 200 and response.json().get("status") == "complete":
+            for start in range(0, len(pending), 1000):
+                chunk = pending[start : start + 1000]
+                body: dict[str, Any] = {
+                    "filter": {"id": {"$in": chunk}, "status": "complete"},
+                    "fields": "id",
+                    "limit": 1000,
+                }
+                response = poll.post(f"{self.query}/search", json=body, headers=self.auth, timeout=30)
+                if response.status_code == 200:
+                    seen = time.monotonic()
                     with self.lock:
-                        self.done[record_id] = time.monotonic()
+                        for row in response.json():
+                            self.done.setdefault(row["id"], seen)
             time.sleep(self.args.poll_ms / 1000)
 
+    def lags_by_quarter(self) -> tuple[list[float], list[float]]:
+        """Lags (ms) of the records acknowledged in the first and in the last quarter of the run."""
+        order = sorted(self.acked, key=self.acked.__getitem__)
+        quarter = max(1, len(order) // 4)
 
-def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.e2e_lag")
-    parser.add_argument("--rate", type=float, default=50.0, help="records per second")
-    parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--settle", type=float, default=120.0, help="longest wait for the last records")
-    parser.add_argument("--poll-ms", type=float, default=20.0)
-    args = parser.parse_args()
+        def lags(ids: list[str]) -> list[float]:
+            return [(self.done[i] - self.acked[i]) * 1000 for i in ids if i in self.done]
+
+        return lags(order[:quarter]), lags(order[-quarter:])
+
+
+def measure(args: argparse.Namespace, rate: float, label: str) -> tuple[list[Figure], bool]:
+    """One run at `rate`: the lag figures, and whether the lag stayed bounded."""
     host = os.environ.get("BIND_HOST", "127.0.0.1")
     ingest = f"http://{host}:{os.environ.get('INGESTION_PORT', '5001')}/ingest"
     query = f"http://{host}:{os.environ.get('QUERY_PORT', '5002')}/query"
-    auth = {"Authorization": f"Bearer {os.environ['PARTNER123_KEY']}"}
-    run = LagRun(args, ingest, query, auth)
-    lags = run.run()
+    auth = {"Authorization": f"Bearer {args.key}"}
+    run = LagRun(argparse.Namespace(**{**vars(args), "rate": rate}), ingest, query, auth)
+    with PeakSampler() as memory:
+        lags = run.run()
     missing = len(run.acked) - len(run.done)
-    if not lags:
-        raise SystemExit("no record completed")
+    first, last = run.lags_by_quarter()
+    bounded = (
+        missing == 0
+        and bool(first and last)
+        and statistics.median(last) <= 2 * statistics.median(first) + 100
+    )
+    print(
+        f"  {rate:g} rec/s ({label}): acknowledged {len(run.acked)}, complete {len(run.done)}, "
+        f"lag {'bounded' if bounded else 'NOT bounded'}",
+        flush=True,
+    )
+    if len(lags) < 2:
+        return [], False
     quantiles = statistics.quantiles(lags, n=100)
-    scenario = f"ingest-to-complete at {args.rate:g} rec/s"
+    scenario = f"e2e lag {rate:g} rec/s, {label}"
     figures = [
         Figure(scenario, "lag p50", "ms", [statistics.median(lags)]),
         Figure(scenario, "lag p95", "ms", [quantiles[94]]),
         Figure(scenario, "lag p99", "ms", [quantiles[98]]),
+        Figure(scenario, "achieved", "rec/s", [len(run.acked) / args.seconds]),
+        Figure(scenario, "bounded", "yes=1", [1.0 if bounded else 0.0]),
     ]
-    print_table(figures)
-    print(f"acknowledged {len(run.acked)}, complete {len(run.done)}, incomplete {missing}")
-    write_json(
-        figures, {"rate": args.rate, "seconds": args.seconds, "acked": len(run.acked), "incomplete": missing}
-    )
+    figures += [
+        Figure(f"memory under load ({label})", program, "MiB", [size])
+        for program, size in sorted(memory.peaks.items())
+    ]
+    return figures, bounded
+
+
+def figures(args: argparse.Namespace) -> list[Figure]:
+    """The rate sweep, with `args.copies` copies of each consumer running."""
+    copies = [copy_of(program, RUN_DIR) for program in CONSUMERS for _ in range(args.copies - 1)]
+    label = f"{args.copies} cop{'y' if args.copies == 1 else 'ies'} of each consumer"
+    result: list[Figure] = []
+    highest = 0.0
+    try:
+        for copy in copies:
+            copy.start()
+        if copies:
+            time.sleep(10)  # the copies join their Key_Shared subscriptions
+        for rate in args.rates:
+            found, bounded = measure(args, rate, label)
+            result += found
+            if bounded:
+                highest = max(highest, rate)
+    finally:
+        for copy in copies:
+            copy.stop()
+    result.append(Figure(f"e2e lag, {label}", "highest bounded", "rec/s", [highest]))
+    return result
+
+
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.e2e_lag")
+    parser.add_argument("--rates", default="50,200,500", help="records per second, comma-separated")
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--settle", type=float, default=120.0, help="longest wait for the last records")
+    parser.add_argument("--poll-ms", type=float, default=20.0)
+    parser.add_argument("--copies", type=int, default=1, help="copies of each consumer service")
+    args = parser.parse_args(argv)
+    args.rates = [float(r) for r in str(args.rates).split(",")]
+    args.key, args.partner = os.environ.get("PARTNER123_KEY", ""), "partner123"
+    return args
+
+
+def main() -> None:
+    args = arguments()
+    result = figures(args)
+    print_table(result)
+    write_json(result, {"rates": args.rates, "seconds": args.seconds, "copies": args.copies})
 
 
 if __name__ == "__main__":

@@ -69,26 +69,24 @@ def _p99(samples: list[float]) -> float:
     return max(samples) if len(samples) < 100 else statistics.quantiles(samples, n=100)[98]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.query_latency")
-    parser.add_argument("--documents", type=int, default=100_000)
-    parser.add_argument("--repeats", type=int, default=20)
-    args = parser.parse_args()
+def figures(documents: int, repeats: int) -> list[Figure]:
+    """Fills a scratch database with `documents` views and times each query kind `repeats` times."""
     host = os.environ.get("BIND_HOST", "127.0.0.1")
     url = os.environ.get("MONGO_URL", f"mongodb://{host}:{os.environ.get('MONGO_PORT', '27017')}")
     client = make_mongo(url)
     name = f"bench_query_{uuid.uuid4().hex[:8]}"
     try:
         database = client[name]
-        print(f"filling {args.documents} documents…", flush=True)
-        fill_s = _fill(database[RECORDS], args.documents)
+        print(f"  filling {documents} documents…", flush=True)
+        fill_s = _fill(database[RECORDS], documents)
         ensure_indexes(database)
-        print(f"  filled in {fill_s:.1f} s ({args.documents / fill_s:.0f} docs/s)", flush=True)
+        print(f"  filled in {fill_s:.1f} s ({documents / fill_s:.0f} docs/s)", flush=True)
         queries = RecordQueries(MongoRecordReader(database[RECORDS], 60_000), InMemoryTimeline())
-        some_id = str(uuid.UUID(int=args.documents // 2))
+        some_id = str(uuid.UUID(int=documents // 2))
         kinds: dict[str, Callable[[], object]] = {
             "by id": lambda: queries.get(some_id, "partner0"),
             "by partner, first page of 100": lambda: queries.list({"limit": "100"}, "partner1"),
+            "by partner, pages 1-10 by cursor (sum)": lambda: _ten_pages(queries),
             "indexed filter status=validated (partner)": lambda: queries.list(
                 {"status": "validated", "limit": "100"}, "partner2"
             ),
@@ -97,22 +95,38 @@ def main() -> None:
             ),
             "stats by status and partner (admin)": lambda: queries.stats(None),
         }
-        figures = []
+        result = []
         for kind, call in kinds.items():
             call()  # warm up
-            samples = _time(call, args.repeats)
+            samples = _time(call, repeats)
             print(
                 f"  {kind}: p50 {statistics.median(samples):.1f} ms, p99 {_p99(samples):.1f} ms", flush=True
             )
-            figures.append(
-                Figure(f"query at {args.documents} docs", f"{kind} p50", "ms", [statistics.median(samples)])
-            )
-            figures.append(Figure(f"query at {args.documents} docs", f"{kind} p99", "ms", [_p99(samples)]))
-        print_table(figures)
-        write_json(figures, {"documents": args.documents, "repeats": args.repeats, "mongo_url": url})
+            scenario = f"query at {documents} docs"
+            result.append(Figure(scenario, f"{kind} p50", "ms", [statistics.median(samples)]))
+            result.append(Figure(scenario, f"{kind} p99", "ms", [_p99(samples)]))
+        return result
     finally:
         client.drop_database(name)
         client.close()
+
+
+def _ten_pages(queries: RecordQueries) -> object:
+    """A first page and nine more through the cursor: keyset pages must not slow down with depth."""
+    page = queries.list({"limit": "100", "sort": "-timestamp"}, "partner3")
+    for _ in range(9):
+        page = queries.list({"limit": "100", "sort": "-timestamp", "cursor": page.next_cursor}, "partner3")
+    return page
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.query_latency")
+    parser.add_argument("--documents", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=20)
+    args = parser.parse_args()
+    result = figures(args.documents, args.repeats)
+    print_table(result)
+    write_json(result, {"documents": args.documents, "repeats": args.repeats})
 
 
 if __name__ == "__main__":

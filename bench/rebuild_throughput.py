@@ -180,10 +180,8 @@ def raw_upserts(mongo_url: str, documents: int) -> float:
         client.close()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.rebuild_throughput")
-    parser.add_argument("--events", type=int, default=100_000)
-    args = parser.parse_args()
+def figures(events: int) -> list[Figure]:
+    """Publishes `events` events to scratch topics, rebuilds a view from them, then times raw upserts."""
     host = os.environ.get("BIND_HOST", "127.0.0.1")
     mongo_url = os.environ.get("MONGO_URL", f"mongodb://{host}:{os.environ.get('MONGO_PORT', '27017')}")
     service_url = os.environ.get(
@@ -193,7 +191,7 @@ def main() -> None:
         "PULSAR_ADMIN_URL", f"http://{host}:{os.environ.get('PULSAR_HTTP_PORT', '8080')}"
     )
     query_url = f"http://{host}:{os.environ.get('QUERY_PORT', '5002')}"
-    records = args.events // 3
+    records = events // 3
     tag = uuid.uuid4().hex[:8]
     topics = [
         f"persistent://public/default/bench-rebuild-{tag}-{kind}"
@@ -208,7 +206,7 @@ def main() -> None:
         f"  rebuilt {replayed} events in {rebuild_s:.1f} s; raw bulk upserts of {records} views…", flush=True
     )
     raw_s = raw_upserts(mongo_url, records)
-    figures = [
+    result = [
         Figure("rebuild replay", "events/s", "events/s", [replayed / rebuild_s]),
         Figure(
             "rebuild replay",
@@ -220,9 +218,18 @@ def main() -> None:
         ),
         Figure("query during rebuild", "slowest GET /query/all", "ms", [probe.slowest * 1000]),
     ]
-    print_table(figures)
-    print(f"queries failed during the rebuild: {probe.failures}")
-    write_json(figures, {"events": replayed, "records": records, "query_failures": probe.failures})
+    print(f"  queries failed during the rebuild: {probe.failures}", flush=True)
+    result.append(Figure("query during rebuild", "failed queries", "count", [float(probe.failures)]))
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.rebuild_throughput")
+    parser.add_argument("--events", type=int, default=100_000)
+    args = parser.parse_args()
+    result = figures(args.events)
+    print_table(result)
+    write_json(result, {"events": args.events})
 
 
 if __name__ == "__main__":

@@ -1,4 +1,11 @@
-"""`make bench`: runs the scenarios against the local stack, prints the table, writes bench/results/*.json."""
+"""`make bench`: runs the scenarios against the local stack, prints the table, writes bench/results/*.json.
+
+Sections (all by default; `--only ingest,e2e` or BENCH_ONLY picks some): auth, ingest (single and batch
+POST beside Flask + one INSERT, multi-row INSERT and COPY), pulsar (raw client ceiling), e2e (ingest-to-
+complete lag over a rate sweep, then with two copies of each consumer), rebuild (replay of 100k events
+beside raw bulk upserts), query (latency at 100k documents; BENCH_QUERY_DOCUMENTS=100000,1000000 for
+more), memory (each component at idle; under load it comes from the e2e section).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,7 @@ import platform
 import time
 from pathlib import Path
 
-from bench import auth, ingestion
+from bench import auth, e2e_lag, ingestion, memory, pulsar_raw, query_latency, rebuild_throughput
 from bench.report import Figure, print_table, write_json
 from eventkit.auth.keys import add_key
 from eventkit.postgres.engine import make_engine
@@ -20,7 +27,20 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "3")))
     parser.add_argument("--ingest-url", default="http://127.0.0.1:5001")
     parser.add_argument("--database-url", default="postgresql://ingestion:ingestion@127.0.0.1:5432/ingestion")
-    return parser.parse_args()
+    parser.add_argument("--only", default=os.environ.get("BENCH_ONLY", ",".join(SECTIONS)))
+    parser.add_argument("--rates", default=os.environ.get("BENCH_RATES", "50,200,500"))
+    parser.add_argument("--e2e-seconds", type=float, default=float(os.environ.get("BENCH_E2E_SECONDS", "60")))
+    parser.add_argument("--documents", default=os.environ.get("BENCH_QUERY_DOCUMENTS", "100000"))
+    parser.add_argument("--events", type=int, default=int(os.environ.get("BENCH_REBUILD_EVENTS", "100000")))
+    args = parser.parse_args()
+    args.only = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = set(args.only) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown sections {sorted(unknown)}; choose from {', '.join(SECTIONS)}")
+    return args
+
+
+SECTIONS = ("auth", "ingest", "pulsar", "e2e", "rebuild", "query", "memory")
 
 
 def _keys_file() -> str:
@@ -30,16 +50,58 @@ def _keys_file() -> str:
 
 def main() -> None:
     args = _arguments()
+    key = add_key(_keys_file(), "partner", "bench", label="make bench")
     plan = ingestion.Plan(
         args.seconds,
         args.runs,
         int(os.environ.get("WEB_WORKERS", "2")),
         int(os.environ.get("WEB_THREADS", "4")),
-        api_key=add_key(_keys_file(), "partner", "bench", label="make bench"),
+        api_key=key,
     )
     figures: list[Figure] = []
-    print("==> authentication overhead, in-process", flush=True)
-    figures += auth.overhead(plan.runs)
+    if "memory" in args.only:
+        print("==> resident memory of each component, idle", flush=True)
+        figures += memory.figures("idle", memory.rss_by_program())
+    if "auth" in args.only:
+        print("==> authentication overhead, in-process", flush=True)
+        figures += auth.overhead(plan.runs)
+    if "ingest" in args.only:
+        figures += _ingestion(args, plan)
+    if "pulsar" in args.only:
+        print(f"==> raw Pulsar producer and consumer, {plan.runs} x 20000 messages", flush=True)
+        figures += pulsar_raw.figures(20_000, plan.runs)
+    if "e2e" in args.only:
+        for copies in (1, 2):
+            print(
+                f"==> end-to-end lag at {args.rates} rec/s for {args.e2e_seconds:g} s, {copies} cop(ies)",
+                flush=True,
+            )
+            lag_args = e2e_lag.arguments(
+                ["--rates", args.rates, "--seconds", str(args.e2e_seconds), "--copies", str(copies)]
+            )
+            lag_args.key, lag_args.partner = key, "bench"
+            figures += e2e_lag.figures(lag_args)
+    if "rebuild" in args.only:
+        print(f"==> projection rebuild over {args.events} events, + raw bulk upserts", flush=True)
+        figures += rebuild_throughput.figures(args.events)
+    if "query" in args.only:
+        for documents in (int(n) for n in args.documents.split(",")):
+            print(f"==> query latency at {documents} documents", flush=True)
+            figures += query_latency.figures(documents, 20)
+    print()
+    print_table(figures)
+    context: dict[str, object] = {
+        "plan": vars(plan) | {"api_key": "(bench key)"},
+        "sections": args.only,
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "machine": platform.platform(),
+    }
+    print(f"\nwritten to {write_json(figures, context)}")
+
+
+def _ingestion(args: argparse.Namespace, plan: ingestion.Plan) -> list[Figure]:
+    figures: list[Figure] = []
     started = time.time()
     for concurrency in (16, 64):
         print(
@@ -55,14 +117,7 @@ def main() -> None:
             flush=True,
         )
         figures += ingestion.batch(args.ingest_url, args.database_url, size, plan)
-    print()
-    print_table(figures)
-    context: dict[str, object] = {
-        "plan": vars(plan),
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-    }
-    print(f"\nwritten to {write_json(figures, context)}")
+    return figures
 
 
 if __name__ == "__main__":
