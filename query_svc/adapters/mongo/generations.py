@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo.collection import Collection
@@ -24,6 +24,7 @@ from query_svc.domain.timeline import TimelineEntry
 
 POINTERS = "view_pointer"
 CONSUMERS = "view_consumers"
+FORGET_AFTER = timedelta(hours=1)  # a consumer silent this long has ended; its heartbeat is deleted
 ACTIVE = "active"
 INITIAL = "initial"  # the generation before any rebuild, kept in the plain `records` and `events` collections
 Document = dict[str, Any]
@@ -93,7 +94,9 @@ class MongoGenerations:
             self._database[CONSUMERS].replace_one({"_id": instance}, document, upsert=True)
 
     def reports(self) -> list[ConsumerReport]:
+        """Every consumer heard from within FORGET_AFTER; older heartbeats (ended processes) are deleted."""
         with translated():
+            self._database[CONSUMERS].delete_many({"seen_at": {"$lt": _now() - FORGET_AFTER}})
             rows = list(self._database[CONSUMERS].find({}))
         return [ConsumerReport(str(r["_id"]), str(r["generation"]), r["seen_at"]) for r in rows]
 
