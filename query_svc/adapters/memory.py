@@ -33,6 +33,10 @@ class InMemoryTimeline:
     def append_many(self, slots: Sequence[Slot]) -> set[int]:
         return {i for i, (data_id, slot, entry) in enumerate(slots) if not self.append(data_id, slot, entry)}
 
+    def taken(self, slots: Sequence[tuple[str, int]]) -> set[str]:
+        with self._lock:
+            return {data_id for data_id, slot in slots if (data_id, slot) in self._slots}
+
 
 class InMemoryRecordViews:
     def __init__(self) -> None:

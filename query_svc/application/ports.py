@@ -39,6 +39,10 @@ class Timeline(Protocol):
         """Stores each entry in its slot in one round trip; the positions in `slots` whose slot was taken."""
         ...
 
+    def taken(self, slots: Sequence[tuple[str, int]]) -> set[str]:
+        """In one round trip: the records among (data_id, slot) pairs whose given slot holds an entry."""
+        ...
+
 
 class RecordViews(Protocol):
     """The records view: one folded document per record."""

@@ -156,8 +156,9 @@ class Projector:
         self._views.save_many([v for v in views if v[0] not in new])
         if not check:
             return
-        for data_id, entries in known.items():
-            known[data_id] = self._catch_up(data_id, entries)
+        behind = self._timeline.taken([(data_id, len(entries)) for data_id, entries in known.items()])
+        for data_id in behind:
+            known[data_id] = self._catch_up(data_id, known[data_id])
 
     def _catch_up(self, data_id: str, entries: Entries) -> Entries:
         """Refolds the view while the slot after the last one folded is taken; returns the whole timeline."""

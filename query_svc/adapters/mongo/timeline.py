@@ -1,7 +1,8 @@
 """The timeline in MongoDB: one document per slot, keyed `<data_id>/<slot>`; every read and write is by key.
 
-Keying by slot rather than querying by record id matters on FerretDB's SQLite backend, where only `_id`
-lookups use an index: a `{"data_id": ...}` filter there scans the whole collection.
+Keying by slot rather than querying by record id matters on FerretDB's SQLite backend, where a
+`{"data_id": ...}` filter would need one more index on a large collection; `_id` lookups (one key or an
+`$in` list) use the primary index on every server.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from query_svc.domain.timeline import TimelineEntry
 
 TIMELINE = "events"
 DUPLICATE_KEY = 11000
+KEYS_PER_QUERY = 500  # an `_id $in` list per find
 Document = dict[str, Any]
 
 
@@ -36,6 +38,16 @@ class MongoTimeline:
             while doc := self._collection.find_one({"_id": slot_key(data_id, start + len(entries))}):
                 entries.append(_entry(doc))
         return tuple(entries)
+
+    def taken(self, slots: Sequence[tuple[str, int]]) -> set[str]:
+        found: set[str] = set()
+        keys = [slot_key(data_id, slot) for data_id, slot in slots]
+        with translated():
+            for start in range(0, len(keys), KEYS_PER_QUERY):
+                chunk = keys[start : start + KEYS_PER_QUERY]
+                for doc in self._collection.find({"_id": {"$in": chunk}}, {"_id": 1}):
+                    found.add(str(doc["_id"]).rpartition("/")[0])
+        return found
 
     def append(self, data_id: str, slot: int, entry: TimelineEntry) -> bool:
         try:

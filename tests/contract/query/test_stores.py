@@ -77,6 +77,19 @@ def test_a_batch_of_slots_stores_the_free_ones_and_names_the_taken_ones(stores: 
     assert timeline.append_many([]) == set()
 
 
+def test_taken_names_the_records_whose_given_slot_holds_an_entry(stores: Stores) -> None:
+    timeline, _, _ = stores
+    one, two, three = (str(uuid.uuid4()) for _ in range(3))
+    a, b, *_ = lifecycle(one)
+    c, *_ = lifecycle(two)
+    assert timeline.append_many([(one, 0, entry(a)), (one, 1, entry(b)), (two, 0, entry(c))]) == set()
+    assert timeline.taken([(one, 1), (two, 1), (three, 0)]) == {one}
+    assert timeline.taken([(one, 2), (two, 0)]) == {two}
+    assert timeline.taken([]) == set()
+    many = [(str(uuid.uuid4()), 0) for _ in range(1200)] + [(one, 0)]  # past one query's list of keys
+    assert timeline.taken(many) == {one}
+
+
 def test_views_are_replaced_whole_one_by_one_or_in_bulk(stores: Stores) -> None:
     _, views, read = stores
     one, two = str(uuid.uuid4()), str(uuid.uuid4())
