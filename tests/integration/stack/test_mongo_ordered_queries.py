@@ -99,7 +99,9 @@ def test_random_counts_equal_the_in_memory_reference(collection: Collection[dict
         assert counted == expected, f"filter {query!r}"
 
 
-def test_keyset_pages_walk_a_partition_without_gaps_or_repeats(collection: Collection[dict[str, Any]]) -> None:
+def test_keyset_pages_walk_a_partition_without_gaps_or_repeats(
+    collection: Collection[dict[str, Any]],
+) -> None:
     """The records view's own query shape: equality, then 'after this row' as $or, newest first."""
     rows = [{"_id": f"k{n:03d}", "a": "keyset", "t": EPOCH + timedelta(seconds=n // 4)} for n in range(90)]
     collection.insert_many(rows)
