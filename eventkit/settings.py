@@ -26,6 +26,10 @@ class Env:
             raise SettingsError(f"{name} must not be empty")
         return value
 
+    def optional_text(self, name: str) -> str:
+        """The variable's value, or "" when it is unset or blank."""
+        return self._environ.get(name, "").strip()
+
     def integer(self, name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
         raw = self._environ.get(name)
         if raw is None:
@@ -61,6 +65,7 @@ class RuntimeSettings:
     port: int
     bind_host: str
     pulsar_service_url: str
+    pulsar_listener_name: str
     pulsar_admin_url: str
     pulsar_namespace: str
     log_level: str
@@ -82,6 +87,7 @@ class RuntimeSettings:
             pulsar_service_url=env.url(
                 "PULSAR_SERVICE_URL", "pulsar://localhost:6650", schemes=("pulsar", "pulsar+ssl")
             ),
+            pulsar_listener_name=env.optional_text("PULSAR_LISTENER_NAME"),
             pulsar_admin_url=env.url("PULSAR_ADMIN_URL", "http://localhost:8080", schemes=("http", "https")),
             pulsar_namespace=namespace,
             log_level=env.choice("LOG_LEVEL", "INFO", LOG_LEVELS),

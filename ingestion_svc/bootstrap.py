@@ -77,4 +77,5 @@ def run_relay(settings: Settings) -> None:
         settings.runtime.pulsar_service_url,
         producer_name=RELAY_PRODUCER_NAME,
         lock_key=RELAY_LOCK_KEY,
+        listener_name=settings.runtime.pulsar_listener_name,
     )

@@ -85,7 +85,9 @@ def run_consumer(settings: Settings) -> None:
     stop = threading.Event()
     install_sigterm(stop)
     processing = bootstrap(settings)
-    client = make_client(settings.runtime.pulsar_service_url)
+    client = make_client(
+        settings.runtime.pulsar_service_url, listener_name=settings.runtime.pulsar_listener_name
+    )
     consumer = EventConsumer(
         client,
         topic_for(DataIngested.EVENT_TYPE, settings.runtime.pulsar_namespace),
@@ -107,4 +109,5 @@ def run_relay(settings: Settings) -> None:
         settings.runtime.pulsar_service_url,
         producer_name=RELAY_PRODUCER_NAME,
         lock_key=RELAY_LOCK_KEY,
+        listener_name=settings.runtime.pulsar_listener_name,
     )

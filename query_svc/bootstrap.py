@@ -97,7 +97,12 @@ def create_app(settings: Settings, query: Query | None = None) -> Flask:
     query = query or bootstrap(settings)
     runtime = settings.runtime
     dead_letters = DeadLetters(
-        PulsarDeadLetterStore(runtime.pulsar_service_url, runtime.pulsar_admin_url, runtime.pulsar_namespace),
+        PulsarDeadLetterStore(
+            runtime.pulsar_service_url,
+            runtime.pulsar_admin_url,
+            runtime.pulsar_namespace,
+            listener_name=runtime.pulsar_listener_name,
+        ),
         services={SUBSCRIPTION: "query_svc"},
     )
     blueprints = [
@@ -160,7 +165,9 @@ def run_consume(settings: Settings) -> None:
     install_sigterm(stop)
     query = bootstrap(settings)
     query.generations.prepare(query.generations.read_active())
-    client = make_client(settings.runtime.pulsar_service_url)
+    client = make_client(
+        settings.runtime.pulsar_service_url, listener_name=settings.runtime.pulsar_listener_name
+    )
     runner = threading.Thread(
         target=rebuild_runner(settings, query, client).run_forever, args=(stop,), name="rebuild-runner"
     )

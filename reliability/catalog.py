@@ -14,6 +14,8 @@ from reliability.supervisor import SERVICES
 
 # Every service process but the two read-only APIs, which no record passes through.
 KILLED = tuple(p for p in SERVICES if p not in ("validation-api", "processing-api"))
+# Every process a record's events cross the broker through (the APIs only read or publish nothing).
+PULSAR_CLIENTS = tuple(p for p in SERVICES if p.endswith(("-relay", "-consumer")))
 
 
 def scenarios() -> list[Fault]:
@@ -34,6 +36,14 @@ def scenarios() -> list[Fault]:
         ),
         FlakyNetwork("redis", "REDIS_PORT", "REDIS_URL", ("validation-consumer", "validation-relay")),
         FlakyNetwork("mongodb", "MONGO_PORT", "MONGO_URL", ("query-consumer",)),
+        FlakyNetwork(
+            "pulsar",
+            "PULSAR_PORT",
+            "PULSAR_SERVICE_URL",
+            PULSAR_CLIENTS,
+            listen_port="PULSAR_FAULTS_PORT",
+            overrides={"PULSAR_LISTENER_NAME": "faults"},
+        ),
         Poison(),
         Fuzz(),
         Abuse(),

@@ -134,6 +134,8 @@ def stack_from_env() -> Stack:
         line.split("=", 1) for line in keys_file.read_text().splitlines() if "=" in line and line[0] != "#"
     )
     ports = {name: int(os.environ.get(name, default)) for name, default in _DEFAULT_PORTS.items()}
+    # the broker's "faults" listener (infra/stack.env): where the Pulsar network fault's proxy listens
+    ports["PULSAR_FAULTS_PORT"] = int(os.environ.get("PULSAR_FAULTS_PORT", ports["PULSAR_PORT"] + 2))
     return Stack(os.environ.get("BIND_HOST", "127.0.0.1"), ports, run_dir, keys["ADMIN_KEY"].strip())
 
 

@@ -74,9 +74,10 @@ class Toxiproxy:
         except requests.RequestException:
             return False
 
-    def proxy(self, name: str, upstream: str) -> int:
-        """Creates a proxy in front of `upstream` (host:port) and returns the port it listens on."""
-        listen = free_port()
+    def proxy(self, name: str, upstream: str, listen: int = 0) -> int:
+        """Creates a proxy in front of `upstream` (host:port) and returns the port it listens on (`listen`,
+        or a free one)."""
+        listen = listen or free_port()
         body: dict[str, Any] = {"name": name, "listen": f"127.0.0.1:{listen}", "upstream": upstream}
         requests.post(f"{self.api}/proxies", json=body, timeout=5).raise_for_status()
         return listen

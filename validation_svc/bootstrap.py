@@ -62,7 +62,9 @@ def run_consumer(settings: Settings) -> None:
     stop = threading.Event()
     install_sigterm(stop)
     validation = bootstrap(settings)
-    client = make_client(settings.runtime.pulsar_service_url)
+    client = make_client(
+        settings.runtime.pulsar_service_url, listener_name=settings.runtime.pulsar_listener_name
+    )
     consumer = EventConsumer(
         client,
         topic_for(DataIngested.EVENT_TYPE, settings.runtime.pulsar_namespace),
@@ -82,7 +84,9 @@ def run_relay(settings: Settings) -> None:
     stop = threading.Event()
     install_sigterm(stop)
     redis_client = make_redis(settings.redis_url)
-    client = make_client(settings.runtime.pulsar_service_url)
+    client = make_client(
+        settings.runtime.pulsar_service_url, listener_name=settings.runtime.pulsar_listener_name
+    )
     publisher = PulsarPublisher(client, RELAY_PRODUCER_NAME, send_timeout_ms=10_000)
     try:
         OutboxRelay(redis_client, publisher, consumer=_instance_name("relay")).run(stop)

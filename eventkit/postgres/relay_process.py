@@ -12,13 +12,13 @@ from eventkit.pulsar.workers import install_sigterm
 
 
 def run_outbox_relay(
-    database_url: str, pulsar_service_url: str, *, producer_name: str, lock_key: int
+    database_url: str, pulsar_service_url: str, *, producer_name: str, lock_key: int, listener_name: str = ""
 ) -> None:
     """Relays the database's outbox to Pulsar (one active relay per database, others stand by)."""
     stop = threading.Event()
     install_sigterm(stop)
     engine = make_engine(database_url, pool_size=2)
-    client = make_client(pulsar_service_url)
+    client = make_client(pulsar_service_url, listener_name=listener_name)
     publisher = PulsarPublisher(client, producer_name)
     try:
         OutboxRelay(engine, publisher, lock_key=lock_key).run(stop)

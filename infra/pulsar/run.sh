@@ -17,6 +17,14 @@ sed -e "s/^brokerServicePort=.*/brokerServicePort=${PULSAR_PORT:-6650}/" \
     -e "s/^bindAddress=.*/bindAddress=${BIND_HOST:-127.0.0.1}/" \
     -e "s/^advertisedAddress=.*/advertisedAddress=${BIND_HOST:-127.0.0.1}/" \
     "$here/standalone.conf" > "$conf"
+# A second advertised listener, `faults`, names a port the broker does not listen on: the reliability
+# suite's network fault runs a proxy there, and clients asking for that listener (PULSAR_LISTENER_NAME)
+# get it from lookups, so all their traffic crosses the proxy. Everyone else gets the internal one.
+host="${BIND_HOST:-127.0.0.1}"
+cat >> "$conf" <<EOF
+advertisedListeners=internal:pulsar://$host:${PULSAR_PORT:-6650},faults:pulsar://$host:${PULSAR_FAULTS_PORT:-6652}
+internalListenerName=internal
+EOF
 
 java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 # The JVM flags Pulsar's own bin/pulsar passes: module opens for netty/bookkeeper internals,

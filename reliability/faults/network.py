@@ -3,6 +3,11 @@
 The supervised programs that talk to the store are stopped for the scenario and copies of them run in
 their place, started with the same environment except the store's URL, which points at the proxy. When
 the scenario ends the copies stop and supervisord starts the originals again.
+
+Pulsar clients connect to the service URL only for lookups; the lookup answers with the address the
+broker advertises, so the copies ask for the broker's `faults` listener (PULSAR_LISTENER_NAME), which
+advertises the port the proxy listens on (PULSAR_FAULTS_PORT, infra/pulsar/run.sh): every connection
+then goes through the proxy.
 """
 
 from __future__ import annotations
@@ -36,10 +41,21 @@ def _through(url: str, port: int) -> str:
 class FlakyNetwork(Fault):
     """Latency with jitter, then a full stall, then connection resets between programs and one store."""
 
-    def __init__(self, store: str, store_port: str, variable: str, programs: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        store: str,
+        store_port: str,
+        variable: str,
+        programs: tuple[str, ...],
+        *,
+        listen_port: str = "",
+        overrides: dict[str, str] | None = None,
+    ) -> None:
         self.store = store
         self._store_port = store_port
         self._variable = variable
+        self._listen_port = listen_port  # a stack port the proxy must listen on ("" = any free port)
+        self._overrides = overrides or {}
         self.programs = programs
         self.name = f"network {store}"
         self.what = f"latency+jitter, {store} stall, resets between {', '.join(programs)} and {store}"
@@ -52,7 +68,8 @@ class FlakyNetwork(Fault):
         self._proxy = await asyncio.to_thread(Toxiproxy, ctx.stack.run_dir / "logs" / "toxiproxy.log")
         try:
             upstream = f"{ctx.stack.host}:{ctx.stack.ports[self._store_port]}"
-            port = await asyncio.to_thread(self._proxy.proxy, self.store, upstream)
+            listen = ctx.stack.ports[self._listen_port] if self._listen_port else 0
+            port = await asyncio.to_thread(self._proxy.proxy, self.store, upstream, listen)
             await asyncio.to_thread(self._swap_in, ctx, port)
             await self._wait_ready(ctx)
             yield
@@ -67,7 +84,9 @@ class FlakyNetwork(Fault):
             pid = supervisor.pid_of(program)
             env = supervisor.environment_of(pid)
             copy = supervisor.copy_of(
-                program, ctx.stack.run_dir, {self._variable: _through(env[self._variable], port)}
+                program,
+                ctx.stack.run_dir,
+                {self._variable: _through(env[self._variable], port), **self._overrides},
             )
             supervisor.supervisorctl("stop", supervisor.qualified(program))
             copy.start()

@@ -37,8 +37,17 @@ _RECEIVE_TIMEOUT_MS = 5000
 class PulsarDeadLetterStore:
     """Implements DeadLetterStore on the broker of one namespace."""
 
-    def __init__(self, service_url: str, admin_url: str, namespace: str, *, timeout_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        service_url: str,
+        admin_url: str,
+        namespace: str,
+        *,
+        listener_name: str = "",
+        timeout_s: float = 5.0,
+    ) -> None:
         self._service_url = service_url
+        self._listener_name = listener_name
         self._base = f"{admin_url.rstrip('/')}/admin/v2/persistent/{namespace_path(namespace)}"
         self._timeout_s = timeout_s
         self._client: pulsar.Client | None = None
@@ -124,7 +133,9 @@ class PulsarDeadLetterStore:
         """The client, created on the first redrive (each web worker has its own, after the fork)."""
         with self._lock:
             if self._client is None:
-                self._client = make_client(self._service_url, operation_timeout_s=15)
+                self._client = make_client(
+                    self._service_url, listener_name=self._listener_name, operation_timeout_s=15
+                )
             return self._client
 
     def _subscribe(self, client: pulsar.Client, dead_letter_topic: str, limit: int) -> pulsar.Consumer:

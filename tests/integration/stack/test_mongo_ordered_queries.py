@@ -83,7 +83,12 @@ def test_random_finds_equal_the_in_memory_reference(collection: Collection[dict[
         sort = _random_sort(rng)
         limit = rng.randint(1, 40)
         found = [d["_id"] for d in collection.find(query, {"_id": 1}, sort=sort, limit=limit)]
-        pipeline = [{"$match": query}, {"$sort": dict(sort)}, {"$limit": limit}, {"$project": {"_id": 1}}]
+        pipeline: list[dict[str, Any]] = [
+            {"$match": query},
+            {"$sort": dict(sort)},
+            {"$limit": limit},
+            {"$project": {"_id": 1}},
+        ]
         expected = [d["_id"] for d in collection.aggregate(pipeline)]
         assert found == expected, f"filter {query!r}, sort {sort!r}, limit {limit}"
 
