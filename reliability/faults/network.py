@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager, suppress
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
+import psutil
 
 from reliability import supervisor
 from reliability.faults.base import Fault, FaultContext
@@ -92,6 +93,19 @@ class FlakyNetwork(Fault):
             copy.start()
             self._copies.append(copy)
 
+    def _bypassing(self, store_port: int) -> list[tuple[str, str]]:
+        """Copies with a TCP connection to the store's own port: the fault would not reach them."""
+        found = []
+        for copy in self._copies:
+            with suppress(psutil.NoSuchProcess):
+                root = psutil.Process(copy.pid)
+                for process in [root, *root.children(recursive=True)]:
+                    with suppress(psutil.NoSuchProcess):
+                        for conn in process.net_connections(kind="tcp"):
+                            if conn.raddr and conn.raddr.port == store_port:
+                                found.append((copy.program, f"{conn.laddr.port} -> {conn.raddr.port}"))
+        return found
+
     def _swap_out(self) -> None:
         for copy in self._copies:
             copy.stop()
@@ -117,6 +131,9 @@ class FlakyNetwork(Fault):
     async def inject(self, ctx: FaultContext) -> None:
         assert self._proxy is not None
         proxy, name = self._proxy, self.store
+        await asyncio.sleep(2)  # the copies connect
+        for program, bypass in await asyncio.to_thread(self._bypassing, ctx.stack.ports[self._store_port]):
+            ctx.violations.append(f"the copy of {program} talks to {self.store} around the proxy ({bypass})")
         phase = max(2.0, ctx.profile.records / ctx.profile.rate / 4)
         await asyncio.to_thread(proxy.add_toxic, name, "latency", "latency", {"latency": 40, "jitter": 40})
         await asyncio.sleep(phase)
