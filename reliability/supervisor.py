@@ -43,9 +43,13 @@ def supervisorctl(*args: str) -> str:
 
 
 def pid_of(program: str) -> int:
-    """Returns the program's pid, 0 when it is not running."""
-    out = supervisorctl("pid", qualified(program)).strip()
-    return int(out) if out.isdigit() else 0
+    """Returns the program's pid, 0 when it is not running (supervisorctl then prints 0 and exits 1)."""
+    command = f'source "{REPO_ROOT}/infra/lib.sh" && supervisorctl pid {qualified(program)}'
+    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=180, check=False)
+    out = result.stdout.strip()
+    if not out.isdigit():
+        raise RuntimeError(f"supervisorctl pid {program} failed: {result.stdout}{result.stderr}")
+    return int(out)
 
 
 def pids() -> dict[str, int]:
