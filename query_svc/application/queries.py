@@ -13,7 +13,7 @@ from query_svc.application.listing import build_list_query
 from query_svc.application.ports import RecordReader, TimelineReader
 from query_svc.domain.errors import RecordNotFound
 from query_svc.domain.timeline import TimelineEntry, distinct
-from query_svc.domain.view import as_of
+from query_svc.domain.view import AWAITING, STATUSES, as_of
 
 VISIBLE: dict[str, Any] = {"version": {"$gte": 1}}  # records whose DataIngested has not arrived stay hidden
 PRIVATE = ("_applied",)
@@ -102,11 +102,16 @@ class RecordQueries:
             time.sleep(min(_POLL_S, max(0.0, deadline - time.monotonic())))
 
     def stats(self, partner_scope: str | None) -> dict[str, Any]:
-        scope = scope_for(partner_scope)
-        by_status = self._reader.count_by(scope, "status")
+        """Counts of visible records by status (and by partner for admins).
+
+        Visibility is told by status here, not by VISIBLE's version: a record is AWAITING exactly while its
+        version is 0, and the status indexes answer status conditions without reading any document."""
+        mine = {} if partner_scope is None else {"partner_id": partner_scope}
+        by_status = self._reader.count_by(mine, "status")
+        by_status.pop(AWAITING, None)
         stats: dict[str, Any] = {"total": sum(by_status.values()), "by_status": by_status}
         if partner_scope is None:
-            stats["by_partner"] = self._reader.count_by(scope, "partner_id")
+            stats["by_partner"] = self._reader.count_by({"status": {"$in": list(STATUSES)}}, "partner_id")
         return stats
 
     def _timeline(self, data_id: str, partner_scope: str | None) -> tuple[TimelineEntry, ...]:
