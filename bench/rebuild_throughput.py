@@ -18,6 +18,7 @@ import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -122,6 +123,15 @@ class QueryProbe:
         self._thread.join()
 
 
+def _dev_admin_key() -> str | None:
+    """The admin key `make up` wrote (make bench does not export it): without one every probe is a 401."""
+    keys = Path(os.environ.get("RUN_DIR", Path(__file__).resolve().parent.parent / ".run")) / "dev-keys.env"
+    for line in keys.read_text().splitlines() if keys.exists() else []:
+        if line.startswith("ADMIN_KEY="):
+            return line.split("=", 1)[1].strip()
+    return None
+
+
 def rebuild(
     mongo_url: str, service_url: str, admin_url: str, topics: list[str], database: str
 ) -> tuple[float, int]:
@@ -200,7 +210,7 @@ def figures(events: int) -> list[Figure]:
     print(f"publishing {records * 3} events ({records} records) to {topics[0]}…", flush=True)
     publish_s = publish(service_url, topics, records)
     print(f"  published in {publish_s:.1f} s; rebuilding…", flush=True)
-    with QueryProbe(query_url, os.environ.get("ADMIN_KEY")) as probe:
+    with QueryProbe(query_url, os.environ.get("ADMIN_KEY") or _dev_admin_key()) as probe:
         rebuild_s, replayed = rebuild(mongo_url, service_url, admin_url, topics, f"bench_rebuild_{tag}")
     print(
         f"  rebuilt {replayed} events in {rebuild_s:.1f} s; raw bulk upserts of {records} views…", flush=True
