@@ -52,6 +52,7 @@ SCALARS: list[Any] = [
     ObjectId("00a1b2c3d4e5f60718293a4b"),
 ]
 MISSING = object()
+DOCUMENTS = 400
 OPERATORS = ("$eq", "$gt", "$gte", "$lt", "$lte", "$in", "$ne", "$exists")
 
 
@@ -61,7 +62,7 @@ def collection(stack: StackEndpoints) -> Iterator[Collection[dict[str, Any]]]:
     coll = client["test"][f"ordered_{uuid.uuid4().hex[:8]}"]
     rng = random.Random(20261128)
     docs = []
-    for n in range(400):
+    for n in range(DOCUMENTS):
         doc: dict[str, Any] = {"_id": f"d{n:04d}"}
         for field in FIELDS:
             value = rng.choice([*SCALARS, MISSING])
@@ -143,6 +144,9 @@ def _random_filter(rng: random.Random, depth: int = 0) -> dict[str, Any]:
             clause[field] = rng.choice(SCALARS)
         else:
             clause[field] = {op: rng.choice(SCALARS)}
+    if rng.random() < 0.2:  # a lookup by id beside other conditions (patch 0002 keeps those off indexes)
+        ids = [f"d{n:04d}" for n in rng.sample(range(DOCUMENTS), rng.randint(1, 120))]
+        clause["_id"] = {"$in": ids} if len(ids) > 1 else ids[0]
     return clause
 
 
