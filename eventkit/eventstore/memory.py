@@ -116,6 +116,10 @@ class InMemoryEventStore:
         ]
         return sorted(found, key=lambda event: event.version)
 
+    def read_streams(self, stream_ids: Sequence[str]) -> dict[str, list[StoredEvent]]:
+        """Returns each stream's events in version order, in one read ([] for an unknown stream)."""
+        return {stream_id: self.read_stream(stream_id) for stream_id in stream_ids}
+
     def read_all(self, after_position: int = 0, limit: int = 1000) -> list[StoredEvent]:
         """Returns events of every stream with a global position above `after_position`, in order."""
         found = sorted(self._visible(), key=lambda event: event.position)
@@ -163,6 +167,11 @@ class InMemoryInbox:
             return False
         tx.handled.add(key)
         return True
+
+    def mark_all_handled(self, consumer: str, event_ids: Sequence[str]) -> list[str]:
+        """Records that `consumer` handled each event, in one write; returns the ids (as given, in order)
+        it had not handled before. An id given twice counts once: the first time."""
+        return [event_id for event_id in event_ids if self.mark_handled(consumer, event_id)]
 
 
 class InMemoryUnitOfWork:

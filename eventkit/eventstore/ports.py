@@ -20,6 +20,10 @@ class EventStore(Protocol):
         """Returns the stream's events in version order ([] if unknown), optionally only up to `until`."""
         ...
 
+    def read_streams(self, stream_ids: Sequence[str]) -> dict[str, list[StoredEvent]]:
+        """Returns each stream's events in version order, in one read ([] for an unknown stream)."""
+        ...
+
     def read_all(self, after_position: int = 0, limit: int = 1000) -> list[StoredEvent]:
         """Returns events of every stream with a global position above `after_position`, in order."""
         ...
@@ -34,6 +38,11 @@ class Outbox(Protocol):
 class Inbox(Protocol):
     def mark_handled(self, consumer: str, event_id: str) -> bool:
         """Records that `consumer` handled `event_id`; False if it already had (a redelivery)."""
+        ...
+
+    def mark_all_handled(self, consumer: str, event_ids: Sequence[str]) -> list[str]:
+        """Records that `consumer` handled each event, in one write; returns the ids (as given, in order)
+        it had not handled before. An id given twice counts once: the first time."""
         ...
 
 

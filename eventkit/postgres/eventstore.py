@@ -56,6 +56,21 @@ class PostgresEventStore:
         with translated_errors(f"read stream {stream_id}"):
             return [_from_row(row) for row in self._connection.execute(query)]
 
+    def read_streams(self, stream_ids: Sequence[str]) -> dict[str, list[StoredEvent]]:
+        """Returns each stream's events in version order, in one read ([] for an unknown stream)."""
+        found: dict[str, list[StoredEvent]] = {stream_id: [] for stream_id in stream_ids}
+        if not found:
+            return found
+        query = (
+            select(events)
+            .where(events.c.stream_id.in_(list(found)))
+            .order_by(events.c.stream_id, events.c.version)
+        )
+        with translated_errors(f"read {len(found)} streams"):
+            for row in self._connection.execute(query):
+                found[row.stream_id].append(_from_row(row))
+        return found
+
     def read_all(self, after_position: int = 0, limit: int = 1000) -> list[StoredEvent]:
         """Returns events of every stream with a global position above `after_position`, in order."""
         query = select(events).where(events.c.position > after_position).order_by(events.c.position)

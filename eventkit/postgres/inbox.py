@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import insert
 
@@ -27,3 +29,21 @@ class PostgresInbox:
         )
         with translated_errors("record a handled event"):
             return self._connection.execute(statement).first() is not None
+
+    def mark_all_handled(self, consumer: str, event_ids: Sequence[str]) -> list[str]:
+        """Records that `consumer` handled each event, in one write; returns the ids (as given, in order)
+        it had not handled before. An id given twice counts once: the first time."""
+        given: dict[str, str] = {}
+        for event_id in event_ids:
+            given.setdefault(canonical_event_id(event_id), event_id)
+        if not given:
+            return []
+        statement = (
+            insert(inbox)
+            .values([{"consumer": consumer, "event_id": event_id} for event_id in given])
+            .on_conflict_do_nothing()
+            .returning(inbox.c.event_id)
+        )
+        with translated_errors(f"record {len(given)} handled events"):
+            new = {str(row.event_id) for row in self._connection.execute(statement)}
+        return [original for canonical, original in given.items() if canonical in new]

@@ -114,6 +114,22 @@ def test_a_unit_of_work_reads_its_own_appends_before_commit(harness: Harness) ->
             assert other.events.read_stream(stream_id) == []
 
 
+def test_read_streams_returns_each_stream_as_read_stream_does(harness: Harness) -> None:
+    first, second, unknown = _stream(), _stream(), _stream()
+    _append(harness, first, 0, [_event(1), _event(2)])
+    _append(harness, second, 0, [_event(3)])
+    with harness.new_uow() as uow:
+        uow.events.append(first, 2, [_event(4)])  # its own appends count, as in read_stream
+
+        found = uow.events.read_streams([second, unknown, first])
+
+        assert list(found) == [second, unknown, first]
+        assert found == {s: uow.events.read_stream(s) for s in (first, second, unknown)}
+        assert [e.data["n"] for e in found[first]] == [1, 2, 4]
+        assert found[unknown] == []
+        assert uow.events.read_streams([]) == {}
+
+
 def test_read_stream_until_returns_the_events_that_had_occurred_by_then(harness: Harness) -> None:
     stream_id = _stream()
     moments = [T0, T0 + timedelta(hours=1), T0 + timedelta(hours=2)]

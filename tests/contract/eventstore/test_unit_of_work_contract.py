@@ -120,6 +120,24 @@ def test_the_inbox_reports_a_redelivery(harness: Harness) -> None:
         assert uow.inbox.mark_handled("query", event_id) is True
 
 
+def test_the_inbox_marks_many_at_once_and_names_the_new_ones(harness: Harness) -> None:
+    seen, first, second = (str(uuid.uuid4()) for _ in range(3))
+    with harness.new_uow() as uow:
+        uow.inbox.mark_handled("processing", seen)
+        uow.commit()
+
+    with harness.new_uow() as uow:
+        given = [second.upper(), seen, first, second]
+        assert uow.inbox.mark_all_handled("processing", given) == [second.upper(), first]
+        assert uow.inbox.mark_all_handled("processing", [first]) == []
+        assert uow.inbox.mark_all_handled("query", [first]) == [first]
+        assert uow.inbox.mark_all_handled("processing", []) == []
+        uow.commit()
+
+    with harness.new_uow() as uow:
+        assert uow.inbox.mark_handled("processing", second) is False
+
+
 def test_a_rolled_back_inbox_mark_is_forgotten(harness: Harness) -> None:
     event_id = str(uuid.uuid4())
     with harness.new_uow() as uow:
