@@ -10,6 +10,7 @@ from flask import Flask
 from sqlalchemy import Engine
 
 from contracts import DataIngested, DataProcessed, topic_for
+from eventkit.eventstore.errors import StoreUnavailable
 from eventkit.health import Check
 from eventkit.http.app import create_app as create_http_app
 from eventkit.postgres.engine import make_engine, postgres_check
@@ -95,6 +96,10 @@ def run_consumer(settings: Settings) -> None:
         processing.handler,
         max_redeliveries=settings.max_redeliveries,
         nack_delay_ms=settings.nack_delay_ms,
+        batch_handler=processing.handler.process_all,
+        max_batch=settings.batch,
+        batch_wait_ms=settings.batch_wait_ms,
+        outage_errors=(StoreUnavailable,),
     )
     try:
         run_consumers([consumer], stop)

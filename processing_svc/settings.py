@@ -22,6 +22,8 @@ class Settings:
     expected_fields: ExpectedFields  # per partner, for the quality step
     max_redeliveries: int  # tries of a failing message before it is dead-lettered
     nack_delay_ms: int
+    batch: int  # most records processed in one transaction
+    batch_wait_ms: int  # longest wait for a batch to fill (adds at most this to a record's lag)
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -37,6 +39,8 @@ class Settings:
             expected_fields=_expected_fields(env),
             max_redeliveries=env.integer("PROCESSING_MAX_REDELIVERIES", 5, minimum=1, maximum=100),
             nack_delay_ms=env.integer("PROCESSING_NACK_DELAY_MS", 1000, minimum=10, maximum=600_000),
+            batch=env.integer("PROCESSING_BATCH", 100, minimum=1, maximum=1000),
+            batch_wait_ms=env.integer("PROCESSING_BATCH_WAIT_MS", 10, minimum=1, maximum=5000),
         )
 
 

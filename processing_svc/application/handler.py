@@ -1,14 +1,16 @@
-"""The use case: run one DataIngested through the pipeline, keeping steps, inbox and outbox together."""
+"""The use case: run DataIngested events through the pipeline, keeping steps, inbox and outbox together."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from contracts import DataIngested, IntegrationEvent
+from eventkit.eventstore.model import StoredEvent
 from processing_svc.application.integration import data_processed_message
-from processing_svc.application.ports import UnitOfWorkFactory
+from processing_svc.application.ports import ProcessingUnitOfWork, UnitOfWorkFactory
 from processing_svc.application.step_events import processed_versions, step_events
-from processing_svc.domain.pipeline import Pipeline
+from processing_svc.domain.pipeline import Pipeline, PipelineRun
 from processing_svc.domain.steps.base import Work
 
 log = logging.getLogger(__name__)
@@ -18,7 +20,8 @@ CONSUMER = "processing_svc"
 
 
 class ProcessRecord:
-    """Handles DataIngested; safe to call from several threads (each call opens its own unit of work)."""
+    """Handles DataIngested events, one or a batch per transaction; safe to call from several threads
+    (each call opens its own unit of work)."""
 
     def __init__(self, uow_factory: UnitOfWorkFactory, pipeline: Pipeline, topic: str) -> None:
         self._uow_factory = uow_factory
@@ -27,20 +30,49 @@ class ProcessRecord:
 
     def __call__(self, event: IntegrationEvent) -> None:
         """Processes the event once; store errors propagate so the consumer retries it."""
-        if not isinstance(event.data, DataIngested):
-            return  # another event type on the topic: a tolerant reader ignores it
+        self.process_all([event])
+
+    def process_all(self, events: Sequence[IntegrationEvent]) -> None:
+        """Processes a batch in one transaction, in order, with one inbox write, one read of the records'
+        streams and one outbox write; each record keeps its own steps and DataProcessed. All or nothing:
+        a store error propagates and nothing of the batch is kept."""
+        ingested = [event for event in events if isinstance(event.data, DataIngested)]
+        if not ingested:
+            return  # other event types on the topic: a tolerant reader ignores them
         with self._uow_factory() as uow:
-            if not uow.inbox.mark_handled(CONSUMER, event.event_id):
-                return  # a redelivery: its effect is already committed
-            history = uow.events.read_stream(event.data_id)
-            if event.record_version in processed_versions(history):
-                # The same version announced again under a new event id: its results stand.
-                uow.commit()
-                return
-            work = Work(event.data_id, event.partner_id, event.record_version, event.data.payload)
-            run = self._pipeline.run(work, uow.duplicates)
-            uow.events.append(event.data_id, len(history), step_events(run, event))
-            uow.outbox.add([data_processed_message(run, event, self._topic)])
+            fresh = _first_deliveries(uow, ingested)
+            streams = uow.events.read_streams(list(dict.fromkeys(event.data_id for event in fresh)))
+            runs = [(event, self._run(uow, event, streams[event.data_id])) for event in fresh]
+            done = [(event, run) for event, run in runs if run is not None]
+            uow.outbox.add([data_processed_message(run, event, self._topic) for event, run in done])
             uow.commit()
-        if not run.succeeded:
-            log.info("record %s v%s failed processing: %s", event.data_id, event.record_version, run.failure)
+        for event, run in done:
+            if not run.succeeded:
+                log.info(
+                    "record %s v%s failed processing: %s", event.data_id, event.record_version, run.failure
+                )
+
+    def _run(
+        self, uow: ProcessingUnitOfWork, event: IntegrationEvent, history: list[StoredEvent]
+    ) -> PipelineRun | None:
+        """Runs one record version through the pipeline and appends its steps to `history` (the record's
+        stream, kept current for a later version in the same batch); None if the version has results."""
+        if event.record_version in processed_versions(history):
+            return None  # the same version announced again under a new event id: its results stand
+        assert isinstance(event.data, DataIngested)
+        work = Work(event.data_id, event.partner_id, event.record_version, event.data.payload)
+        run = self._pipeline.run(work, uow.duplicates)
+        history.extend(uow.events.append(event.data_id, len(history), step_events(run, event)))
+        return run
+
+
+def _first_deliveries(uow: ProcessingUnitOfWork, events: list[IntegrationEvent]) -> list[IntegrationEvent]:
+    """Marks the events handled and returns those not handled before, each once (redeliveries drop out:
+    their effect is already committed)."""
+    new = set(uow.inbox.mark_all_handled(CONSUMER, [event.event_id for event in events]))
+    fresh = []
+    for event in events:
+        if event.event_id in new:
+            new.discard(event.event_id)  # a second copy in the same batch is a redelivery too
+            fresh.append(event)
+    return fresh

@@ -14,6 +14,7 @@ import requests
 from sqlalchemy import Engine
 
 from contracts import IntegrationEvent, encode, message_key, message_properties
+from eventkit.eventstore.errors import StoreUnavailable
 from eventkit.postgres.relay import OutboxRelay
 from eventkit.pulsar.admin import namespace_path
 from eventkit.pulsar.client import make_client
@@ -50,14 +51,19 @@ class Processing:
         return f"processing-{self.suffix}"
 
     def consumer(self, client: pulsar.Client, name: str = "a", max_redeliveries: int = 2) -> EventConsumer:
+        """A consumer wired as processing_svc.bootstrap wires it: batches, one by one after a failure."""
+        handler = self.handler()
         return EventConsumer(
             client,
             self.in_topic,
             self.subscription,
-            self.handler(),
+            handler,
             max_redeliveries=max_redeliveries,
             nack_delay_ms=200,
             consumer_name=f"processing-{self.suffix}-{name}",
+            batch_handler=handler.process_all,
+            max_batch=20,
+            outage_errors=(StoreUnavailable,),
         )
 
     def relay(self, client: pulsar.Client) -> OutboxRelay:

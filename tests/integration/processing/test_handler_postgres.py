@@ -1,4 +1,4 @@
-"""The handler on real PostgreSQL: one transaction per event, redelivery a no-op, races settled by the store."""
+"""The handler on real PostgreSQL: one transaction per event or batch, redelivery a no-op, races settled by the store."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from eventkit.postgres.schema import events, inbox, outbox
 from processing_svc.adapters.postgres.duplicates import fingerprints
 from processing_svc.adapters.postgres.unit_of_work import ProcessingPostgresUnitOfWork
 from tests.integration.processing.conftest import Processing
-from tests.unit.processing.support import ingested
+from tests.unit.processing.support import ingested, mixed_deliveries
 
 
 def counts(processing: Processing) -> dict[str, int]:
@@ -143,3 +143,50 @@ def test_duplicates_across_partners_are_not_reported(processing: Processing) -> 
             .all()
         )
     assert found == [None, None]
+
+
+def _outcome(processing: Processing) -> tuple[object, ...]:
+    with processing.engine.connect() as connection:
+        stored = connection.execute(
+            select(events.c.stream_id, events.c.version, events.c.event_type, events.c.data).order_by(
+                events.c.position
+            )
+        ).all()
+        published = connection.execute(select(outbox.c.message_key).order_by(outbox.c.id)).scalars().all()
+        handled = connection.execute(select(inbox.c.event_id).order_by(inbox.c.event_id)).scalars().all()
+    return [tuple(row) for row in stored], published, handled
+
+
+def test_a_batch_writes_what_its_events_one_by_one_write(processing: Processing) -> None:
+    deliveries = mixed_deliveries()
+    handler = processing.handler()
+    for event in deliveries:
+        handler(event)
+    one_by_one = _outcome(processing)
+    with processing.engine.begin() as connection:
+        for table in (events, outbox, inbox, fingerprints):
+            connection.execute(table.delete())
+
+    handler.process_all(deliveries)
+
+    assert _outcome(processing) == one_by_one
+    assert counts(processing) == {"events": 24, "outbox": 6, "inbox": 7, "fingerprints": 4}
+
+
+def test_a_batch_broken_mid_way_leaves_nothing(processing: Processing) -> None:
+    with pytest.raises(RuntimeError, match="killed"):
+        processing.handler(lambda: CrashBeforeCommit(processing.engine)).process_all(mixed_deliveries())
+    assert counts(processing) == {"events": 0, "outbox": 0, "inbox": 0, "fingerprints": 0}
+
+
+def test_overlapping_batches_of_two_consumers_have_each_effect_once(processing: Processing) -> None:
+    shared = [ingested({"name": f"r{n}"}) for n in range(20)]
+    first = shared[:15]
+    second = list(reversed(shared[5:]))
+    errors = _concurrently(
+        lambda: processing.handler().process_all(first), lambda: processing.handler().process_all(second)
+    )
+    for batch in (first, second):  # the consumer's retry of a batch that lost a race
+        processing.handler().process_all(batch)
+    assert all(isinstance(error, ConcurrencyConflict) for error in errors), errors
+    assert counts(processing) == {"events": 80, "outbox": 20, "inbox": 20, "fingerprints": 20}

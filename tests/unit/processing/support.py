@@ -49,3 +49,30 @@ def ingested(
         producer="processing-tests",
         correlation_id=f"corr-{uuid.uuid4().hex[:8]}",
     )
+
+
+def mixed_deliveries() -> list[IntegrationEvent]:
+    """A batch as a broker may hand it over: amendments, an older version after a newer one, a copy of a
+    message, the same version under a new id, a duplicate payload, and an event of another type."""
+    ada = ingested({"name": "Ada", "age": 3})
+    late = str(uuid.uuid4())
+    other_type = new_event(
+        "DataValidated",
+        data_id=ada.data_id,
+        partner_id="partner123",
+        record_version=1,
+        data={"is_valid": True, "errors": [], "ruleset_version": "1"},
+        producer="t",
+        correlation_id="c",
+    )
+    return [
+        ada,
+        ingested({"name": "Ada L."}, data_id=ada.data_id, version=2),
+        ingested({"name": "v2"}, data_id=late, version=2),
+        ada,  # the same message delivered twice
+        ingested({"name": "v1"}, data_id=late, version=1),
+        ingested({"name": "Ada", "age": 3}, data_id=ada.data_id),  # version 1 again, new event id
+        ingested({"age": 3, "name": " Ada "}),  # a duplicate of ada's first version
+        other_type,
+        ingested({"name": "Old", "age": 400}),  # fails the enrich step
+    ]

@@ -7,12 +7,13 @@ import uuid
 import pytest
 
 from contracts import DataProcessed, IntegrationEvent, decode, new_event
+from eventkit.eventstore.errors import StoreUnavailable
 from eventkit.eventstore.memory import InMemoryDatabase
 from processing_svc.adapters.memory import Claims, InMemoryProcessingUnitOfWork
 from processing_svc.application.handler import ProcessRecord
 from processing_svc.domain.pipeline import Pipeline, default_steps
 from processing_svc.domain.steps.quality import ExpectedFields
-from tests.unit.processing.support import ingested
+from tests.unit.processing.support import ingested, mixed_deliveries
 
 TOPIC = "persistent://public/default/data-processed"
 
@@ -139,3 +140,58 @@ def test_other_event_types_are_ignored(harness: Harness) -> None:
     )
     harness.handle(validated)
     assert harness.database.events == [] and harness.database.handled == set()
+
+
+def _outcome(harness: Harness) -> tuple[object, ...]:
+    events = [(e.stream_id, e.version, e.event_type, e.data) for e in harness.database.events]
+    published = [(e.data_id, e.record_version, e.data) for e in harness.published()]
+    return events, published, harness.database.handled
+
+
+def test_a_batch_leaves_what_handling_its_events_one_by_one_leaves() -> None:
+    deliveries = mixed_deliveries()
+    one_by_one, batched = Harness(), Harness()
+    for event in deliveries:
+        one_by_one.handle(event)
+    batched.handle.process_all(deliveries)
+
+    assert _outcome(batched) == _outcome(one_by_one)
+    assert len(batched.published()) == 6  # ada v1, v2; late v2, v1; the duplicate; the failure
+
+
+def test_a_batch_after_some_of_its_events_were_handled_processes_only_the_rest() -> None:
+    deliveries = mixed_deliveries()
+    harness, reference = Harness(), Harness()
+    for event in deliveries:
+        reference.handle(event)
+    for event in deliveries[:3]:
+        harness.handle(event)
+
+    harness.handle.process_all(deliveries)  # the consumer's redelivery of a batch that half-failed
+
+    assert _outcome(harness) == _outcome(reference)
+
+
+class _OutboxDown(InMemoryProcessingUnitOfWork):
+    """A unit of work whose outbox refuses the batch's messages, after its steps were appended."""
+
+    def __enter__(self) -> _OutboxDown:
+        super().__enter__()
+        self.outbox = self
+        return self
+
+    def add(self, messages: object) -> None:
+        raise StoreUnavailable("the outbox is down")
+
+
+def test_a_batch_is_all_or_nothing(harness: Harness) -> None:
+    failing = ProcessRecord(
+        lambda: _OutboxDown(harness.database, harness.claims),
+        Pipeline(default_steps(ExpectedFields(("name",)))),
+        TOPIC,
+    )
+    with pytest.raises(StoreUnavailable):
+        failing.process_all(mixed_deliveries())
+
+    assert harness.database.events == [] and harness.database.handled == set()
+    assert harness.published() == [] and harness.claims == {}
