@@ -1,10 +1,16 @@
 """End-to-end lag: open-loop ingestion at a fixed rate, and the time from each 201 to the record being
 complete (validated and processed) in the query view.
 
-A sender thread posts one record every 1/R s for `--seconds` (never waiting on the pipeline), and a watcher
-asks the view every `--poll-ms` which of the records not yet complete are (POST /query/search with an
-`id $in` filter, 1,000 ids per call); the lag of a record is the first time it was seen complete minus the
-time its 201 arrived (so it includes up to one polling interval, 20 ms by default).
+Each rate starts on a quiet pipeline (every subscription of the three topics has no backlog: a run must
+not inherit the previous one's). A sender thread posts one record every 1/R s for `--seconds` (never
+waiting on the pipeline), and a watcher asks the view every `--poll-ms` which of the records not yet
+complete are (POST /query/search with an `id $in` filter, `--chunk` ids per call); the lag of a record is
+the first time it was seen complete minus the time its 201 arrived, so it includes up to one watcher cycle
+(reported as "watcher cycle"). The view's own timestamps split it: validated_at and processed_at minus
+the record's received time are the two services' lags; the rest is the projection into the view.
+
+CPU time of every component over the run, divided by the records sent, says what one record costs where
+(bench/cpu.py): on a small machine their sum bounds the rate the whole stack can sustain.
 
 The lag is *bounded* at a rate when every record completed and the records sent in the last quarter of
 the run did not wait much longer than those of the first quarter (median at most twice, plus 100 ms):
@@ -22,12 +28,15 @@ import statistics
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import Any
 
 import requests
 
+from bench.cpu import CpuMeter
 from bench.memory import PeakSampler
 from bench.report import Figure, print_table, write_json
+from query_svc.adapters.pulsar.backlog import PulsarBacklog
 from reliability.settings import REPO_ROOT
 from reliability.supervisor import copy_of
 
@@ -42,6 +51,8 @@ class LagRun:
         self.args, self.ingest, self.query, self.auth = args, ingest, query, auth
         self.acked: dict[str, float] = {}
         self.done: dict[str, float] = {}
+        self.hops: dict[str, tuple[float, float]] = {}  # id -> (validated, processed) ms after received
+        self.cycles: list[float] = []
         self.lock = threading.Lock()
         self.sending = threading.Event()
         self.session = requests.Session()
@@ -87,20 +98,31 @@ class LagRun:
                 deadline = deadline or time.monotonic() + self.args.settle
                 if not pending or time.monotonic() > deadline:
                     return
-            for start in range(0, len(pending), 1000):
-                chunk = pending[start : start + 1000]
-                body: dict[str, Any] = {
-                    "filter": {"id": {"$in": chunk}, "status": "complete"},
-                    "fields": "id",
-                    "limit": 1000,
-                }
-                response = poll.post(f"{self.query}/search", json=body, headers=self.auth, timeout=30)
-                if response.status_code == 200:
-                    seen = time.monotonic()
-                    with self.lock:
-                        for row in response.json():
-                            self.done.setdefault(row["id"], seen)
+            started = time.monotonic()
+            for start in range(0, len(pending), self.args.chunk):
+                self.poll(poll, pending[start : start + self.args.chunk])
+            if pending:
+                self.cycles.append(time.monotonic() - started)
             time.sleep(self.args.poll_ms / 1000)
+
+    def poll(self, session: requests.Session, ids: list[str]) -> None:
+        """Notes which of `ids` are complete in the view now, with their services' timestamps."""
+        body: dict[str, Any] = {
+            "filter": {"id": {"$in": ids}, "status": "complete"},
+            "fields": "id,timestamp,validation,processing",
+            "limit": len(ids),
+        }
+        response = session.post(f"{self.query}/search", json=body, headers=self.auth, timeout=30)
+        if response.status_code != 200:
+            return
+        seen = time.monotonic()
+        with self.lock:
+            for row in response.json():
+                if self.done.setdefault(row["id"], seen) == seen:
+                    self.hops[row["id"]] = (
+                        _ms_between(row["validation"]["validated_at"], row["timestamp"]),
+                        _ms_between(row["processing"]["processed_at"], row["timestamp"]),
+                    )
 
     def lags_by_quarter(self) -> tuple[list[float], list[float]]:
         """Lags (ms) of the records acknowledged in the first and in the last quarter of the run."""
@@ -113,14 +135,47 @@ class LagRun:
         return lags(order[:quarter]), lags(order[-quarter:])
 
 
+def _ms_between(later: str, earlier: str) -> float:
+    return (datetime.fromisoformat(later) - datetime.fromisoformat(earlier)).total_seconds() * 1000
+
+
+def wait_until_quiet(timeout_s: float = 600.0) -> None:
+    """Waits until no subscription of the three topics has a backlog, so a run starts on an idle pipeline."""
+    backlog = PulsarBacklog(
+        os.environ.get("PULSAR_ADMIN_URL", "http://127.0.0.1:8080"),
+        os.environ.get("PULSAR_NAMESPACE", "persistent://public/default"),
+    )
+    deadline = time.monotonic() + timeout_s
+    told = 0.0
+    while (left := sum(lag.backlog for lag in backlog.lags())) > 0:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the pipeline still has {left} messages in backlog after {timeout_s:.0f} s")
+        if time.monotonic() - told > 10:
+            print(f"  waiting for the pipeline to drain: {left} messages in backlog", flush=True)
+            told = time.monotonic()
+        time.sleep(1)
+
+
+def _percentiles(scenario: str, name: str, values: list[float]) -> list[Figure]:
+    if len(values) < 2:
+        return []
+    quantiles = statistics.quantiles(values, n=100)
+    return [
+        Figure(scenario, f"{name} p50", "ms", [statistics.median(values)]),
+        Figure(scenario, f"{name} p95", "ms", [quantiles[94]]),
+        Figure(scenario, f"{name} p99", "ms", [quantiles[98]]),
+    ]
+
+
 def measure(args: argparse.Namespace, rate: float, label: str) -> tuple[list[Figure], bool]:
     """One run at `rate`: the lag figures, and whether the lag stayed bounded."""
+    wait_until_quiet()
     host = os.environ.get("BIND_HOST", "127.0.0.1")
     ingest = f"http://{host}:{os.environ.get('INGESTION_PORT', '5001')}/ingest"
     query = f"http://{host}:{os.environ.get('QUERY_PORT', '5002')}/query"
     auth = {"Authorization": f"Bearer {args.key}"}
     run = LagRun(argparse.Namespace(**{**vars(args), "rate": rate}), ingest, query, auth)
-    with PeakSampler() as memory:
+    with PeakSampler() as memory, CpuMeter() as cpu:
         lags = run.run()
     missing = len(run.acked) - len(run.done)
     first, last = run.lags_by_quarter()
@@ -136,15 +191,28 @@ def measure(args: argparse.Namespace, rate: float, label: str) -> tuple[list[Fig
     )
     if len(lags) < 2:
         return [], False
-    quantiles = statistics.quantiles(lags, n=100)
     scenario = f"e2e lag {rate:g} rec/s, {label}"
     figures = [
-        Figure(scenario, "lag p50", "ms", [statistics.median(lags)]),
-        Figure(scenario, "lag p95", "ms", [quantiles[94]]),
-        Figure(scenario, "lag p99", "ms", [quantiles[98]]),
+        *_percentiles(scenario, "lag", lags),
+        *_percentiles(scenario, "validated after", [hop[0] for hop in run.hops.values()]),
+        *_percentiles(scenario, "processed after", [hop[1] for hop in run.hops.values()]),
+        Figure(scenario, "watcher cycle (mean)", "ms", [statistics.fmean(run.cycles or [0.0]) * 1000]),
         Figure(scenario, "achieved", "rec/s", [len(run.acked) / args.seconds]),
         Figure(scenario, "bounded", "yes=1", [1.0 if bounded else 0.0]),
     ]
+    records = max(1, len(run.acked))
+    figures += [
+        Figure(f"cpu per record at {rate:g} rec/s ({label})", program, "ms", [used * 1000 / records])
+        for program, used in sorted(cpu.used.items())
+    ]
+    figures.append(
+        Figure(
+            f"cpu per record at {rate:g} rec/s ({label})",
+            "all",
+            "ms",
+            [sum(cpu.used.values()) * 1000 / records],
+        )
+    )
     figures += [
         Figure(f"memory under load ({label})", program, "MiB", [size])
         for program, size in sorted(memory.peaks.items())
@@ -180,7 +248,8 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rates", default="50,200,500", help="records per second, comma-separated")
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--settle", type=float, default=120.0, help="longest wait for the last records")
-    parser.add_argument("--poll-ms", type=float, default=20.0)
+    parser.add_argument("--poll-ms", type=float, default=100.0)
+    parser.add_argument("--chunk", type=int, default=250, help="ids per watcher query")
     parser.add_argument("--copies", type=int, default=1, help="copies of each consumer service")
     args = parser.parse_args(argv)
     args.rates = [float(r) for r in str(args.rates).split(",")]

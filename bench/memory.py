@@ -8,31 +8,15 @@ from __future__ import annotations
 
 import threading
 
-import psutil
-
+from bench.processes import sum_by_program
 from bench.report import Figure, print_table, write_json
-from reliability.supervisor import pids
 
 MIB = 1024 * 1024
 
 
 def rss_by_program() -> dict[str, float]:
     """MiB resident per supervised program, its children included (0 for a program not running)."""
-    sizes: dict[str, float] = {}
-    for program, pid in sorted(pids().items()):
-        total = 0
-        if pid:
-            try:
-                root = psutil.Process(pid)
-                for process in [root, *root.children(recursive=True)]:
-                    try:
-                        total += process.memory_info().rss
-                    except psutil.NoSuchProcess:
-                        continue
-            except psutil.NoSuchProcess:
-                pass
-        sizes[program] = total / MIB
-    return sizes
+    return {program: size / MIB for program, size in sum_by_program(lambda p: p.memory_info().rss).items()}
 
 
 class PeakSampler:
