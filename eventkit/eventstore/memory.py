@@ -12,7 +12,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from eventkit.eventstore.errors import ConcurrencyConflict, EventStoreError
-from eventkit.eventstore.model import NewEvent, StoredEvent
+from eventkit.eventstore.model import NewEvent, StoredEvent, StreamAppend
 from eventkit.eventstore.ports import EventStore, Inbox, Outbox
 from eventkit.eventstore.values import (
     aware_utc,
@@ -104,6 +104,27 @@ class InMemoryEventStore:
             for n, event in enumerate(candidates, start=1)
         ]
         tx.events.extend(stored)
+        return stored
+
+    def append_many(self, appends: Sequence[StreamAppend]) -> list[StoredEvent]:
+        """Appends to several streams in one write, all or nothing: ConcurrencyConflict, with nothing
+        appended, if any stream is not at its expected version. A stream may appear more than once; each
+        later append expects the version the one before leaves."""
+        if not any(append.events for append in appends):
+            for append in appends:
+                check_expected_version(append.expected_version)
+            return []
+        tx = _writable(self._tx)
+        mark, bases = len(tx.events), dict(tx.base_versions)
+        stored: list[StoredEvent] = []
+        try:
+            for append in appends:
+                stored += self.append(append.stream_id, append.expected_version, append.events)
+        except ConcurrencyConflict:
+            del tx.events[mark:]
+            tx.base_versions.clear()
+            tx.base_versions.update(bases)
+            raise
         return stored
 
     def read_stream(self, stream_id: str, *, until: datetime | None = None) -> list[StoredEvent]:

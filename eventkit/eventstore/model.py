@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -40,3 +40,12 @@ class StoredEvent:
     metadata: Mapping[str, Any]
     event_id: str
     occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class StreamAppend:
+    """Events to append to one stream after `expected_version`, as part of an `append_many`."""
+
+    stream_id: str
+    expected_version: int
+    events: Sequence[NewEvent]

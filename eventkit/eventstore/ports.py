@@ -7,13 +7,19 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from eventkit.eventstore.model import NewEvent, StoredEvent
+from eventkit.eventstore.model import NewEvent, StoredEvent, StreamAppend
 from eventkit.messaging import OutboundMessage
 
 
 class EventStore(Protocol):
     def append(self, stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> list[StoredEvent]:
         """Appends after `expected_version` (0 for a new stream); ConcurrencyConflict if it moved."""
+        ...
+
+    def append_many(self, appends: Sequence[StreamAppend]) -> list[StoredEvent]:
+        """Appends to several streams in one write, all or nothing: ConcurrencyConflict, with nothing
+        appended, if any stream is not at its expected version. A stream may appear more than once; each
+        later append expects the version the one before leaves."""
         ...
 
     def read_stream(self, stream_id: str, *, until: datetime | None = None) -> list[StoredEvent]:

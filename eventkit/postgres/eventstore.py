@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Row, delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from eventkit.eventstore.errors import ConcurrencyConflict
-from eventkit.eventstore.model import NewEvent, StoredEvent
+from eventkit.eventstore.model import NewEvent, StoredEvent, StreamAppend
 from eventkit.eventstore.values import (
     aware_utc,
     canonical_event_id,
@@ -48,6 +48,23 @@ class PostgresEventStore:
                 raise ConcurrencyConflict(stream_id, expected_version, self._version(stream_id))
         return [_stored(row, positions[row["version"]]) for row in rows]
 
+    def append_many(self, appends: Sequence[StreamAppend]) -> list[StoredEvent]:
+        """Appends to several streams in one write, all or nothing: ConcurrencyConflict, with nothing
+        appended, if any stream is not at its expected version. A stream may appear more than once; each
+        later append expects the version the one before leaves."""
+        rows, first_expected = _rows_of(appends)
+        if not rows:
+            return []
+        with translated_errors(f"append to {len(first_expected)} streams"):
+            self._require_versions({s: v for s, v in first_expected.items() if v > 0})
+            positions = self._insert_many(rows)
+            if len(positions) < len(rows):
+                self._undo(positions.values())
+                missing = next(r for r in rows if (r["stream_id"], r["version"]) not in positions)
+                stream_id = missing["stream_id"]
+                raise ConcurrencyConflict(stream_id, first_expected[stream_id], self._version(stream_id))
+        return [_stored(row, positions[row["stream_id"], row["version"]]) for row in rows]
+
     def read_stream(self, stream_id: str, *, until: datetime | None = None) -> list[StoredEvent]:
         """Returns the stream's events in version order ([] if unknown), optionally only up to `until`."""
         query = select(events).where(events.c.stream_id == stream_id).order_by(events.c.version)
@@ -84,6 +101,19 @@ class PostgresEventStore:
         if actual != expected_version:
             raise ConcurrencyConflict(stream_id, expected_version, actual)
 
+    def _require_versions(self, expected: Mapping[str, int]) -> None:
+        if not expected:
+            return
+        query = (
+            select(events.c.stream_id, func.max(events.c.version))
+            .where(events.c.stream_id.in_(list(expected)))
+            .group_by(events.c.stream_id)
+        )
+        actual = {stream_id: int(version) for stream_id, version in self._connection.execute(query)}
+        for stream_id, version in expected.items():
+            if actual.get(stream_id, 0) != version:
+                raise ConcurrencyConflict(stream_id, version, actual.get(stream_id, 0))
+
     def _version(self, stream_id: str) -> int:
         query = select(func.coalesce(func.max(events.c.version), 0)).where(events.c.stream_id == stream_id)
         return int(self._connection.execute(query).scalar_one())
@@ -99,9 +129,39 @@ class PostgresEventStore:
         )
         return {row.version: row.position for row in self._connection.execute(statement)}
 
+    def _insert_many(self, rows: list[dict[str, Any]]) -> dict[tuple[str, int], int]:
+        # Executemany with RETURNING: SQLAlchemy compiles the one-row statement once (cached) and sends the
+        # rows as multi-row VALUES pages, instead of compiling a statement with a parameter per value.
+        statement = (
+            insert(events)
+            .on_conflict_do_nothing(index_elements=[events.c.stream_id, events.c.version])
+            .returning(events.c.stream_id, events.c.version, events.c.position)
+        )
+        result = self._connection.execute(statement, rows)
+        return {(row.stream_id, row.version): row.position for row in result}
+
     def _undo(self, positions: Iterable[int]) -> None:
         # Versions after the conflicting one may have gone in; the append is all or nothing.
         self._connection.execute(delete(events).where(events.c.position.in_(list(positions))))
+
+
+def _rows_of(appends: Sequence[StreamAppend]) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The rows of several appends, and the version each stream must be at before the first of them;
+    ConcurrencyConflict if an append to a stream does not expect the version the one before leaves."""
+    rows: list[dict[str, Any]] = []
+    first_expected: dict[str, int] = {}
+    reached: dict[str, int] = {}
+    for append in appends:
+        check_expected_version(append.expected_version)
+        if not append.events:
+            continue  # appending nothing stores and checks nothing, as in `append`
+        stream_id, expected = append.stream_id, append.expected_version
+        if stream_id in reached and reached[stream_id] != expected:
+            raise ConcurrencyConflict(stream_id, expected, reached[stream_id])
+        first_expected.setdefault(stream_id, expected)
+        rows += [_row(stream_id, expected + n, event) for n, event in enumerate(append.events, start=1)]
+        reached[stream_id] = expected + len(append.events)
+    return rows, first_expected
 
 
 def _row(stream_id: str, version: int, event: NewEvent) -> dict[str, Any]:

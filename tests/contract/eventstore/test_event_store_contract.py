@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from eventkit.eventstore.errors import ConcurrencyConflict
-from eventkit.eventstore.model import NewEvent, StoredEvent
+from eventkit.eventstore.model import NewEvent, StoredEvent, StreamAppend
 from tests.contract.eventstore.conftest import Harness
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -112,6 +112,53 @@ def test_a_unit_of_work_reads_its_own_appends_before_commit(harness: Harness) ->
         assert [e.stream_id for e in uow.events.read_all()] == [stream_id, stream_id]
         with harness.new_uow() as other:
             assert other.events.read_stream(stream_id) == []
+
+
+def test_append_many_appends_to_several_streams_as_separate_appends_would(harness: Harness) -> None:
+    old, new = _stream(), _stream()
+    _append(harness, old, 0, [_event(1)])
+    with harness.new_uow() as uow:
+        stored = uow.events.append_many(
+            [
+                StreamAppend(new, 0, [_event(2), _event(3)]),
+                StreamAppend(old, 1, [_event(4)]),
+                StreamAppend(new, 2, [_event(5)]),  # the same stream again, after its first append
+                StreamAppend(old, 2, []),
+            ]
+        )
+        uow.commit()
+
+    assert [(e.stream_id, e.version, e.data["n"]) for e in stored] == [
+        (new, 1, 2),
+        (new, 2, 3),
+        (old, 2, 4),
+        (new, 3, 5),
+    ]
+    assert _read(harness, new) == [e for e in stored if e.stream_id == new]
+    assert [e.data["n"] for e in _read(harness, old)] == [1, 4]
+
+
+@pytest.mark.parametrize("stale", ["behind", "taken as new", "ahead", "chained"])
+def test_append_many_with_one_stale_stream_appends_nothing(harness: Harness, stale: str) -> None:
+    moved, fresh = _stream(), _stream()
+    _append(harness, moved, 0, [_event(1), _event(2)])
+    appends = [StreamAppend(fresh, 0, [_event(3)]), StreamAppend(moved, 2, [_event(4)])]
+    if stale == "behind":
+        appends[1] = StreamAppend(moved, 1, [_event(4)])
+    elif stale == "taken as new":  # caught by the store's unique key, after the fresh stream's insert
+        appends[1] = StreamAppend(moved, 0, [_event(4)])
+    elif stale == "ahead":
+        appends[1] = StreamAppend(moved, 3, [_event(4)])
+    else:
+        appends.append(StreamAppend(fresh, 0, [_event(5)]))  # fresh is at 1 after the first append
+    with harness.new_uow() as uow:
+        with pytest.raises(ConcurrencyConflict):
+            uow.events.append_many(appends)
+        uow.events.append(moved, 2, [_event(6)])  # the unit of work is still usable
+        uow.commit()
+
+    assert _read(harness, fresh) == []
+    assert [e.data["n"] for e in _read(harness, moved)] == [1, 2, 6]
 
 
 def test_read_streams_returns_each_stream_as_read_stream_does(harness: Harness) -> None:
