@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, insert
 
 from eventkit.eventstore.values import canonical_event_id, check_json_document
 from eventkit.messaging import OutboundMessage
 from eventkit.postgres.errors import translated_errors
 from eventkit.postgres.schema import outbox
 
-# The relay LISTENs on this channel; PostgreSQL delivers the NOTIFY only when the writer commits.
+# The relay LISTENs on this channel; a statement trigger on `outbox` NOTIFYs it (migration eventkit_0002),
+# and PostgreSQL delivers the NOTIFY only when the writer commits.
 OUTBOX_CHANNEL = "outbox"
 
 
@@ -38,6 +39,6 @@ class PostgresOutbox:
         if not rows:
             return
         with translated_errors("queue outbox messages"):
-            # One multi-row INSERT: ids follow the list order, and so does publication.
-            self._connection.execute(insert(outbox).values(rows))
-            self._connection.execute(select(func.pg_notify(OUTBOX_CHANNEL, "")))
+            # Executemany, which SQLAlchemy sends as multi-row INSERTs of a cached statement: ids follow the
+            # list order, and so does publication.
+            self._connection.execute(insert(outbox), rows)
