@@ -8,7 +8,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 
 from eventkit.eventstore.errors import ConcurrencyConflict
-from eventkit.eventstore.model import StoredEvent
+from eventkit.eventstore.model import StoredEvent, StreamAppend
 from eventkit.messaging import OutboundMessage
 from ingestion_svc.application.commands import (
     AmendRecord,
@@ -60,9 +60,20 @@ class IngestionService:
             stored = self._claim(uow, context)
             if stored is not None:
                 return BatchOutcome([_receipt_from(r) for r in stored.result["receipts"]], replayed=True)
-            received = [self._receive(uow, command, context) for command in commands]
-            uow.outbox.add([message for _, message in received])  # one multi-row insert for the batch
-            receipts = [receipt for receipt, _ in received]
+            received = [self._new_record(command) for command in commands]
+            appended = uow.events.append_many(  # one multi-row insert for the batch, as is the outbox's
+                [
+                    StreamAppend(record.id, 0, [to_new_event(event, self._metadata(record, context))])
+                    for record, event in received
+                ]
+            )
+            uow.outbox.add(
+                [
+                    data_ingested_message(record, event.event_id, self._topic, context.correlation_id)
+                    for (record, _), event in zip(received, appended, strict=True)
+                ]
+            )
+            receipts = [_receipt(record) for record, _ in received]
             self._remember(uow, context, {"receipts": [_receipt_json(r) for r in receipts]})
             uow.commit()
             return BatchOutcome(receipts)
@@ -96,10 +107,17 @@ class IngestionService:
     def _receive(
         self, uow: IngestionUnitOfWork, command: IngestRecord, context: RequestContext
     ) -> tuple[Receipt, OutboundMessage]:
-        record, event = DataRecord.receive(
+        record, event = self._new_record(command)
+        return _receipt(record), self._append(uow, record, event, 0, context)
+
+    def _new_record(self, command: IngestRecord) -> tuple[DataRecord, DomainEvent]:
+        return DataRecord.receive(
             str(uuid.uuid4()), command.partner_id, command.payload, command.external_id, self._clock()
         )
-        return _receipt(record), self._append(uow, record, event, 0, context)
+
+    @staticmethod
+    def _metadata(record: DataRecord, ctx: RequestContext) -> dict[str, str]:
+        return {"correlation_id": ctx.correlation_id, "partner_id": record.partner_id}
 
     def _append(
         self,
@@ -110,8 +128,7 @@ class IngestionService:
         ctx: RequestContext,
     ) -> OutboundMessage:
         """Appends the domain event and returns the integration event to queue in the same transaction."""
-        metadata = {"correlation_id": ctx.correlation_id, "partner_id": record.partner_id}
-        [stored] = uow.events.append(record.id, expected, [to_new_event(event, metadata)])
+        [stored] = uow.events.append(record.id, expected, [to_new_event(event, self._metadata(record, ctx))])
         return data_ingested_message(record, stored.event_id, self._topic, ctx.correlation_id)
 
     @staticmethod

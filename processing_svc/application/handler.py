@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from contracts import DataIngested, IntegrationEvent
-from eventkit.eventstore.model import StoredEvent
+from eventkit.eventstore.model import StreamAppend
 from processing_svc.application.integration import data_processed_message
 from processing_svc.application.ports import ProcessingUnitOfWork, UnitOfWorkFactory
 from processing_svc.application.step_events import processed_versions, step_events
@@ -34,16 +35,15 @@ class ProcessRecord:
 
     def process_all(self, events: Sequence[IntegrationEvent]) -> None:
         """Processes a batch in one transaction, in order, with one inbox write, one read of the records'
-        streams and one outbox write; each record keeps its own steps and DataProcessed. All or nothing:
-        a store error propagates and nothing of the batch is kept."""
+        streams, one append and one outbox write; each record keeps its own steps and DataProcessed. All or
+        nothing: a store error propagates and nothing of the batch is kept."""
         ingested = [event for event in events if isinstance(event.data, DataIngested)]
         if not ingested:
             return  # other event types on the topic: a tolerant reader ignores them
         with self._uow_factory() as uow:
             fresh = _first_deliveries(uow, ingested)
-            streams = uow.events.read_streams(list(dict.fromkeys(event.data_id for event in fresh)))
-            runs = [(event, self._run(uow, event, streams[event.data_id])) for event in fresh]
-            done = [(event, run) for event, run in runs if run is not None]
+            appends, done = self._run_all(uow, fresh)
+            uow.events.append_many(appends)
             uow.outbox.add([data_processed_message(run, event, self._topic) for event, run in done])
             uow.commit()
         for event, run in done:
@@ -52,18 +52,40 @@ class ProcessRecord:
                     "record %s v%s failed processing: %s", event.data_id, event.record_version, run.failure
                 )
 
-    def _run(
-        self, uow: ProcessingUnitOfWork, event: IntegrationEvent, history: list[StoredEvent]
-    ) -> PipelineRun | None:
-        """Runs one record version through the pipeline and appends its steps to `history` (the record's
-        stream, kept current for a later version in the same batch); None if the version has results."""
-        if event.record_version in processed_versions(history):
-            return None  # the same version announced again under a new event id: its results stand
+    def _run_all(
+        self, uow: ProcessingUnitOfWork, events: list[IntegrationEvent]
+    ) -> tuple[list[StreamAppend], list[tuple[IntegrationEvent, PipelineRun]]]:
+        """Runs each record version without results yet through the pipeline, in order: the step events to
+        append (after one read of every record's stream) and the runs to announce."""
+        read = uow.events.read_streams(list(dict.fromkeys(event.data_id for event in events)))
+        streams = {data_id: _Stream(len(h), processed_versions(h)) for data_id, h in read.items()}
+        appends: list[StreamAppend] = []
+        done: list[tuple[IntegrationEvent, PipelineRun]] = []
+        for event in events:
+            stream = streams[event.data_id]
+            if event.record_version in stream.versions:
+                continue  # the same version announced again under a new event id: its results stand
+            run = self._run(uow, event)
+            steps = step_events(run, event)
+            appends.append(StreamAppend(event.data_id, stream.length, steps))
+            stream.length += len(steps)  # a later version of this record in the batch appends after
+            stream.versions.add(event.record_version)
+            done.append((event, run))
+        return appends, done
+
+    def _run(self, uow: ProcessingUnitOfWork, event: IntegrationEvent) -> PipelineRun:
+        """Runs one record version through the pipeline (claiming its fingerprint in `uow`)."""
         assert isinstance(event.data, DataIngested)
         work = Work(event.data_id, event.partner_id, event.record_version, event.data.payload)
-        run = self._pipeline.run(work, uow.duplicates)
-        history.extend(uow.events.append(event.data_id, len(history), step_events(run, event)))
-        return run
+        return self._pipeline.run(work, uow.duplicates)
+
+
+@dataclass
+class _Stream:
+    """What the batch needs of a record's stream: its length and the versions it holds results for."""
+
+    length: int
+    versions: set[int]
 
 
 def _first_deliveries(uow: ProcessingUnitOfWork, events: list[IntegrationEvent]) -> list[IntegrationEvent]:
