@@ -14,8 +14,9 @@ CPU time of every component over the run, divided by the records sent, says what
 
 The lag is *bounded* at a rate when every record completed, the records sent in the last quarter of the
 run did not wait much longer than those of the first quarter (median at most twice, plus 100 ms), and the
-pipeline finished the last records soon after the sender stopped (within twice the first quarter's median
-lag plus 1 s): a pipeline slower than the rate shows a lag growing with time, and a backlog to work off.
+pipeline finished the last records soon after the sender stopped (within 1 s, or 5% of the run if that is
+longer): a pipeline slower than the rate shows a lag growing with time, and a backlog to work off that
+grows with the run's length.
 
     python -m bench.e2e_lag --rates 50,200,500 --seconds 60            # one copy of each consumer
     python -m bench.e2e_lag --rates 200,500 --seconds 60 --copies 2     # a second copy of each beside it
@@ -187,7 +188,7 @@ def measure(args: argparse.Namespace, rate: float, label: str) -> tuple[list[Fig
         missing == 0
         and bool(first and last)
         and statistics.median(last) <= 2 * statistics.median(first) + 100
-        and drain_ms <= 2 * statistics.median(first) + 1000
+        and drain_ms <= max(1000.0, 0.05 * args.seconds * 1000)
     )
     print(
         f"  {rate:g} rec/s ({label}): acknowledged {len(run.acked)}, complete {len(run.done)}, "
