@@ -29,6 +29,7 @@ from sqlalchemy import Engine, text
 
 from bench.report import Figure, print_table, write_json
 from contracts import DataIngested, content_hash, encode, message_key, message_properties, new_event
+from eventkit.eventstore.errors import StoreUnavailable
 from eventkit.messaging import OutboundMessage
 from eventkit.postgres.engine import make_engine
 from eventkit.postgres.testing import temporary_schema
@@ -40,7 +41,7 @@ from processing_svc.adapters.postgres.migrate import migrate_processing
 from processing_svc.adapters.postgres.unit_of_work import ProcessingPostgresUnitOfWork
 from processing_svc.application.handler import ProcessRecord
 from processing_svc.domain.pipeline import Pipeline, default_steps
-from processing_svc.settings import DEFAULT_EXPECTED_FIELDS
+from processing_svc.settings import DEFAULT_EXPECTED_FIELDS, Settings
 
 DATABASE_URL = "postgresql://processing:processing@127.0.0.1:5432/processing"
 PULSAR_URL = "pulsar://127.0.0.1:6650"
@@ -97,8 +98,17 @@ def _consume(topic: str, subscription: str, schema: str, stop: Any) -> None:
     client = make_client(PULSAR_URL)
     pipeline = Pipeline(default_steps(load_expected_fields(DEFAULT_EXPECTED_FIELDS)))
     handler = ProcessRecord(lambda: ProcessingPostgresUnitOfWork(engine), pipeline, f"{topic}-out")
+    settings = Settings.from_env()
     consumer = EventConsumer(
-        client, topic, subscription, handler, consumer_name=f"bench-{uuid.uuid4().hex[:6]}"
+        client,
+        topic,
+        subscription,
+        handler,
+        consumer_name=f"bench-{uuid.uuid4().hex[:6]}",
+        batch_handler=handler.process_all,
+        max_batch=settings.batch,
+        batch_wait_ms=settings.batch_wait_ms,
+        outage_errors=(StoreUnavailable,),
     )
     try:
         consumer.run(stop)
