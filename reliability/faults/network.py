@@ -62,6 +62,7 @@ class FlakyNetwork(Fault):
         self.what = f"latency+jitter, {store} stall, resets between {', '.join(programs)} and {store}"
         self.restarts = frozenset(programs)
         self._proxy: Toxiproxy | None = None
+        self._proxy_port = 0
         self._copies: list[supervisor.Copy] = []
 
     @asynccontextmanager
@@ -71,6 +72,7 @@ class FlakyNetwork(Fault):
             upstream = f"{ctx.stack.host}:{ctx.stack.ports[self._store_port]}"
             listen = ctx.stack.ports[self._listen_port] if self._listen_port else 0
             port = await asyncio.to_thread(self._proxy.proxy, self.store, upstream, listen)
+            self._proxy_port = port
             await asyncio.to_thread(self._swap_in, ctx, port)
             await self._wait_ready(ctx)
             yield
@@ -93,8 +95,8 @@ class FlakyNetwork(Fault):
             copy.start()
             self._copies.append(copy)
 
-    def _bypassing(self, store_port: int) -> list[tuple[str, str]]:
-        """Copies with a TCP connection to the store's own port: the fault would not reach them."""
+    def _connections_to(self, port: int) -> list[tuple[str, str]]:
+        """(program, "local -> remote") of every copy's TCP connection to `port`, its children's included."""
         found = []
         for copy in self._copies:
             with suppress(psutil.NoSuchProcess):
@@ -102,9 +104,29 @@ class FlakyNetwork(Fault):
                 for process in [root, *root.children(recursive=True)]:
                     with suppress(psutil.NoSuchProcess):
                         for conn in process.net_connections(kind="tcp"):
-                            if conn.raddr and conn.raddr.port == store_port:
+                            if conn.raddr and conn.raddr.port == port:
                                 found.append((copy.program, f"{conn.laddr.port} -> {conn.raddr.port}"))
         return found
+
+    async def _check_routes(self, ctx: FaultContext, timeout_s: float = 30.0) -> None:
+        """Waits until every copy talks to the proxy (some connect only when work arrives), then fails the
+        scenario if none does, or if any copy talks to the store's own port: the fault would not reach it."""
+        connected: set[str] = set()
+        for _ in range(int(timeout_s / 0.5)):
+            found = await asyncio.to_thread(self._connections_to, self._proxy_port)
+            connected = {program for program, _ in found}
+            if connected >= {copy.program for copy in self._copies}:
+                break
+            await asyncio.sleep(0.5)
+        if not connected:
+            ctx.violations.append(
+                f"no copy connected to {self.store} through the proxy: the fault reaches nobody"
+            )
+        elif idle := sorted({copy.program for copy in self._copies} - connected):
+            ctx.notes.append(f"not connected through the proxy within {timeout_s:.0f} s: {', '.join(idle)}")
+        store_port = ctx.stack.ports[self._store_port]
+        for program, bypass in await asyncio.to_thread(self._connections_to, store_port):
+            ctx.violations.append(f"the copy of {program} talks to {self.store} around the proxy ({bypass})")
 
     def _swap_out(self) -> None:
         for copy in self._copies:
@@ -131,9 +153,7 @@ class FlakyNetwork(Fault):
     async def inject(self, ctx: FaultContext) -> None:
         assert self._proxy is not None
         proxy, name = self._proxy, self.store
-        await asyncio.sleep(2)  # the copies connect
-        for program, bypass in await asyncio.to_thread(self._bypassing, ctx.stack.ports[self._store_port]):
-            ctx.violations.append(f"the copy of {program} talks to {self.store} around the proxy ({bypass})")
+        await self._check_routes(ctx)
         phase = max(2.0, ctx.profile.records / ctx.profile.rate / 4)
         await asyncio.to_thread(proxy.add_toxic, name, "latency", "latency", {"latency": 40, "jitter": 40})
         await asyncio.sleep(phase)
