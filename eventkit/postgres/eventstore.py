@@ -35,18 +35,7 @@ class PostgresEventStore:
 
     def append(self, stream_id: str, expected_version: int, events: Sequence[NewEvent]) -> list[StoredEvent]:
         """Appends after `expected_version` (0 for a new stream); ConcurrencyConflict if it moved."""
-        check_expected_version(expected_version)
-        rows = [_row(stream_id, expected_version + n, event) for n, event in enumerate(events, start=1)]
-        if not rows:
-            return []
-        with translated_errors(f"append to stream {stream_id}"):
-            if expected_version > 0:
-                self._require_version(stream_id, expected_version)
-            positions = self._insert(rows)
-            if len(positions) < len(rows):
-                self._undo(positions.values())
-                raise ConcurrencyConflict(stream_id, expected_version, self._version(stream_id))
-        return [_stored(row, positions[row["version"]]) for row in rows]
+        return self.append_many([StreamAppend(stream_id, expected_version, events)])
 
     def append_many(self, appends: Sequence[StreamAppend]) -> list[StoredEvent]:
         """Appends to several streams in one write, all or nothing: ConcurrencyConflict, with nothing
@@ -55,7 +44,10 @@ class PostgresEventStore:
         rows, first_expected = _rows_of(appends)
         if not rows:
             return []
-        with translated_errors(f"append to {len(first_expected)} streams"):
+        streams = list(first_expected)
+        with translated_errors(
+            f"append to stream {streams[0]}" if len(streams) == 1 else f"append to {len(streams)} streams"
+        ):
             self._require_versions({s: v for s, v in first_expected.items() if v > 0})
             positions = self._insert_many(rows)
             if len(positions) < len(rows):
@@ -94,14 +86,9 @@ class PostgresEventStore:
         with translated_errors("read all events"):
             return [_from_row(row) for row in self._connection.execute(query.limit(limit))]
 
-    def _require_version(self, stream_id: str, expected_version: int) -> None:
-        # The unique key only catches a stream that moved past `expected`; this catches one that is
-        # behind it (e.g. an If-Match naming a version that does not exist yet).
-        actual = self._version(stream_id)
-        if actual != expected_version:
-            raise ConcurrencyConflict(stream_id, expected_version, actual)
-
     def _require_versions(self, expected: Mapping[str, int]) -> None:
+        # The unique key only catches a stream that moved past its expected version; this catches one that
+        # is behind it (e.g. an If-Match naming a version that does not exist yet).
         if not expected:
             return
         query = (
@@ -118,20 +105,11 @@ class PostgresEventStore:
         query = select(func.coalesce(func.max(events.c.version), 0)).where(events.c.stream_id == stream_id)
         return int(self._connection.execute(query).scalar_one())
 
-    def _insert(self, rows: list[dict[str, Any]]) -> dict[int, int]:
-        # DO NOTHING instead of a unique violation keeps the transaction usable after a conflict; a
-        # concurrent writer of the same version is waited for, and skipped only if it commits.
-        statement = (
-            insert(events)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=[events.c.stream_id, events.c.version])
-            .returning(events.c.version, events.c.position)
-        )
-        return {row.version: row.position for row in self._connection.execute(statement)}
-
     def _insert_many(self, rows: list[dict[str, Any]]) -> dict[tuple[str, int], int]:
-        # Executemany with RETURNING: SQLAlchemy compiles the one-row statement once (cached) and sends the
-        # rows as multi-row VALUES pages, instead of compiling a statement with a parameter per value.
+        # DO NOTHING instead of a unique violation keeps the transaction usable after a conflict; a
+        # concurrent writer of the same version is waited for, and skipped only if it commits. Executemany
+        # with RETURNING: SQLAlchemy compiles the one-row statement once (cached) and sends the rows as
+        # multi-row VALUES pages, instead of compiling a statement with a parameter per value.
         statement = (
             insert(events)
             .on_conflict_do_nothing(index_elements=[events.c.stream_id, events.c.version])
