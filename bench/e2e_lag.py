@@ -18,8 +18,8 @@ pipeline finished the last records soon after the sender stopped (within 1 s, or
 longer): a pipeline slower than the rate shows a lag growing with time, and a backlog to work off that
 grows with the run's length.
 
-    python -m bench.e2e_lag --rates 50,200,500 --seconds 60            # one copy of each consumer
-    python -m bench.e2e_lag --rates 200,500 --seconds 60 --copies 2     # a second copy of each beside it
+    python -m bench.e2e_lag --rates 20,40,80 --seconds 60              # one copy of each consumer
+    python -m bench.e2e_lag --rates 20,40 --seconds 60 --copies 2       # a second copy of each beside it
 """
 
 from __future__ import annotations
@@ -252,7 +252,7 @@ def figures(args: argparse.Namespace) -> list[Figure]:
 
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.e2e_lag")
-    parser.add_argument("--rates", default="50,200,500", help="records per second, comma-separated")
+    parser.add_argument("--rates", default="20,40,80,200", help="records per second, comma-separated")
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--settle", type=float, default=120.0, help="longest wait for the last records")
     parser.add_argument("--poll-ms", type=float, default=100.0)

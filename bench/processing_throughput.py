@@ -29,17 +29,16 @@ from sqlalchemy import Engine, text
 
 from bench.report import Figure, print_table, write_json
 from contracts import DataIngested, content_hash, encode, message_key, message_properties, new_event
-from eventkit.eventstore.errors import StoreUnavailable
 from eventkit.messaging import OutboundMessage
 from eventkit.postgres.engine import make_engine
 from eventkit.postgres.testing import temporary_schema
 from eventkit.pulsar.client import make_client
-from eventkit.pulsar.consumer import EventConsumer
 from eventkit.pulsar.publisher import PulsarPublisher
 from processing_svc.adapters.expected_fields_file import load_expected_fields
 from processing_svc.adapters.postgres.migrate import migrate_processing
 from processing_svc.adapters.postgres.unit_of_work import ProcessingPostgresUnitOfWork
 from processing_svc.application.handler import ProcessRecord
+from processing_svc.bootstrap import processing_consumer
 from processing_svc.domain.pipeline import Pipeline, default_steps
 from processing_svc.settings import DEFAULT_EXPECTED_FIELDS, Settings
 
@@ -99,16 +98,16 @@ def _consume(topic: str, subscription: str, schema: str, stop: Any) -> None:
     pipeline = Pipeline(default_steps(load_expected_fields(DEFAULT_EXPECTED_FIELDS)))
     handler = ProcessRecord(lambda: ProcessingPostgresUnitOfWork(engine), pipeline, f"{topic}-out")
     settings = Settings.from_env()
-    consumer = EventConsumer(
+    consumer = processing_consumer(
         client,
         topic,
-        subscription,
         handler,
-        consumer_name=f"bench-{uuid.uuid4().hex[:6]}",
-        batch_handler=handler.process_all,
-        max_batch=settings.batch,
+        batch=settings.batch,
         batch_wait_ms=settings.batch_wait_ms,
-        outage_errors=(StoreUnavailable,),
+        max_redeliveries=settings.max_redeliveries,
+        nack_delay_ms=settings.nack_delay_ms,
+        subscription=subscription,
+        consumer_name=f"bench-{uuid.uuid4().hex[:6]}",
     )
     try:
         consumer.run(stop)

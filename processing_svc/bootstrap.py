@@ -6,6 +6,7 @@ import logging
 import threading
 from dataclasses import dataclass
 
+import pulsar
 from flask import Flask
 from sqlalchemy import Engine
 
@@ -89,22 +90,48 @@ def run_consumer(settings: Settings) -> None:
     client = make_client(
         settings.runtime.pulsar_service_url, listener_name=settings.runtime.pulsar_listener_name
     )
-    consumer = EventConsumer(
+    consumer = processing_consumer(
         client,
         topic_for(DataIngested.EVENT_TYPE, settings.runtime.pulsar_namespace),
-        SUBSCRIPTION,
         processing.handler,
+        batch=settings.batch,
+        batch_wait_ms=settings.batch_wait_ms,
         max_redeliveries=settings.max_redeliveries,
         nack_delay_ms=settings.nack_delay_ms,
-        batch_handler=processing.handler.process_all,
-        max_batch=settings.batch,
-        batch_wait_ms=settings.batch_wait_ms,
-        outage_errors=(StoreUnavailable,),
     )
     try:
         run_consumers([consumer], stop)
     finally:
         client.close()
+
+
+def processing_consumer(
+    client: pulsar.Client,
+    topic: str,
+    handler: ProcessRecord,
+    *,
+    batch: int,
+    batch_wait_ms: int,
+    max_redeliveries: int,
+    nack_delay_ms: int,
+    subscription: str = SUBSCRIPTION,
+    consumer_name: str | None = None,
+) -> EventConsumer:
+    """The consumer of data-ingested: batches processed in one transaction each, one by one after a
+    failure; an unreachable PostgreSQL sends the rest of a failed batch back untried."""
+    return EventConsumer(
+        client,
+        topic,
+        subscription,
+        handler,
+        max_redeliveries=max_redeliveries,
+        nack_delay_ms=nack_delay_ms,
+        consumer_name=consumer_name,
+        batch_handler=handler.process_all,
+        max_batch=batch,
+        batch_wait_ms=batch_wait_ms,
+        outage_errors=(StoreUnavailable,),
+    )
 
 
 def run_relay(settings: Settings) -> None:

@@ -14,7 +14,6 @@ import requests
 from sqlalchemy import Engine
 
 from contracts import IntegrationEvent, encode, message_key, message_properties
-from eventkit.eventstore.errors import StoreUnavailable
 from eventkit.postgres.relay import OutboxRelay
 from eventkit.pulsar.admin import namespace_path
 from eventkit.pulsar.client import make_client
@@ -23,6 +22,7 @@ from eventkit.pulsar.publisher import PulsarPublisher
 from processing_svc.adapters.postgres.unit_of_work import ProcessingPostgresUnitOfWork
 from processing_svc.application.handler import ProcessRecord
 from processing_svc.application.ports import UnitOfWorkFactory
+from processing_svc.bootstrap import processing_consumer
 from processing_svc.domain.pipeline import Pipeline, default_steps
 from processing_svc.domain.steps.quality import ExpectedFields
 from tests.processing_db import migrated_processing_engine
@@ -52,18 +52,16 @@ class Processing:
 
     def consumer(self, client: pulsar.Client, name: str = "a", max_redeliveries: int = 2) -> EventConsumer:
         """A consumer wired as processing_svc.bootstrap wires it: batches, one by one after a failure."""
-        handler = self.handler()
-        return EventConsumer(
+        return processing_consumer(
             client,
             self.in_topic,
-            self.subscription,
-            handler,
+            self.handler(),
+            batch=20,
+            batch_wait_ms=10,
             max_redeliveries=max_redeliveries,
             nack_delay_ms=200,
+            subscription=self.subscription,
             consumer_name=f"processing-{self.suffix}-{name}",
-            batch_handler=handler.process_all,
-            max_batch=20,
-            outage_errors=(StoreUnavailable,),
         )
 
     def relay(self, client: pulsar.Client) -> OutboxRelay:
