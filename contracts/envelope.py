@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from marshmallow import fields, validate
@@ -30,6 +30,10 @@ class IntegrationEvent:
     correlation_id: str
     causation_id: str | None
     data: EventData
+    # True only for an event the codec built from a wire form it had just validated (contracts.decode,
+    # contracts.new_event): encoding it cannot fail, so it need not be read back first. Not part of the
+    # event's value (no init, compare or repr), and dataclasses.replace gives a changed copy False.
+    read_from_wire: bool = field(default=False, init=False, compare=False, repr=False)
 
 
 class EnvelopeSchema(TolerantSchema):

@@ -162,3 +162,17 @@ def test_encode_refuses_a_hand_built_event_that_consumers_could_not_read(
         encode(event)
 
     assert str(caught.value).startswith(expected)
+
+
+def test_a_decoded_event_skips_the_read_back_and_a_changed_copy_does_not() -> None:
+    event = _ingested()
+    changed = dataclasses.replace(event, record_version=0)
+    hand_built = IntegrationEvent(
+        **{f.name: getattr(event, f.name) for f in dataclasses.fields(event) if f.init}
+    )
+
+    assert event.read_from_wire and decode(encode(event)).read_from_wire
+    assert not changed.read_from_wire and not hand_built.read_from_wire
+    assert hand_built == event and encode(hand_built) == encode(event)  # the mark is not part of the value
+    with pytest.raises(InvalidEvent, match="record_version"):
+        encode(changed)
