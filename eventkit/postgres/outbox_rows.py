@@ -6,11 +6,47 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, Engine, Row, column, delete, func, select, update, values
+from sqlalchemy import BigInteger, Engine, Integer, Row, Update, bindparam, delete, func, select, update
 
 from eventkit.messaging import OutboundMessage
 from eventkit.postgres.errors import translated_errors
 from eventkit.postgres.schema import outbox, outbox_relay_state
+
+
+def _numbering() -> Update:
+    """One statement that gives up to `:limit` committed, unnumbered rows the positions after `:last`, in id
+    order. Built once, so SQLAlchemy compiles it once (a VALUES list of the ids was compiled every cycle)."""
+    picked = (
+        select(outbox.c.id)
+        .where(outbox.c.position.is_(None))
+        .order_by(outbox.c.id)
+        .limit(bindparam("limit", type_=Integer))
+        .with_for_update()
+        .cte("picked")
+    )
+    position = bindparam("last", type_=BigInteger) + func.row_number().over(order_by=picked.c.id)
+    numbered = select(picked.c.id, position.label("position")).cte("numbered")
+    return update(outbox).where(outbox.c.id == numbered.c.id).values(position=numbered.c.position)
+
+
+# Every statement is built once: the relay runs a cycle for each commit, and building a statement (and
+# its cache key) cost more Python time than executing it.
+_NUMBER = _numbering()
+_LAST_POSITION = select(outbox_relay_state.c.last_position).with_for_update()
+_ADVANCE = update(outbox_relay_state).values(last_position=bindparam("last", type_=BigInteger))
+_UNPUBLISHED = (
+    select(outbox)
+    .where(outbox.c.position.is_not(None), outbox.c.published_at.is_(None))
+    .order_by(outbox.c.position)
+    .limit(bindparam("limit", type_=Integer))
+)
+_MARK_PUBLISHED = (
+    update(outbox)
+    .where(outbox.c.position.in_(bindparam("positions", expanding=True)), outbox.c.published_at.is_(None))
+    .values(published_at=func.now())
+    .returning(func.extract("epoch", outbox.c.published_at - outbox.c.created_at))
+)
+_BACKLOG = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
 
 
 class OutboxRows:
@@ -23,46 +59,27 @@ class OutboxRows:
         """Gives up to `limit` committed, unnumbered rows the next publication positions, in id order."""
         with translated_errors("number outbox rows"), self._engine.begin() as connection:
             # The state row lock serializes numbering even if two relays ever ran at once.
-            last = connection.execute(
-                select(outbox_relay_state.c.last_position).with_for_update()
-            ).scalar_one()
-            unnumbered = (
-                select(outbox.c.id).where(outbox.c.position.is_(None)).order_by(outbox.c.id).limit(limit)
-            )
-            ids = connection.execute(unnumbered.with_for_update()).scalars().all()
-            if ids:
-                _number(connection, ids, first=last + 1)
-                connection.execute(update(outbox_relay_state).values(last_position=last + len(ids)))
-        return len(ids)
+            last = connection.execute(_LAST_POSITION).scalar_one()
+            numbered = connection.execute(_NUMBER, {"limit": limit, "last": last}).rowcount
+            if numbered:
+                connection.execute(_ADVANCE, {"last": last + numbered})
+        return int(numbered)
 
     def numbered_unpublished(self, limit: int) -> list[OutboundMessage]:
         """Returns numbered rows not yet confirmed by the broker, lowest position first."""
-        query = (
-            select(outbox)
-            .where(outbox.c.position.is_not(None), outbox.c.published_at.is_(None))
-            .order_by(outbox.c.position)
-            .limit(limit)
-        )
         with translated_errors("load unpublished outbox rows"), self._engine.connect() as connection:
-            return [_message(row) for row in connection.execute(query)]
+            return [_message(row) for row in connection.execute(_UNPUBLISHED, {"limit": limit})]
 
     def mark_published(self, positions: Sequence[int]) -> list[float]:
         """Stamps the rows as published; returns each one's seconds from insert to confirmation."""
-        lag = func.extract("epoch", outbox.c.published_at - outbox.c.created_at)
-        statement = (
-            update(outbox)
-            .where(outbox.c.position.in_(positions), outbox.c.published_at.is_(None))
-            .values(published_at=func.now())
-            .returning(lag)
-        )
         with translated_errors("mark outbox rows published"), self._engine.begin() as connection:
-            return [float(seconds) for seconds in connection.execute(statement).scalars()]
+            lags = connection.execute(_MARK_PUBLISHED, {"positions": list(positions)}).scalars()
+            return [float(seconds) for seconds in lags]
 
     def backlog(self) -> int:
         """Counts the rows the broker has not confirmed yet."""
-        query = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
         with translated_errors("count the outbox backlog"), self._engine.connect() as connection:
-            return int(connection.execute(query).scalar_one())
+            return int(connection.execute(_BACKLOG).scalar_one())
 
     def oldest_unpublished_age_s(self) -> float:
         """Returns how long the oldest unconfirmed row has waited, in seconds (0 when none waits)."""
@@ -76,15 +93,6 @@ class OutboxRows:
         statement = delete(outbox).where(outbox.c.published_at < func.now() - older_than)
         with translated_errors("purge published outbox rows"), self._engine.begin() as connection:
             return connection.execute(statement).rowcount
-
-
-def _number(connection: Connection, ids: Sequence[int], *, first: int) -> None:
-    numbered = values(column("id", BigInteger), column("position", BigInteger), name="numbered").data(
-        [(row_id, first + offset) for offset, row_id in enumerate(ids)]
-    )
-    connection.execute(
-        update(outbox).where(outbox.c.id == numbered.c.id).values(position=numbered.c.position)
-    )
 
 
 def _message(row: Row[Any]) -> OutboundMessage:

@@ -80,9 +80,12 @@ class OutboxRelay:
 
         Only the holder of the relay lock may call it (`run` does), so that one relay publishes at a time.
         """
-        self._rows.assign_positions(self._batch_size)
+        numbered = self._rows.assign_positions(self._batch_size)
         messages = self._rows.numbered_unpublished(self._batch_size)
-        backlog = self._rows.backlog()
+        # Neither step filled a batch: every committed row is numbered and these are all that wait, so
+        # the backlog needs no count of its own (one query less in the cycle that runs for each commit).
+        full = numbered == self._batch_size or len(messages) == self._batch_size
+        backlog = self._rows.backlog() if full else len(messages)
         OUTBOX_BACKLOG.set(backlog)
         if not messages:
             return 0
