@@ -8,6 +8,7 @@ import pulsar
 
 from contracts import DataIngested, DataProcessed, DataValidated, IntegrationEvent, to_dict, topic_for
 from eventkit.pulsar.consumer import EventConsumer
+from query_svc.application.combining import CombiningApplier
 from query_svc.application.ports import Checkpoints
 from query_svc.application.projector import Applier, entry_from_wire
 from query_svc.domain.errors import ViewStoreDown
@@ -56,7 +57,9 @@ def projector_consumers(
     batch_wait_ms: int = DEFAULT_BATCH_WAIT_MS,
 ) -> list[EventConsumer]:
     """One consumer per topic on a shared Key_Shared subscription, each with its own checkpoint writer,
-    applying what arrived within `batch_wait_ms` (up to `max_batch` events) in one bulk write."""
+    applying what arrived within `batch_wait_ms` (up to `max_batch` events) in one bulk write, together
+    with the batches the other topics' consumers hand over meanwhile (CombiningApplier)."""
+    combining = CombiningApplier(projector)
     consumers = []
     for topic in topics:
         checkpoints = checkpoints_for(topic)
@@ -65,8 +68,8 @@ def projector_consumers(
                 client,
                 topic,
                 subscription,
-                projector_handler(projector, checkpoints, topic),
-                batch_handler=projector_batch_handler(projector, checkpoints, topic),
+                projector_handler(combining, checkpoints, topic),
+                batch_handler=projector_batch_handler(combining, checkpoints, topic),
                 max_batch=max_batch,
                 batch_wait_ms=batch_wait_ms,
                 outage_errors=(ViewStoreDown,),
