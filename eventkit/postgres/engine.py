@@ -12,14 +12,10 @@ from eventkit.health import Check
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
-def make_engine(
-    database_url: str, *, pool_size: int = 10, search_path: str | None = None, pre_ping: bool = True
-) -> Engine:
+def make_engine(database_url: str, *, pool_size: int = 10, search_path: str | None = None) -> Engine:
     """Builds a pooled engine; connections are checked before use so a restarted server is survived.
 
     `search_path` puts every connection in that PostgreSQL schema (tests use one schema per session).
-    `pre_ping=False` saves the check's round trip on every checkout, for a caller that retries a failed
-    unit of work anyway (the pool discards connections once one is seen to have lost the server).
     """
     # SQLAlchemy 2.1 maps a bare postgresql:// to psycopg 3; we run on psycopg2.
     url = make_url(database_url).set(drivername="postgresql+psycopg2")
@@ -30,7 +26,7 @@ def make_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=pre_ping,
+        pool_pre_ping=True,
         connect_args=connect_args,
     )
 

@@ -17,9 +17,7 @@ def run_outbox_relay(
     """Relays the database's outbox to Pulsar (one active relay per database, others stand by)."""
     stop = threading.Event()
     install_sigterm(stop)
-    # No pre-ping: a cycle that meets a lost connection fails with StoreUnavailable and is retried, so the
-    # check's extra round trip on each of a cycle's checkouts would buy nothing.
-    engine = make_engine(database_url, pool_size=2, pre_ping=False)
+    engine = make_engine(database_url, pool_size=2)
     client = make_client(pulsar_service_url, listener_name=listener_name)
     publisher = PulsarPublisher(client, producer_name)
     try:
