@@ -21,6 +21,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -235,33 +236,52 @@ class RebuildRunner:
         """Reads a batch from every topic and applies them together, until a whole round brings nothing.
 
         Applying the three topics' batches at once lets a record's submission and results, which sit at about
-        the same place in their topics, be folded into one view write instead of three.
+        the same place in their topics, be folded into one view write instead of three. The next round is
+        read (and decoded) by a thread of its own while this one is written, so the broker's and the view
+        store's round trips overlap; every round read is applied, since reading stops at an empty one.
         """
-        while True:
-            batches = [(reader.topic, reader.read_batch(self.batch)) for reader in readers]
-            entries = [entry for _, batch in batches for entry in batch]
-            if not entries:
-                return
-            try:
-                projector.apply_many(entries, sole_writer=sole_writer)
-            except ViewStoreDown:
-                raise
-            except Exception:
-                # An event the store refuses (a live consumer dead-letters it) must not stop the rebuild:
-                # apply the batch one event at a time and skip exactly those.
-                _log.warning("a rebuild batch failed; applying it event by event", exc_info=True)
-                for entry in entries:
-                    progress.beat()
-                    try:
-                        projector.apply_many([entry], sole_writer=sole_writer)
-                    except ViewStoreDown:
-                        raise
-                    except Exception as error:
-                        _log.error("rebuild skips event %s of %s: %s", entry.event_id, entry.data_id, error)
-                        progress.skip(_topic_of(entry, batches))
-            for topic, batch in batches:
-                if batch:
-                    progress.count(topic, len(batch))
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rebuild-read-ahead") as reading:
+            upcoming = reading.submit(self._read_round, readers)
+            while True:
+                batches = upcoming.result()
+                if not any(batch for _, batch in batches):
+                    return
+                upcoming = reading.submit(self._read_round, readers)
+                self._apply_round(batches, projector, progress, sole_writer=sole_writer)
+
+    def _read_round(self, readers: Sequence[TopicReader]) -> list[tuple[str, list[TimelineEntry]]]:
+        return [(reader.topic, reader.read_batch(self.batch)) for reader in readers]
+
+    def _apply_round(
+        self,
+        batches: list[tuple[str, list[TimelineEntry]]],
+        projector: Projector,
+        progress: _Progress,
+        *,
+        sole_writer: bool,
+    ) -> None:
+        """Applies one round's batches in one write, or event by event, skipping those the store refuses."""
+        entries = [entry for _, batch in batches for entry in batch]
+        try:
+            projector.apply_many(entries, sole_writer=sole_writer)
+        except ViewStoreDown:
+            raise
+        except Exception:
+            # An event the store refuses (a live consumer dead-letters it) must not stop the rebuild:
+            # apply the batch one event at a time and skip exactly those.
+            _log.warning("a rebuild batch failed; applying it event by event", exc_info=True)
+            for entry in entries:
+                progress.beat()
+                try:
+                    projector.apply_many([entry], sole_writer=sole_writer)
+                except ViewStoreDown:
+                    raise
+                except Exception as error:
+                    _log.error("rebuild skips event %s of %s: %s", entry.event_id, entry.data_id, error)
+                    progress.skip(_topic_of(entry, batches))
+        for topic, batch in batches:
+            if batch:
+                progress.count(topic, len(batch))
 
     def _wait_for_consumers(self, generation: str, progress: _Progress) -> None:
         """Until every live consumer writes to the new generation or has been silent long enough."""
