@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from query_svc.application.projector import Applier
 from query_svc.domain.timeline import TimelineEntry
@@ -27,8 +27,8 @@ class _Handover:
 
     entries: Sequence[TimelineEntry]
     done: bool = False
-    added: set[str] = field(default_factory=set)
-    error: Exception | None = None
+    added: set[str] | None = None  # set once written
+    error: BaseException | None = None
 
 
 class CombiningApplier:
@@ -63,6 +63,7 @@ class CombiningApplier:
                     self._changed.notify_all()
         if mine.error is not None:
             raise mine.error
+        assert mine.added is not None  # done without an error means written
         return mine.added
 
     def _write(self, handovers: list[_Handover]) -> None:
@@ -81,4 +82,7 @@ class CombiningApplier:
                     handover.error = error
         finally:
             for handover in handovers:
+                if handover.added is None and handover.error is None:
+                    # The writer stopped on something no handler catches: nothing may count as written.
+                    handover.error = RuntimeError("the combined write stopped before this batch was written")
                 handover.done = True

@@ -19,10 +19,11 @@ from tests.unit.query.events import entry, ingested, processed, validated
 class Gate:
     """An applier that records each call and holds the first one until `open()`."""
 
-    def __init__(self, failing: set[str] | None = None) -> None:
+    def __init__(self, failing: set[str] | None = None, error: type[BaseException] = RuntimeError) -> None:
         self.calls: list[list[str]] = []
         self.singles: list[str] = []
         self.failing = failing or set()
+        self.error = error
         self.first_arrived = threading.Event()
         self._open = threading.Event()
 
@@ -40,7 +41,7 @@ class Gate:
             self.first_arrived.set()
             self._open.wait(5)
         if self.failing & set(ids):
-            raise RuntimeError(f"refused {sorted(self.failing & set(ids))}")
+            raise self.error(f"refused {sorted(self.failing & set(ids))}")
         return set(ids)
 
 
@@ -51,7 +52,7 @@ def _batch(n: int = 2) -> list[TimelineEntry]:
 def _hand_over(applier: CombiningApplier, batch: list[TimelineEntry], results: dict[int, object]) -> None:
     try:
         results[id(batch)] = applier.apply_many(batch)
-    except Exception as error:  # the test looks at what each caller got
+    except BaseException as error:  # the test looks at what each caller got
         results[id(batch)] = error
 
 
@@ -101,6 +102,22 @@ def test_a_failing_combined_batch_is_written_again_one_caller_at_a_time_and_only
         sorted(e.event_id for e in good),
         sorted(e.event_id for e in bad),
     ]
+
+
+class Interrupted(BaseException):
+    """Something no handler catches, stopping the thread that writes a combined batch."""
+
+
+def test_when_the_writer_is_interrupted_no_batch_of_the_combination_counts_as_written() -> None:
+    doomed = _batch()
+    gate = Gate(failing={doomed[0].event_id}, error=Interrupted)
+    other = _batch()
+
+    results = _while_the_first_is_written(gate, CombiningApplier(gate), doomed, other)
+
+    assert isinstance(results["later0"], Interrupted) or isinstance(results["later1"], Interrupted)
+    assert all(isinstance(results[k], BaseException) for k in ("later0", "later1"))
+    assert len(gate.calls) == 2  # the combined call only: nothing was written one by one
 
 
 def test_a_lone_failing_batch_raises_its_own_error_and_the_next_caller_still_writes() -> None:
