@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from collections.abc import Sequence
 
@@ -13,6 +12,7 @@ from query_svc.adapters.memory import InMemoryRecordViews, InMemoryTimeline
 from query_svc.application.combining import CombiningApplier
 from query_svc.application.projector import Projector
 from query_svc.domain.timeline import TimelineEntry
+from tests.helpers import wait_until
 from tests.unit.query.events import entry, ingested, processed, validated
 
 
@@ -67,9 +67,7 @@ def _while_the_first_is_written(
     for batch in later:
         threads.append(threading.Thread(target=_hand_over, args=(applier, batch, results)))
         threads[-1].start()
-    deadline = time.monotonic() + 5
-    while len(applier._waiting) < len(later) and time.monotonic() < deadline:  # the handovers are in
-        time.sleep(0.01)
+    wait_until(lambda: len(applier._waiting) == len(later), timeout_s=5, what="the later batches handed over")
     gate.open()
     for thread in threads:
         thread.join(5)
