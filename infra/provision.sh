@@ -57,30 +57,41 @@ provision_pulsar() {
 }
 
 provision_ferretdb() {
-  local src="$REPO_ROOT/infra/ferretdb" stamp build module
-  stamp=$(cat "$src/go.mod" "$src/go.sum" "$src/main.go" "$src"/patches/*.patch | sha256sum | cut -c1-16)
+  local src="$REPO_ROOT/infra/ferretdb" stamp build
+  stamp=$(cat "$src/go.mod" "$src/go.sum" "$src/main.go" "$src"/patches/*.patch "$src"/patches/sqlite/*.patch \
+    | sha256sum | cut -c1-16)
   if [ -x "$FERRETDB_BIN" ] && [ "$(cat "$FERRETDB_BIN.stamp" 2>/dev/null)" = "$stamp" ]; then
     step "FerretDB $FERRETDB_VERSION binary present ($FERRETDB_BIN)"
     return
   fi
   step "Building FerretDB $FERRETDB_VERSION from the Go module proxy, with infra/ferretdb/patches (first run only)"
   build="$(dirname "$FERRETDB_BIN")/build" && rm -rf "$build" && mkdir -p "$build"
-  # The module is copied out of Go's read-only module cache, patched, and swapped in with a replace
-  # directive on a copy of go.mod, so the tracked go.mod stays the plain upstream dependency.
-  module=$(cd "$src" && GOFLAGS=-mod=mod go mod download -json "github.com/FerretDB/FerretDB@v$FERRETDB_VERSION" \
-    | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-  [ -d "$module" ] || die "could not download the FerretDB $FERRETDB_VERSION module from the Go module proxy"
-  cp -r "$module" "$build/ferretdb-src" && chmod -R u+w "$build/ferretdb-src"
-  for patch in "$src"/patches/*.patch; do
-    (cd "$build/ferretdb-src" && git apply -p1 "$patch") || die "could not apply $patch to FerretDB $FERRETDB_VERSION"
-    info "applied $(basename "$patch")"
-  done
   cp "$src/go.mod" "$src/go.sum" "$src/main.go" "$build/"
-  (cd "$build" && go mod edit -replace "github.com/FerretDB/FerretDB=./ferretdb-src" \
-    && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o "$FERRETDB_BIN" .) \
+  # Each patched module is copied out of Go's read-only module cache, patched, and swapped in with a
+  # replace directive on the build's copy of go.mod, so the tracked go.mod names the plain upstream ones.
+  patched_module "$build" "github.com/FerretDB/FerretDB" "v$FERRETDB_VERSION" ferretdb-src "$src"/patches/*.patch
+  # FerretDB's SQLite driver, at the version FerretDB's go.mod asks for.
+  patched_module "$build" "modernc.org/sqlite" "$(cd "$build" && go list -mod=mod -m -f '{{.Version}}' modernc.org/sqlite)" \
+    sqlite-src "$src"/patches/sqlite/*.patch
+  (cd "$build" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o "$FERRETDB_BIN" .) \
     || die "FerretDB build failed; Go >= 1.24 is needed (go version: $(go version 2>&1))"
   rm -rf "$build"
   echo "$stamp" > "$FERRETDB_BIN.stamp"
+}
+
+# patched_module BUILD_DIR MODULE VERSION DIR PATCH...: BUILD_DIR/DIR becomes MODULE@VERSION with the patches.
+patched_module() {
+  local build=$1 module=$2 version=$3 dir=$4 source patch
+  shift 4
+  source=$(cd "$build" && GOFLAGS=-mod=mod go mod download -json "$module@$version" \
+    | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -d "$source" ] || die "could not download $module@$version from the Go module proxy"
+  cp -r "$source" "$build/$dir" && chmod -R u+w "$build/$dir"
+  for patch in "$@"; do
+    (cd "$build/$dir" && git apply -p1 "$patch") || die "could not apply $patch to $module@$version"
+    info "applied $(basename "$patch") to $module@$version"
+  done
+  (cd "$build" && go mod edit -replace "$module=./$dir")
 }
 
 provision_venv() {
