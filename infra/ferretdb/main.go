@@ -11,6 +11,8 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/http"
+	_ "net/http/pprof" // serves /debug/pprof/ on --debug-addr
 	"os"
 	"os/signal"
 	"syscall"
@@ -27,6 +29,8 @@ func main() {
 	scalarPushdown := flag.Bool("scalar-pushdown", envOr("FERRETDB_SCALAR_PUSHDOWN", "") == "true",
 		"push filters and sorts on top-level fields down to SQLite indexes "+
 			"(patches/0002; correct only where those fields never hold arrays)")
+	debugAddr := flag.String("debug-addr", envOr("FERRETDB_DEBUG_ADDR", ""),
+		"TCP address for Go's /debug/pprof/ profiles (go tool pprof), e.g. 127.0.0.1:8088; empty: off")
 	flag.Parse()
 
 	var level slog.Level
@@ -46,6 +50,15 @@ func main() {
 	})
 	if err != nil {
 		fail("cannot start FerretDB: %v", err)
+	}
+
+	if *debugAddr != "" {
+		go func() {
+			logger.Info("profiles served", "addr", "http://"+*debugAddr+"/debug/pprof/")
+			if err := http.ListenAndServe(*debugAddr, nil); err != nil {
+				logger.Error("cannot serve profiles", "addr", *debugAddr, "error", err)
+			}
+		}()
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
