@@ -1,5 +1,6 @@
 """End-to-end lag: open-loop ingestion at a fixed rate, and the time from each 201 to the record being
-complete (validated and processed) in the query view.
+complete (validated and processed) in the query view; with `--batch N`, N records per POST /ingest/batch
+(every N/R s), the way a partner with many records sends them, timed from the batch's 200.
 
 Each rate starts on a quiet pipeline (every subscription of the three topics has no backlog: a run must
 not inherit the previous one's). A sender thread posts one record every 1/R s for `--seconds` (never
@@ -21,6 +22,7 @@ ascending order): a higher one cannot be, and would only leave a longer backlog 
 
     python -m bench.e2e_lag --rates 20,40,80 --seconds 60              # one copy of each consumer
     python -m bench.e2e_lag --rates 20,40 --seconds 60 --copies 2       # a second copy of each beside it
+    python -m bench.e2e_lag --rates 100,200 --seconds 60 --batch 20     # POST /ingest/batch of 20 records
 """
 
 from __future__ import annotations
@@ -71,17 +73,31 @@ class LagRun:
             thread.join()
         return sorted((self.done[i] - self.acked[i]) * 1000 for i in self.done)
 
+    def record(self, n: int) -> dict[str, Any]:
+        return {"partner_id": self.args.partner, "payload": {"name": f"lag-{n}", "age": 30 + n % 50}}
+
     def send_one(self, n: int) -> None:
-        body: dict[str, Any] = {
-            "partner_id": self.args.partner,
-            "payload": {"name": f"lag-{n}", "age": 30 + n % 50},
-        }
-        response = self.session.post(self.ingest, json=body, headers=self.auth, timeout=30)
+        response = self.session.post(self.ingest, json=self.record(n), headers=self.auth, timeout=30)
         with self.lock:
             if response.status_code == 201:
                 self.acked[response.json()["id"]] = time.monotonic()
             else:
                 self.refused[response.status_code] = self.refused.get(response.status_code, 0) + 1
+
+    def send_batch(self, first: int) -> None:
+        """Posts records first .. first + batch - 1 in one POST /ingest/batch; each 201 item is acked."""
+        body = [self.record(n) for n in range(first, first + self.args.batch)]
+        response = self.session.post(f"{self.ingest}/batch", json=body, headers=self.auth, timeout=30)
+        with self.lock:
+            if response.status_code != 200:
+                self.refused[response.status_code] = self.refused.get(response.status_code, 0) + len(body)
+                return
+            acked = time.monotonic()
+            for item in response.json()["items"]:
+                if item["status"] == 201:
+                    self.acked[item["id"]] = acked
+                else:
+                    self.refused[item["status"]] = self.refused.get(item["status"], 0) + 1
 
     def sender(self) -> None:
         with ThreadPoolExecutor(max_workers=16) as pool:
@@ -91,8 +107,12 @@ class LagRun:
                 due = started + n / self.args.rate
                 if now < due:
                     time.sleep(due - now)
-                pool.submit(self.send_one, n)
-                n += 1
+                if self.args.batch > 1:
+                    pool.submit(self.send_batch, n)
+                    n += self.args.batch
+                else:
+                    pool.submit(self.send_one, n)
+                    n += 1
         self.sent_at = time.monotonic()
         self.sending.clear()
 
@@ -237,6 +257,8 @@ def figures(args: argparse.Namespace) -> list[Figure]:
     """The rate sweep, with `args.copies` copies of each consumer running."""
     copies = [copy_of(program, RUN_DIR) for program in CONSUMERS for _ in range(args.copies - 1)]
     label = f"{args.copies} cop{'y' if args.copies == 1 else 'ies'} of each consumer"
+    if args.batch > 1:
+        label += f", batches of {args.batch}"
     result: list[Figure] = []
     highest = 0.0
     try:
@@ -269,6 +291,9 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--poll-ms", type=float, default=100.0)
     parser.add_argument("--chunk", type=int, default=250, help="ids per watcher query")
     parser.add_argument("--copies", type=int, default=1, help="copies of each consumer service")
+    parser.add_argument(
+        "--batch", type=int, default=1, help="records per POST: 1 posts /ingest, more post /ingest/batch"
+    )
     args = parser.parse_args(argv)
     args.rates = sorted(float(r) for r in str(args.rates).split(","))
     args.key, args.partner = os.environ.get("PARTNER123_KEY", ""), "partner123"
