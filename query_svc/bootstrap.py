@@ -181,6 +181,7 @@ def run_consume(settings: Settings) -> None:
             topics,
             max_batch=settings.projector_batch,
             batch_wait_ms=settings.projector_batch_wait_ms,
+            gather_ms=settings.projector_gather_ms,
         )
         run_consumers(consumers, stop)
     finally:

@@ -18,6 +18,7 @@ class Settings:
     query_max_time_ms: int  # every read carries it as maxTimeMS; past it the answer is 503
     projector_batch: int  # most events of one topic applied in one bulk write
     projector_batch_wait_ms: int  # longest wait for a batch to fill (adds at most this to the view's lag)
+    projector_gather_ms: int  # how long the writer waits for the other topics' batches (see combining.py)
     projector_cache_records: int  # records whose timeline the projector keeps in memory
     rebuild_batch: int  # events read from each topic and applied in one bulk write during a rebuild
     rebuild_cache_records: int  # records whose timeline a rebuild keeps in memory
@@ -35,6 +36,7 @@ class Settings:
             query_max_time_ms=env.integer("QUERY_MAX_TIME_MS", 5000, minimum=10, maximum=60_000),
             projector_batch=env.integer("PROJECTOR_BATCH", 200, minimum=1, maximum=5000),
             projector_batch_wait_ms=env.integer("PROJECTOR_BATCH_WAIT_MS", 10, minimum=1, maximum=5000),
+            projector_gather_ms=env.integer("PROJECTOR_GATHER_MS", 50, minimum=0, maximum=5000),
             projector_cache_records=env.integer(
                 "PROJECTOR_CACHE_RECORDS", 20_000, minimum=0, maximum=10_000_000
             ),

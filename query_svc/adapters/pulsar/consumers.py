@@ -55,11 +55,13 @@ def projector_consumers(
     subscription: str = SUBSCRIPTION,
     max_batch: int = DEFAULT_BATCH,
     batch_wait_ms: int = DEFAULT_BATCH_WAIT_MS,
+    gather_ms: int = 0,
 ) -> list[EventConsumer]:
     """One consumer per topic on a shared Key_Shared subscription, each with its own checkpoint writer,
     applying what arrived within `batch_wait_ms` (up to `max_batch` events) in one bulk write, together
-    with the batches the other topics' consumers hand over meanwhile (CombiningApplier)."""
-    combining = CombiningApplier(projector)
+    with the batches the other topics' consumers hand over meanwhile or within `gather_ms`
+    (CombiningApplier)."""
+    combining = CombiningApplier(projector, gather_s=gather_ms / 1000)
     consumers = []
     for topic in topics:
         checkpoints = checkpoints_for(topic)

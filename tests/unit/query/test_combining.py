@@ -165,3 +165,25 @@ def test_threads_combining_the_topics_of_many_records_leave_the_views_one_projec
 
     assert views.documents == alone_views.documents
     assert {doc["status"] for doc in views.documents.values()} == {"complete"}
+
+
+def test_with_a_gathering_window_a_batch_handed_over_before_the_write_starts_joins_it() -> None:
+    gate = Gate()
+    gate.open()
+    applier = CombiningApplier(gate, gather_s=2.0)
+    first, second = _batch(), _batch(3)
+    results: dict[int, object] = {}
+    threads = [
+        threading.Thread(target=_hand_over, args=(applier, batch, results)) for batch in (first, second)
+    ]
+
+    threads[0].start()
+    wait_until(lambda: applier._writing, timeout_s=1, what="the first caller gathering")
+    threads[1].start()
+    wait_until(lambda: len(applier._waiting) == 2, timeout_s=1, what="the second batch handed over")
+    for thread in threads:
+        thread.join(5)
+
+    assert gate.calls == [[e.event_id for e in first + second]]  # one write, nothing written before it
+    assert results[id(first)] == {e.event_id for e in first}
+    assert results[id(second)] == {e.event_id for e in second}
