@@ -2,8 +2,8 @@
 
 Sections (all by default; `--only ingest,e2e` or BENCH_ONLY picks some): auth, ingest (single and batch
 POST beside Flask + one INSERT, multi-row INSERT and COPY), pulsar (raw client ceiling), e2e (ingest-to-
-complete lag over a rate sweep, then with two copies of each consumer), rebuild (replay of 100k events
-beside raw bulk upserts), query (latency at 100k documents; BENCH_QUERY_DOCUMENTS=100000,1000000 for
+complete lag over a rate sweep, then with two copies of each consumer, then with records sent in batches),
+rebuild (replay of 100k events beside raw bulk upserts), query (latency at 100k documents; BENCH_QUERY_DOCUMENTS=100000,1000000 for
 more), memory (each component at idle; under load it comes from the e2e section).
 """
 
@@ -32,6 +32,8 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--database-url", default="postgresql://ingestion:ingestion@127.0.0.1:5432/ingestion")
     parser.add_argument("--only", default=os.environ.get("BENCH_ONLY", ",".join(SECTIONS)))
     parser.add_argument("--rates", default=os.environ.get("BENCH_RATES", "20,40,80,200"))
+    parser.add_argument("--batch-rates", default=os.environ.get("BENCH_BATCH_RATES", "100,150,200,500"))
+    parser.add_argument("--batch", type=int, default=int(os.environ.get("BENCH_BATCH", "20")))
     parser.add_argument("--e2e-seconds", type=float, default=float(os.environ.get("BENCH_E2E_SECONDS", "60")))
     parser.add_argument("--documents", default=os.environ.get("BENCH_QUERY_DOCUMENTS", "100000"))
     parser.add_argument("--events", type=int, default=int(os.environ.get("BENCH_REBUILD_EVENTS", "100000")))
@@ -82,6 +84,15 @@ def main() -> None:
             )
             lag_args.key, lag_args.partner = key, "bench"
             figures += e2e_lag.figures(lag_args)
+        print(
+            f"==> end-to-end lag at {args.batch_rates} rec/s in POST /ingest/batch of {args.batch}, 1 copy",
+            flush=True,
+        )
+        lag_args = e2e_lag.arguments(
+            ["--rates", args.batch_rates, "--seconds", str(args.e2e_seconds), "--batch", str(args.batch)]
+        )
+        lag_args.key, lag_args.partner = key, "bench"
+        figures += e2e_lag.figures(lag_args)
     if "rebuild" in args.only:
         print(f"==> projection rebuild over {args.events} events, + raw bulk upserts", flush=True)
         figures += rebuild_throughput.figures(args.events)
