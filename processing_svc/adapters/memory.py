@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Self
 
 from eventkit.eventstore.memory import InMemoryDatabase, InMemoryUnitOfWork
-from processing_svc.domain.steps.base import DuplicateIndex
+from processing_svc.domain.steps.base import Claim, DuplicateIndex
 
 Claims = dict[tuple[str, str], str]  # (partner_id, fingerprint) -> data_id of the first record
 
@@ -17,12 +18,13 @@ class InMemoryDuplicateIndex:
         self._committed = committed
         self.pending: Claims = {}
 
-    def first_with(self, partner_id: str, fingerprint: str, data_id: str) -> str:
-        """Claims the fingerprint for `data_id` unless claimed, and returns the record that holds it."""
-        key = (partner_id, fingerprint)
-        if key in self._committed:
-            return self._committed[key]
-        return self.pending.setdefault(key, data_id)
+    def first_with_many(self, claims: Sequence[Claim]) -> list[str]:
+        """Claims each fingerprint in order unless claimed, and returns each claim's holder."""
+        return [
+            self._committed.get((partner_id, fingerprint))
+            or self.pending.setdefault((partner_id, fingerprint), data_id)
+            for partner_id, fingerprint, data_id in claims
+        ]
 
 
 class InMemoryProcessingUnitOfWork(InMemoryUnitOfWork):

@@ -59,25 +59,26 @@ class ProcessRecord:
         append (after one read of every record's stream) and the runs to announce."""
         read = uow.events.read_streams(list(dict.fromkeys(event.data_id for event in events)))
         streams = {data_id: _Stream(len(h), processed_versions(h)) for data_id, h in read.items()}
-        appends: list[StreamAppend] = []
-        done: list[tuple[IntegrationEvent, PipelineRun]] = []
+        to_run: list[IntegrationEvent] = []
         for event in events:
+            versions = streams[event.data_id].versions
+            if event.record_version not in versions:  # else announced again under a new id: results stand
+                versions.add(event.record_version)
+                to_run.append(event)
+        runs = self._pipeline.run_all([_work(event) for event in to_run], uow.duplicates)
+        appends: list[StreamAppend] = []
+        for event, run in zip(to_run, runs, strict=True):
             stream = streams[event.data_id]
-            if event.record_version in stream.versions:
-                continue  # the same version announced again under a new event id: its results stand
-            run = self._run(uow, event)
             steps = step_events(run, event)
             appends.append(StreamAppend(event.data_id, stream.length, steps))
             stream.length += len(steps)  # a later version of this record in the batch appends after
-            stream.versions.add(event.record_version)
-            done.append((event, run))
-        return appends, done
+        return appends, list(zip(to_run, runs, strict=True))
 
-    def _run(self, uow: ProcessingUnitOfWork, event: IntegrationEvent) -> PipelineRun:
-        """Runs one record version through the pipeline (claiming its fingerprint in `uow`)."""
-        assert isinstance(event.data, DataIngested)
-        work = Work(event.data_id, event.partner_id, event.record_version, event.data.payload)
-        return self._pipeline.run(work, uow.duplicates)
+
+def _work(event: IntegrationEvent) -> Work:
+    """The pipeline's view of a DataIngested event: one record version."""
+    assert isinstance(event.data, DataIngested)
+    return Work(event.data_id, event.partner_id, event.record_version, event.data.payload)
 
 
 @dataclass

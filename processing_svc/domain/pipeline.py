@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from processing_svc.domain.errors import StepRejected
-from processing_svc.domain.steps.base import DuplicateIndex, Step, Work
+from processing_svc.domain.steps.base import DuplicateIndex, Step, StepOutput, Work
 from processing_svc.domain.steps.enrich import Enrich
 from processing_svc.domain.steps.fingerprint import Fingerprint
 from processing_svc.domain.steps.normalize import Normalize
@@ -58,18 +58,27 @@ class Pipeline:
 
     def run(self, work: Work, duplicates: DuplicateIndex) -> PipelineRun:
         """Runs every step in turn; after a rejection the remaining steps are skipped."""
-        runs: list[StepRun] = []
-        details: dict[str, Any] = {}
+        return self.run_all([work], duplicates)[0]
+
+    def run_all(self, works: Sequence[Work], duplicates: DuplicateIndex) -> list[PipelineRun]:
+        """Runs each record as `run` would, step by step across the records, so a step with `run_many`
+        (BatchStep) handles all records still going at once: one round trip to the index per batch."""
+        progress = [_Progress(work) for work in works]
         for step in self.steps:
-            try:
-                output = step.run(work, duplicates)
-            except StepRejected as rejection:
-                return self._rejected(runs, step, rejection.reason)
-            if output.payload is not None:
-                work = replace(work, payload=output.payload)
-            runs.append(StepRun(step.name, step.version, "succeeded", dict(output.details)))
-            details[step.name] = dict(output.details)
-        return PipelineRun(self.version, tuple(runs), {"payload": dict(work.payload), **details})
+            going = [p for p in progress if p.rejection is None]
+            for record, outcome in zip(
+                going, _outcomes(step, [p.work for p in going], duplicates), strict=True
+            ):
+                record.add(step, outcome)
+        return [self._finished(record) for record in progress]
+
+    def _finished(self, record: _Progress) -> PipelineRun:
+        if record.rejection is not None:
+            step, reason = record.rejection
+            return self._rejected(record.runs, step, reason)
+        return PipelineRun(
+            self.version, tuple(record.runs), {"payload": dict(record.work.payload), **record.details}
+        )
 
     def _rejected(self, runs: list[StepRun], step: Step, reason: str) -> PipelineRun:
         """Returns the run of a record that `step` rejected: that step failed, the later ones skipped."""
@@ -77,3 +86,36 @@ class Pipeline:
         skipped = [StepRun(s.name, s.version, "skipped", {}) for s in self.steps[len(runs) + 1 :]]
         result = {"step": step.name, "reason": reason}
         return PipelineRun(self.version, (*runs, failed, *skipped), result, f"{step.name}: {reason}")
+
+
+@dataclass
+class _Progress:
+    """One record on its way through the steps."""
+
+    work: Work
+    runs: list[StepRun] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+    rejection: tuple[Step, str] | None = None  # the step that rejected the record, and why
+
+    def add(self, step: Step, outcome: StepOutput | StepRejected) -> None:
+        if isinstance(outcome, StepRejected):
+            self.rejection = (step, outcome.reason)
+            return
+        if outcome.payload is not None:
+            self.work = replace(self.work, payload=outcome.payload)
+        self.runs.append(StepRun(step.name, step.version, "succeeded", dict(outcome.details)))
+        self.details[step.name] = dict(outcome.details)
+
+
+def _outcomes(step: Step, works: list[Work], duplicates: DuplicateIndex) -> list[StepOutput | StepRejected]:
+    """Each record's output of the step, or the rejection it raised."""
+    run_many = getattr(step, "run_many", None)  # a BatchStep
+    if run_many is not None and works:
+        return list(run_many(works, duplicates))
+    outcomes: list[StepOutput | StepRejected] = []
+    for work in works:
+        try:
+            outcomes.append(step.run(work, duplicates))
+        except StepRejected as rejection:
+            outcomes.append(rejection)
+    return outcomes

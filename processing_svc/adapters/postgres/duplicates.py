@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Connection, DateTime, MetaData, PrimaryKeyConstraint, Table, Text, func, select
+from collections.abc import Sequence
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    bindparam,
+    func,
+    select,
+    tuple_,
+)
 from sqlalchemy.dialects.postgresql import insert
 
 from eventkit.postgres.errors import translated_errors
+from processing_svc.domain.steps.base import Claim
 
 metadata = MetaData()
 
@@ -20,26 +35,44 @@ fingerprints = Table(
 )
 
 
+Key = tuple[str, str]  # (partner_id, fingerprint)
+
+# One multi-row INSERT for a batch's claims: PostgreSQL inserts VALUES rows in order, so of two claims of
+# one key in the batch the first wins (DO NOTHING skips the second), as one claim after another would.
+_CLAIM = (
+    insert(fingerprints)
+    .on_conflict_do_nothing(index_elements=["partner_id", "fingerprint"])
+    .returning(fingerprints.c.partner_id, fingerprints.c.fingerprint, fingerprints.c.data_id)
+)
+_HOLDERS = select(fingerprints.c.partner_id, fingerprints.c.fingerprint, fingerprints.c.data_id).where(
+    tuple_(fingerprints.c.partner_id, fingerprints.c.fingerprint).in_(bindparam("keys", expanding=True))
+)
+
+
 class PostgresDuplicateIndex:
     """Claims fingerprints on the unit of work's connection, so a claim commits with the step events."""
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def first_with(self, partner_id: str, fingerprint: str, data_id: str) -> str:
-        """Claims the fingerprint for `data_id` unless claimed, and returns the record that holds it."""
-        # A concurrent claim of the same key makes this INSERT wait for it; if that one commits, DO NOTHING
-        # applies and the SELECT (a new statement, so a new snapshot, unlike a CTE) sees the winner.
-        claim = (
-            insert(fingerprints)
-            .values(partner_id=partner_id, fingerprint=fingerprint, data_id=data_id)
-            .on_conflict_do_nothing(index_elements=["partner_id", "fingerprint"])
-            .returning(fingerprints.c.data_id)
-        )
-        holder = select(fingerprints.c.data_id).where(
-            fingerprints.c.partner_id == partner_id, fingerprints.c.fingerprint == fingerprint
-        )
-        with translated_errors("claim a fingerprint"):
-            if self._connection.execute(claim).first() is not None:
-                return data_id  # the claim is ours: no need to look the holder up
-            return str(self._connection.execute(holder).scalar_one())
+    def first_with_many(self, claims: Sequence[Claim]) -> list[str]:
+        """Claims each fingerprint in order unless claimed (one INSERT for all), and returns each claim's
+        holder, looking up (one SELECT) only the keys another record held already."""
+        if not claims:
+            return []
+        # Claimed in key order (stable, so a batch's own order decides between its claims of one key): two
+        # transactions claiming overlapping keys then take their row locks in the same order, and one waits
+        # for the other instead of both deadlocking. A concurrent claim of the same key makes the INSERT wait
+        # for it; if that one commits, DO NOTHING applies and the SELECT (a new statement, so a new snapshot,
+        # unlike a CTE) sees the winner.
+        rows = [
+            {"partner_id": p, "fingerprint": f, "data_id": d}
+            for p, f, d in sorted(claims, key=lambda c: c[:2])
+        ]
+        with translated_errors("claim fingerprints"):
+            holders: dict[Key, str] = {(p, f): d for p, f, d in self._connection.execute(_CLAIM.values(rows))}
+            held_before = sorted({(p, f) for p, f, _ in claims} - holders.keys())
+            if held_before:
+                found = self._connection.execute(_HOLDERS, {"keys": held_before})
+                holders.update({(p, f): d for p, f, d in found})
+        return [holders[(p, f)] for p, f, _ in claims]

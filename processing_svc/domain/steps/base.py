@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+Claim = tuple[str, str, str]  # (partner_id, fingerprint, data_id)
 
 
 class DuplicateIndex(Protocol):
     """Remembers, per partner, which record first showed each fingerprint."""
 
-    def first_with(self, partner_id: str, fingerprint: str, data_id: str) -> str:
-        """Claims the fingerprint for `data_id` unless claimed, and returns the record that holds it."""
+    def first_with_many(self, claims: Sequence[Claim]) -> list[str]:
+        """Claims each (partner, fingerprint) for its record unless claimed, in order (an earlier claim in
+        the list wins over a later one), and returns each claim's holder: the record that holds it."""
         ...
 
 
@@ -40,3 +43,10 @@ class Step(Protocol):
     version: str
 
     def run(self, work: Work, duplicates: DuplicateIndex) -> StepOutput: ...
+
+
+class BatchStep(Step, Protocol):
+    """A step that handles a batch of records at once (one round trip to the duplicate index for all);
+    it must give each record what `run` would, in order, and may not reject any."""
+
+    def run_many(self, works: Sequence[Work], duplicates: DuplicateIndex) -> list[StepOutput]: ...

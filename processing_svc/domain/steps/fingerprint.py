@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from processing_svc.domain.steps.base import DuplicateIndex, StepOutput, Work
@@ -22,9 +23,15 @@ class Fingerprint:
     version = "1"
 
     def run(self, work: Work, duplicates: DuplicateIndex) -> StepOutput:
-        fingerprint = fingerprint_of(work.payload)
-        first = duplicates.first_with(work.partner_id, fingerprint, work.data_id)
-        # A record amended back to an earlier payload of its own is no duplicate of anything.
-        return StepOutput(
-            {"fingerprint": fingerprint, "duplicate_of": None if first == work.data_id else first}
+        return self.run_many([work], duplicates)[0]
+
+    def run_many(self, works: Sequence[Work], duplicates: DuplicateIndex) -> list[StepOutput]:
+        fingerprints = [fingerprint_of(work.payload) for work in works]
+        holders = duplicates.first_with_many(
+            [(work.partner_id, fp, work.data_id) for work, fp in zip(works, fingerprints, strict=True)]
         )
+        # A record amended back to an earlier payload of its own is no duplicate of anything.
+        return [
+            StepOutput({"fingerprint": fp, "duplicate_of": None if first == work.data_id else first})
+            for work, fp, first in zip(works, fingerprints, holders, strict=True)
+        ]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import strategies as st
 
 from contracts import DataIngested, IntegrationEvent, content_hash, new_event
-from processing_svc.domain.steps.base import Work
+from processing_svc.domain.steps.base import Claim, Work
 
 json_values: st.SearchStrategy[Any] = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
@@ -24,8 +25,8 @@ json_objects = st.dictionaries(st.text(max_size=8), json_values, max_size=6)
 class NoDuplicates:
     """A duplicate index where every record is the first of its fingerprint."""
 
-    def first_with(self, partner_id: str, fingerprint: str, data_id: str) -> str:
-        return data_id
+    def first_with_many(self, claims: Sequence[Claim]) -> list[str]:
+        return [data_id for _, _, data_id in claims]
 
 
 def work(payload: dict[str, Any], partner_id: str = "partner123") -> Work:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
+from processing_svc.adapters.memory import InMemoryDuplicateIndex
 from processing_svc.domain.errors import StepRejected
 from processing_svc.domain.pipeline import Pipeline, default_steps
 from processing_svc.domain.steps.base import DuplicateIndex, StepOutput, Work
@@ -84,3 +87,36 @@ def test_a_rejecting_step_reason_is_kept() -> None:
             raise StepRejected("no")
 
     assert Pipeline([Refuse()]).run(work({}), NoDuplicates()).failure == "refuse: no"
+
+
+class CountingIndex(InMemoryDuplicateIndex):
+    """The in-memory index, counting its calls."""
+
+    def __init__(self) -> None:
+        super().__init__({})
+        self.calls = 0
+
+    def first_with_many(self, claims: Sequence[tuple[str, str, str]]) -> list[str]:
+        self.calls += 1
+        return super().first_with_many(claims)
+
+
+def test_a_batch_gives_each_record_what_a_run_of_its_own_gives_with_one_call_to_the_index() -> None:
+    payloads: list[dict[str, object]] = [
+        {"age": 40, "name": "Ada"},
+        {"age": -4},
+        {"age": 40, "name": "Ada"},
+        {"name": "Bo", "age": 9},
+    ]
+    records = [work(payload) for payload in payloads]
+    pipeline = Pipeline(default_steps(EXPECTED))
+    alone = CountingIndex()
+    one_by_one = [pipeline.run(record, alone) for record in records]
+    batched = CountingIndex()
+
+    runs = pipeline.run_all(records, batched)
+
+    assert runs == one_by_one
+    assert runs[2].result["fingerprint"]["duplicate_of"] == records[0].data_id
+    assert not runs[1].succeeded  # rejected before the fingerprint step: never claimed
+    assert (batched.calls, alone.calls) == (1, 3)
