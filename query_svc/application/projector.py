@@ -7,7 +7,8 @@ compare-and-swap. Instead, after writing the view each writer looks at the next 
 another writer appended meanwhile: the last write to a view therefore always comes from the whole timeline.
 
 Events come in batches: one bulk insert takes the slots of the whole batch and one bulk write replaces the
-views, then one lookup per record checks the next slot. Within one process, batches touching the same
+views (one bulk insert adds those of records the batch started), then one lookup per record checks the next
+slot. Within one process, batches touching the same
 record are applied one at a time (striped locks), and each record's known timeline is cached, so nothing
 is read before writing. Slots never change once taken, so the cache cannot go wrong; it can only be behind
 another process, which a refused slot or the check reveals.
@@ -106,9 +107,8 @@ class Projector:
             by_record.setdefault(entry.data_id, []).append(entry)
         with self._locked(by_record):
             known = {data_id: self._known.get(data_id) for data_id in by_record}
-            new = {data_id for data_id, entries in known.items() if not entries} if sole_writer else set()
-            added = self._append(by_record, known)
-            self._settle(known, check=not sole_writer, new=new)
+            added, started = self._append(by_record, known)
+            self._settle(known, check=not sole_writer, new=started)
             for data_id, entries_known in known.items():
                 self._known.put(data_id, entries_known)
         return added
@@ -122,9 +122,13 @@ class Projector:
                 stack.enter_context(self._stripes[stripe])
             yield
 
-    def _append(self, pending: dict[str, list[TimelineEntry]], known: dict[str, Entries]) -> set[str]:
-        """Takes the next free slots for the entries the timelines do not hold yet; updates `known`."""
+    def _append(
+        self, pending: dict[str, list[TimelineEntry]], known: dict[str, Entries]
+    ) -> tuple[set[str], set[str]]:
+        """Takes the next free slots for the entries the timelines do not hold yet; updates `known`. Returns
+        the event ids added and the records whose timeline this call started (it took their slot 0)."""
         added: set[str] = set()
+        started: set[str] = set()
         for _ in range(MAX_ATTEMPTS):
             slots: list[Slot] = []
             for data_id, entries in pending.items():
@@ -137,20 +141,24 @@ class Projector:
                         next_slot += 1
             taken = self._timeline.append_many(slots)
             behind = {slots[i][0] for i in taken}  # records another writer appended to meanwhile
-            for data_id, _slot, entry in slots:
+            for data_id, slot, entry in slots:
                 if data_id not in behind:
                     known[data_id] = (*known[data_id], entry)
                     added.add(entry.event_id)
+                    if slot == 0:
+                        started.add(data_id)
             for data_id in behind:
                 known[data_id] += self._timeline.read(data_id, len(known[data_id]))
             pending = {data_id: pending[data_id] for data_id in behind}
             if not pending:
-                return added
+                return added, started
         raise ConcurrentUpdate(f"records {sorted(pending)} kept growing during {MAX_ATTEMPTS} attempts")
 
     def _settle(self, known: dict[str, Entries], *, check: bool, new: set[str]) -> None:
-        """Writes each view folded from `known` (inserting those of `new` records, which have none yet),
-        then again for any record another writer appended to."""
+        """Writes each view folded from `known`, then again for any record another writer appended to. The
+        views of `new` records (this call took their first slot) are inserted, one cheap bulk insert: they
+        have none yet, unless another writer appended and wrote one in between, which add_many replaces
+        (and the check below refolds)."""
         views = [(data_id, fold(distinct(e)), len(e)) for data_id, e in known.items()]
         self._views.add_many([v for v in views if v[0] in new])
         self._views.save_many([v for v in views if v[0] not in new])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from hypothesis import given, settings
@@ -111,3 +112,46 @@ def test_status_covers_each_partial_result() -> None:
         for event in [ingested(data_id, 1, {}, 0), *results]:
             projector.apply(data_id, entry(event))
         assert harness.doc(data_id)["status"] == status
+
+
+class WritesSeen(InMemoryRecordViews):
+    """The in-memory views, noting which records' views were inserted and which replaced."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.added: list[str] = []
+        self.saved: list[str] = []
+
+    def add_many(self, views: Sequence[tuple[str, dict[str, Any], int]]) -> None:
+        self.added += [data_id for data_id, _, _ in views]
+        for view in views:
+            self.save(*view)
+
+    def save_many(self, views: Sequence[tuple[str, dict[str, Any], int]]) -> None:
+        self.saved += [data_id for data_id, _, _ in views]
+        for view in views:
+            self.save(*view)
+
+
+def test_the_view_of_a_record_whose_first_slot_the_batch_took_is_inserted_later_ones_replace_it() -> None:
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    views = WritesSeen()
+    projector = Projector(InMemoryTimeline(), views)
+
+    projector.apply_many([entry(ingested(first, 1, {}, 0)), entry(ingested(second, 1, {}, 0))])
+    projector.apply_many([entry(validated(first, 1, True, 1))])
+
+    assert (sorted(views.added), views.saved) == (sorted([first, second]), [first])
+    assert views.documents[first]["status"] == "validated"
+
+
+def test_a_view_is_replaced_when_another_writer_took_the_first_slot() -> None:
+    data_id = str(uuid.uuid4())
+    timeline, views = InMemoryTimeline(), WritesSeen()
+    Projector(timeline, views).apply_many([entry(ingested(data_id, 1, {}, 0))])
+    views.added.clear()
+
+    Projector(timeline, views).apply_many([entry(validated(data_id, 1, True, 1))])  # knows nothing yet
+
+    assert (views.added, views.saved) == ([], [data_id])
+    assert views.documents[data_id]["status"] == "validated"
