@@ -3,8 +3,9 @@
 Sections (all by default; `--only ingest,e2e` or BENCH_ONLY picks some): auth, ingest (single and batch
 POST beside Flask + one INSERT, multi-row INSERT and COPY), pulsar (raw client ceiling), e2e (ingest-to-
 complete lag over a rate sweep, then with two copies of each consumer, then with records sent in batches),
-rebuild (replay of 100k events beside raw bulk upserts), query (latency at 100k documents; BENCH_QUERY_DOCUMENTS=100000,1000000 for
-more), memory (each component at idle; under load it comes from the e2e section).
+rebuild (replay of 100k events beside raw bulk upserts), query (latency at 100k documents;
+BENCH_QUERY_DOCUMENTS=100000,1000000 for more), memory (each component at idle; under load it comes from
+the e2e section).
 """
 
 from __future__ import annotations
