@@ -285,7 +285,7 @@ def figures(args: argparse.Namespace) -> list[Figure]:
 
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.e2e_lag")
-    parser.add_argument("--rates", default="20,40,80,200", help="records per second, comma-separated")
+    parser.add_argument("--rates", default="20,40,80,120,200", help="records per second, comma-separated")
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--settle", type=float, default=120.0, help="longest wait for the last records")
     parser.add_argument("--poll-ms", type=float, default=100.0)

@@ -32,7 +32,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--ingest-url", default="http://127.0.0.1:5001")
     parser.add_argument("--database-url", default="postgresql://ingestion:ingestion@127.0.0.1:5432/ingestion")
     parser.add_argument("--only", default=os.environ.get("BENCH_ONLY", ",".join(SECTIONS)))
-    parser.add_argument("--rates", default=os.environ.get("BENCH_RATES", "20,40,80,200"))
+    parser.add_argument("--rates", default=os.environ.get("BENCH_RATES", "20,40,80,120,200"))
     parser.add_argument("--batch-rates", default=os.environ.get("BENCH_BATCH_RATES", "100,150,200,500"))
     parser.add_argument("--batch", type=int, default=int(os.environ.get("BENCH_BATCH", "20")))
     parser.add_argument("--e2e-seconds", type=float, default=float(os.environ.get("BENCH_E2E_SECONDS", "60")))
