@@ -136,8 +136,21 @@ def test_the_matrix(service_urls: dict[str, str], api_keys: ApiKeys, subject: st
                 )
             elif expected == 401 and "WWW-Authenticate" not in response.headers:
                 failures.append(f"{method} {svc}{path} as {principal}: 401 without WWW-Authenticate")
+            if path == "/query/projections/rebuild" and response.status_code == 202:
+                _wait_for_rebuild(url, str(response.json()["id"]), api_keys)
     assert not failures, "\n".join(failures)
     assert cells == len(EXPECTED) * len(PRINCIPALS)
+
+
+def _wait_for_rebuild(base: str, job_id: str, api_keys: ApiKeys) -> None:
+    """Waits until the rebuild the matrix started has finished, so it does not switch the view's generation
+    under the tests that run next."""
+
+    def finished() -> bool:
+        job = requests.get(f"{base}/{job_id}", headers=api_keys.auth(api_keys.admin), timeout=10).json()
+        return job["state"] in ("done", "failed", "cancelled")
+
+    wait_until(finished, timeout_s=300, what=f"the matrix's rebuild {job_id} finished")
 
 
 def test_a_key_in_the_url_is_refused_by_every_service(
