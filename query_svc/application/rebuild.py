@@ -5,13 +5,20 @@ Phases of a job (its `state`):
 - running: Pulsar Readers replay every topic from its earliest message into the new generation, in bulk,
   with no check for other writers (nothing else writes to it yet), until each reader has caught up.
 - catching_up: one more pass for what was published meanwhile.
-- switching: the generation pointer moves to the new generation; live consumers follow it (see
-  application.live); once all have, each topic is read to its end once more, now alongside them.
+- switching: the job saves where the catching-up pass ended in each topic, then the generation pointer
+  moves to the new generation; live consumers follow it (see application.live); once all have, each topic
+  is read from that position to its end once more, now alongside them.
 - done, failed, cancelled: finished. Queries are answered from the old generation until the switch and
   from the new one after it. A cancelled or failed job drops its unfinished generation; the old one stays.
 
-One job at a time: starting takes a lock (an atomic insert); a job whose runner stopped sending heartbeats
-for `STALE_AFTER` is shown as failed and gives the lock up to the next request.
+Once the pointer has moved there is no way back, and until the last pass has run the new generation may
+lack events a consumer applied to the old one before it followed. So that pass is never given up: a
+failure is retried, and a job whose runner stopped (killed, or its process shut down) is taken over by
+another query consumer from the saved positions. Replaying an event twice is harmless (one slot per event).
+
+One job at a time: starting takes a lock (an atomic insert); a job that is not yet switching and whose
+runner stopped sending heartbeats for `STALE_AFTER` is shown as failed and gives the lock up to the next
+request.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -37,6 +44,7 @@ DONE, FAILED, CANCELLED = "done", "failed", "cancelled"
 UNFINISHED = (PENDING, RUNNING, CATCHING_UP, SWITCHING)
 FINISHED = (DONE, FAILED, CANCELLED)
 STALE_AFTER = timedelta(seconds=10)  # ten missed heartbeats
+_MAX_RETRY_S = 5.0  # below STALE_AFTER: a runner that retries is not taken for gone
 _log = logging.getLogger(__name__)
 
 
@@ -57,9 +65,12 @@ class RebuildJob:
     rate: float = 0.0  # events per second since the start
     eta_seconds: float | None = None
     error: str | None = None
+    # Where the catching-up pass ended in each topic (opaque positions): the last pass reads on from there.
+    resume_from: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "collection": f"records_{self.generation}"}
+        shown = {k: v for k, v in asdict(self).items() if k != "resume_from"}
+        return {**shown, "collection": f"records_{self.generation}"}
 
     @property
     def seen_at(self) -> datetime:
@@ -88,6 +99,11 @@ class JobStore(Protocol):
         """Makes this process the job's only runner; False if another process claimed it first."""
         ...
 
+    def take_over(self, job_id: str, seen_at: datetime) -> bool:
+        """Makes this process the runner of a job whose runner went silent at `seen_at`; False if another
+        process took it over first."""
+        ...
+
     def request_cancel(self, job_id: str) -> None: ...
 
     def cancel_requested(self, job_id: str) -> bool: ...
@@ -100,12 +116,18 @@ class TopicReader(Protocol):
         """The next events, up to `max_events`; empty once the reader has caught up with the topic's end."""
         ...
 
+    @property
+    def position(self) -> str | None:
+        """The last message read (undecodable ones included), to open a reader after it; None before any."""
+        ...
+
     def close(self) -> None: ...
 
 
 class EventLog(Protocol):
-    def open_readers(self) -> Sequence[TopicReader]:
-        """A reader at the earliest message of each event topic."""
+    def open_readers(self, after: Mapping[str, str] | None = None) -> Sequence[TopicReader]:
+        """A reader of each event topic: after its position in `after` if there is one, else at its earliest
+        message."""
         ...
 
     def sizes(self) -> dict[str, int]:
@@ -113,9 +135,15 @@ class EventLog(Protocol):
         ...
 
 
+def stale(job: RebuildJob, now: datetime) -> bool:
+    """Unfinished and silent for too long: its runner is gone."""
+    return job.state in UNFINISHED and now - job.seen_at > STALE_AFTER
+
+
 def effective(job: RebuildJob, now: datetime) -> RebuildJob:
-    """The job as it really stands: unfinished but silent for too long means its runner is gone."""
-    if job.state in UNFINISHED and now - job.seen_at > STALE_AFTER:
+    """The job as it really stands: one whose runner is gone has failed, unless it is switching (which
+    another runner takes over and finishes)."""
+    if job.state != SWITCHING and stale(job, now):
         reason = "no query consumer picked it up" if job.state == PENDING else "its runner stopped"
         return replace(job, state=FAILED, error=f"abandoned: {reason} (no heartbeat since {job.seen_at})")
     return job
@@ -138,6 +166,8 @@ class Rebuilds:
                 return job
             holder = self._jobs.lock_holder()
             running = self._jobs.get(holder) if holder else None
+            if running is not None and running.state == SWITCHING:
+                raise RebuildConflict(f"rebuild {running.id} is switching the view over; wait for it")
             if running is not None and effective(running, now).state in UNFINISHED:
                 raise RebuildConflict(f"rebuild {running.id} is {running.state}; wait for it or cancel it")
             if running is not None:
@@ -182,18 +212,23 @@ class RebuildRunner:
     batch: int = 1000
     keep_generations: int = 0  # older generations kept after a switch, besides the active one
     switch_timeout_s: float = 60.0
+    retry_s: float = 1.0  # first wait before retrying a failed switch; doubles up to _MAX_RETRY_S
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     def run_forever(self, stop: threading.Event, poll_s: float = 1.0) -> None:
         while not stop.wait(poll_s):
             try:
                 for job in self.jobs.recent(5):
-                    if (
-                        job.state == PENDING
-                        and effective(job, self.clock()).state == PENDING
-                        and self.jobs.claim(job.id)
-                    ):
+                    now = self.clock()
+                    if job.state == PENDING and not stale(job, now) and self.jobs.claim(job.id):
                         self.run(job, stop)
+                    elif (
+                        job.state == SWITCHING
+                        and stale(job, now)
+                        and self.jobs.take_over(job.id, job.seen_at)
+                    ):
+                        _log.warning("rebuild %s: its runner stopped while switching; taking it over", job.id)
+                        self.switch(_Progress(self, job, stop), stop)
             except QueryError as error:  # the view store is down: the live consumers say so already
                 _log.warning("rebuild runner cannot read jobs (%s); retrying in %ss", error, poll_s)
             except Exception:
@@ -201,7 +236,6 @@ class RebuildRunner:
 
     def run(self, job: RebuildJob, stop: threading.Event | None = None) -> RebuildJob:
         progress = _Progress(self, replace(job, state=RUNNING, started_at=self.clock()), stop)
-        activated = False
         try:
             self.generations.prepare(job.generation)
             progress.job = replace(progress.job, totals=self.log.sizes())
@@ -211,24 +245,51 @@ class RebuildRunner:
                 self._replay(readers, projector, progress, sole_writer=True)
                 progress.set_state(CATCHING_UP)
                 self._replay(readers, projector, progress, sole_writer=True)
-                progress.set_state(SWITCHING)
-                self.generations.activate(job.generation)
-                activated = True
-                self._wait_for_consumers(job.generation, progress)
-                self._replay(readers, projector, progress, sole_writer=False)
+                reached = {r.topic: r.position for r in readers if r.position is not None}
             finally:
                 for reader in readers:
                     reader.close()
-            self._drop_old(job.generation)
-            return progress.finish(DONE)
+            progress.job = replace(progress.job, resume_from=reached)
+            progress.set_state(SWITCHING)  # saved with the positions before the pointer moves
         except Cancelled:
-            self.generations.drop(job.generation)  # never raised once the switch began
+            self.generations.drop(job.generation)
             return progress.finish(CANCELLED, "cancelled on request; the previous view stays active")
         except Exception as error:
             _log.exception("rebuild %s failed", job.id)
-            if not activated:
-                self.generations.drop(job.generation)
+            self.generations.drop(job.generation)
             return progress.finish(FAILED, f"{type(error).__name__}: {error}")
+        return self.switch(progress, stop)
+
+    def switch(self, progress: _Progress, stop: threading.Event | None = None) -> RebuildJob:
+        """Activates the job's generation and replays each topic from the saved positions alongside the live
+        consumers, retrying until it succeeds. If `stop` is set first, the job is left switching, for
+        another runner to take over."""
+        job = progress.job
+        delay = self.retry_s
+        while True:
+            try:
+                if self.generations.read_active() != job.generation:
+                    if job.generation not in self.generations.existing():
+                        # Its runner failed just before the switch and dropped it, but could not say so.
+                        return progress.finish(FAILED, "its generation was dropped before the switch")
+                    self.generations.activate(job.generation)
+                self._wait_for_consumers(job.generation, progress)
+                readers = self.log.open_readers(after=job.resume_from)
+                try:
+                    self._replay(readers, self.projector_for(job.generation), progress, sole_writer=False)
+                finally:
+                    for reader in readers:
+                        reader.close()
+                self._drop_old(job.generation)
+                return progress.finish(DONE)
+            except Exception:
+                _log.exception("rebuild %s: switching failed; retrying in %.0fs", job.id, delay)
+            if stop is not None and stop.wait(delay):
+                _log.warning("rebuild %s left switching, for another query consumer to finish", job.id)
+                return progress.job
+            if stop is None:
+                time.sleep(delay)
+            delay = min(delay * 2, _MAX_RETRY_S)
 
     def _replay(
         self, readers: Sequence[TopicReader], projector: Projector, progress: _Progress, *, sole_writer: bool

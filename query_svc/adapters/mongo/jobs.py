@@ -5,6 +5,7 @@ one-job lock, a runner's claim and a cancel request atomic (FerretDB makes no up
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 
 from pymongo import DESCENDING
@@ -60,6 +61,10 @@ class MongoJobStore:
 
     def claim(self, job_id: str) -> bool:
         return self._insert({"_id": f"claim:{job_id}"})
+
+    def take_over(self, job_id: str, seen_at: datetime) -> bool:
+        # One marker per silence: whoever inserts it first runs the job until it goes silent again.
+        return self._insert({"_id": f"takeover:{job_id}:{seen_at.isoformat()}"})
 
     def request_cancel(self, job_id: str) -> None:
         self._insert({"_id": f"cancel:{job_id}"})
