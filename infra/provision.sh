@@ -59,7 +59,7 @@ provision_pulsar() {
 provision_ferretdb() {
   local src="$REPO_ROOT/infra/ferretdb" stamp build
   stamp=$(cat "$src/go.mod" "$src/go.sum" "$src/main.go" "$src"/patches/*.patch "$src"/patches/sqlite/*.patch \
-    | sha256sum | cut -c1-16)
+    "$src"/patches/libc/*.patch | sha256sum | cut -c1-16)
   if [ -x "$FERRETDB_BIN" ] && [ "$(cat "$FERRETDB_BIN.stamp" 2>/dev/null)" = "$stamp" ]; then
     step "FerretDB $FERRETDB_VERSION binary present ($FERRETDB_BIN)"
     return
@@ -73,6 +73,9 @@ provision_ferretdb() {
   # FerretDB's SQLite driver, at the version FerretDB's go.mod asks for.
   patched_module "$build" "modernc.org/sqlite" "$(cd "$build" && go list -mod=mod -m -f '{{.Version}}' modernc.org/sqlite)" \
     sqlite-src "$src"/patches/sqlite/*.patch
+  # The C library that driver is transpiled against (its memcmp and memcpy).
+  patched_module "$build" "modernc.org/libc" "$(cd "$build" && go list -mod=mod -m -f '{{.Version}}' modernc.org/libc)" \
+    libc-src "$src"/patches/libc/*.patch
   (cd "$build" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o "$FERRETDB_BIN" .) \
     || die "FerretDB build failed; Go >= 1.24 is needed (go version: $(go version 2>&1))"
   rm -rf "$build"
