@@ -4,10 +4,11 @@ Publishes N/3 records' DataIngested, DataValidated and DataProcessed to three fr
 Pulsar (namespace public/default, names tagged with the run), then runs query_svc's RebuildRunner on them
 into a scratch MongoDB database, exactly as a `consume` process does, and times it. The baseline bulk-upserts
 N/3 view-sized documents with ReplaceOne(upsert) into a scratch collection in batches of 1,000 (the same
-work a rebuild does at the least: one write per record view), measured in the same run. Also records the
-longest latency of a query made against the running query API during the rebuild.
+work a rebuild does at the least: one write per record view), measured right after each rebuild. The log
+is rebuilt `--runs` times (3), each into a fresh database, for a median and its min-max. Also records the
+longest latency of a query made against the running query API during each rebuild.
 
-    python -m bench.rebuild_throughput --events 100000
+    python -m bench.rebuild_throughput --events 100000 --runs 3
 """
 
 from __future__ import annotations
@@ -190,8 +191,9 @@ def raw_upserts(mongo_url: str, documents: int) -> float:
         client.close()
 
 
-def figures(events: int) -> list[Figure]:
-    """Publishes `events` events to scratch topics, rebuilds a view from them, then times raw upserts."""
+def figures(events: int, runs: int = 1) -> list[Figure]:
+    """Publishes `events` events to scratch topics once, then `runs` times rebuilds a view from them into a
+    fresh scratch database and times raw upserts right after (each pair in the same conditions)."""
     host = os.environ.get("BIND_HOST", "127.0.0.1")
     mongo_url = os.environ.get("MONGO_URL", f"mongodb://{host}:{os.environ.get('MONGO_PORT', '27017')}")
     service_url = os.environ.get(
@@ -209,37 +211,39 @@ def figures(events: int) -> list[Figure]:
     ]
     print(f"publishing {records * 3} events ({records} records) to {topics[0]}…", flush=True)
     publish_s = publish(service_url, topics, records)
-    print(f"  published in {publish_s:.1f} s; rebuilding…", flush=True)
-    with QueryProbe(query_url, os.environ.get("ADMIN_KEY") or _dev_admin_key()) as probe:
-        rebuild_s, replayed = rebuild(mongo_url, service_url, admin_url, topics, f"bench_rebuild_{tag}")
-    print(
-        f"  rebuilt {replayed} events in {rebuild_s:.1f} s; raw bulk upserts of {records} views…", flush=True
-    )
-    raw_s = raw_upserts(mongo_url, records)
-    result = [
-        Figure("rebuild replay", "events/s", "events/s", [replayed / rebuild_s]),
-        Figure(
-            "rebuild replay",
-            "records/s",
-            "records/s",
-            [records / rebuild_s],
-            "raw bulk upsert docs/s",
-            [records / raw_s],
-        ),
-        Figure("query during rebuild", "slowest GET /query/all", "ms", [probe.slowest * 1000]),
-    ]
-    print(f"  queries failed during the rebuild: {probe.failures}", flush=True)
-    result.append(Figure("query during rebuild", "failed queries", "count", [float(probe.failures)]))
-    return result
+    print(f"  published in {publish_s:.1f} s", flush=True)
+    replay = Figure("rebuild replay", "events/s", "events/s")
+    rate = Figure("rebuild replay", "records/s", "records/s", baseline="raw bulk upsert docs/s")
+    slowest = Figure("query during rebuild", "slowest GET /query/all", "ms")
+    failed = Figure("query during rebuild", "failed queries", "count")
+    for run in range(1, runs + 1):
+        print(f"  run {run}/{runs}: rebuilding…", flush=True)
+        with QueryProbe(query_url, os.environ.get("ADMIN_KEY") or _dev_admin_key()) as probe:
+            rebuild_s, replayed = rebuild(
+                mongo_url, service_url, admin_url, topics, f"bench_rebuild_{tag}_{run}"
+            )
+        raw_s = raw_upserts(mongo_url, records)
+        print(
+            f"  run {run}/{runs}: rebuilt {replayed} events in {rebuild_s:.1f} s ({records / rebuild_s:.0f}"
+            f" records/s); raw bulk upserts {records / raw_s:.0f} docs/s; {probe.failures} failed queries",
+            flush=True,
+        )
+        replay.values.append(replayed / rebuild_s)
+        rate.values.append(records / rebuild_s)
+        rate.baseline_values.append(records / raw_s)
+        slowest.values.append(probe.slowest * 1000)
+        failed.values.append(float(probe.failures))
+    return [replay, rate, slowest, failed]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.rebuild_throughput")
     parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3, help="rebuilds of the same log (median, min-max)")
     args = parser.parse_args()
-    result = figures(args.events)
+    result = figures(args.events, args.runs)
     print_table(result)
-    write_json(result, {"events": args.events})
+    write_json(result, {"events": args.events, "runs": args.runs})
 
 
 if __name__ == "__main__":

@@ -95,8 +95,10 @@ def main() -> None:
         lag_args.key, lag_args.partner = key, "bench"
         figures += e2e_lag.figures(lag_args)
     if "rebuild" in args.only:
-        print(f"==> projection rebuild over {args.events} events, + raw bulk upserts", flush=True)
-        figures += rebuild_throughput.figures(args.events)
+        print(
+            f"==> projection rebuild over {args.events} events, {args.runs} x, + raw bulk upserts", flush=True
+        )
+        figures += rebuild_throughput.figures(args.events, args.runs)
     if "query" in args.only:
         for documents in (int(n) for n in args.documents.split(",")):
             print(f"==> query latency at {documents} documents", flush=True)
