@@ -245,7 +245,7 @@ class RebuildRunner:
                 self._replay(readers, projector, progress, sole_writer=True)
                 progress.set_state(CATCHING_UP)
                 self._replay(readers, projector, progress, sole_writer=True)
-                reached = {r.topic: r.position for r in readers if r.position is not None}
+                reached = {r.topic: position for r in readers if (position := r.position) is not None}
             finally:
                 for reader in readers:
                     reader.close()

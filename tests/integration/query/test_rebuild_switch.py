@@ -17,7 +17,7 @@ import pulsar
 import pytest
 import requests
 
-from contracts import IntegrationEvent, encode, message_key, message_properties
+from contracts import IntegrationEvent
 from eventkit.pulsar.admin import namespace_path
 from eventkit.pulsar.client import make_client
 from query_svc.adapters.mongo.jobs import JOBS, MongoJobStore
@@ -27,6 +27,7 @@ from query_svc.application.rebuild import DONE, STALE_AFTER, SWITCHING, RebuildR
 from query_svc.bootstrap import Query
 from query_svc.domain.errors import RebuildConflict
 from tests.helpers import wait_until
+from tests.integration.processing.conftest import publish
 from tests.stack import StackEndpoints
 from tests.unit.query.events import entry, lifecycle
 
@@ -41,13 +42,7 @@ class Topics:
 
     def publish(self, events: Sequence[IntegrationEvent]) -> None:
         for event_type, topic in self.names.items():
-            producer = self.client.create_producer(topic, batching_enabled=False)
-            try:
-                for event in (e for e in events if e.event_type == event_type):
-                    properties = message_properties(event)
-                    producer.send(encode(event), partition_key=message_key(event), properties=properties)
-            finally:
-                producer.close()
+            publish(self.client, topic, [e for e in events if e.event_type == event_type])
 
     def log(self) -> PulsarEventLog:
         return PulsarEventLog(self.client, self.admin_url, list(self.names.values()))

@@ -71,8 +71,10 @@ class Jobs:
     markers: set[str] = field(default_factory=set)
 
     def create(self, job: RebuildJob) -> bool:
+        if not self._insert("lock"):
+            return False
         self.jobs[job.id] = job
-        return self._insert("lock")
+        return True
 
     def save(self, job: RebuildJob) -> None:
         self.jobs[job.id] = job
