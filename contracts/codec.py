@@ -8,6 +8,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError
 
+from contracts import compiled
 from contracts.envelope import EnvelopeSchema, IntegrationEvent
 from contracts.errors import ROOT, InvalidEvent, flatten_messages
 from contracts.json_values import JsonObject
@@ -30,12 +31,19 @@ def to_dict(event: IntegrationEvent) -> JsonObject:
     # already is that form's reading: its dump is normalized, and reading it back would only cost time
     # (two of the three schema passes on every hop of the pipeline).
     if event.read_from_wire:
-        return _dump(event)
+        wire = compiled.write(event)  # the common case, fast; the schemas dump any other event type
+        return wire if wire is not None else _dump(event)
     return _dump(_read(_dump(event)))
 
 
 def decode(raw: bytes | bytearray | str | Mapping[str, Any]) -> IntegrationEvent:
     """Reads an event from JSON bytes, text or an already parsed object, upcasting older schema versions."""
+    event = compiled.read(raw)  # the common case, fast; None leaves the event to the schemas
+    return event if event is not None else read_with_schemas(raw)
+
+
+def read_with_schemas(raw: bytes | bytearray | str | Mapping[str, Any]) -> IntegrationEvent:
+    """Reads an event with the marshmallow schemas alone, as decode does any event it cannot read fast."""
     return _read(_parse(raw))
 
 

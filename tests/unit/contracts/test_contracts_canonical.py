@@ -11,15 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from contracts import CONTENT_HASH_PATTERN, canonical_json, content_hash, json_problem
-
-json_scalars = (
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text()
-)
-json_values = st.recursive(
-    json_scalars,
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4),
-    max_leaves=20,
-)
+from tests.unit.contracts.wires import json_values
 
 
 def test_canonical_json_sorts_keys_drops_whitespace_and_keeps_non_ascii() -> None:
