@@ -14,6 +14,7 @@ from eventkit.postgres.schema import outbox
 # The relay LISTENs on this channel; a statement trigger on `outbox` NOTIFYs it (migration eventkit_0002),
 # and PostgreSQL delivers the NOTIFY only when the writer commits.
 OUTBOX_CHANNEL = "outbox"
+_QUEUE = insert(outbox)  # built once: statements are immutable
 
 
 class PostgresOutbox:
@@ -41,4 +42,4 @@ class PostgresOutbox:
         with translated_errors("queue outbox messages"):
             # Executemany, which SQLAlchemy sends as multi-row INSERTs of a cached statement: ids follow the
             # list order, and so does publication.
-            self._connection.execute(insert(outbox), rows)
+            self._connection.execute(_QUEUE, rows)
