@@ -13,13 +13,17 @@ from sqlalchemy import text
 from eventkit.postgres.engine import make_engine
 
 TABLE = "bench.baseline_events"
+OUTBOX_TABLE = "bench.baseline_outbox"
 DDL = f"""
 CREATE SCHEMA IF NOT EXISTS bench;
 CREATE TABLE IF NOT EXISTS {TABLE} (
     position bigserial PRIMARY KEY, stream_id text NOT NULL, version int NOT NULL,
     event_id uuid NOT NULL UNIQUE, event_type text NOT NULL, data jsonb NOT NULL,
     metadata jsonb NOT NULL, occurred_at timestamptz NOT NULL,
-    recorded_at timestamptz NOT NULL DEFAULT now(), UNIQUE (stream_id, version))
+    recorded_at timestamptz NOT NULL DEFAULT now(), UNIQUE (stream_id, version));
+CREATE TABLE IF NOT EXISTS {OUTBOX_TABLE} (
+    id bigserial PRIMARY KEY, event_id uuid NOT NULL, topic text NOT NULL, message_key text NOT NULL,
+    payload bytea NOT NULL, properties jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())
 """
 INSERT = text(
     f"INSERT INTO {TABLE} (stream_id, version, event_id, event_type, data, metadata, occurred_at) "

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 import requests
 from sqlalchemy import text
 
-from bench.baseline_app import DDL
+from bench.baseline_app import DDL, OUTBOX_TABLE, TABLE
 from eventkit.postgres.engine import make_engine
 
 BASELINE_PORT = 5901
@@ -22,7 +22,7 @@ def prepare_baseline_table(database_url: str) -> None:
     engine = make_engine(database_url, pool_size=1)
     with engine.begin() as connection:
         connection.execute(text(DDL))
-        connection.execute(text("TRUNCATE bench.baseline_events"))
+        connection.execute(text(f"TRUNCATE {TABLE}, {OUTBOX_TABLE}"))
     engine.dispose()
 
 
