@@ -146,9 +146,7 @@ def _processed_wire(data: DataProcessed) -> JsonObject:
     return {
         "status": data.status,
         "result": data.result,
-        "steps": [
-            {"name": s.name, "version": s.version, "status": s.status, "extra": s.extra} for s in data.steps
-        ],
+        "steps": [_step_wire(step) for step in data.steps],
         "pipeline_version": data.pipeline_version,
     }
 
@@ -207,9 +205,7 @@ def write(event: IntegrationEvent) -> JsonObject | None:
     """Writes the wire form of an event read from a valid one as the schemas dump it, or returns None."""
     form = FORMATS.get(event.event_type)
     if not event.read_from_wire or form is None or form.schema_version != event.schema_version:
-        return (
-            None  # only an event read from a valid wire form is known to be valid: the schemas check others
-        )
+        return None  # only an event read from a valid wire form is known to be valid
     return {
         "event_id": event.event_id,
         "event_type": event.event_type,
