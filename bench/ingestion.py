@@ -58,7 +58,7 @@ def batch(ingest_url: str, database_url: str, size: int, plan: Plan) -> list[Fig
     insert = Figure(f"POST /ingest/batch n={size}", "rate", "rec/s", baseline="raw multi-row INSERT")
     copy = Figure(f"POST /ingest/batch n={size}", "rate", "rec/s", baseline="raw COPY")
     # The design's own floor: each record is two rows (its event and its outbox message), which bounds
-    # the ratio to the one-row INSERT at about 0.5 before any validation or encoding is done.
+    # the ratio to the one-row INSERT (0.56-0.66 measured) before any validation or encoding is done.
     both = Figure(f"POST /ingest/batch n={size}", "rate", "rec/s", baseline="raw INSERT event+outbox rows")
     prepare_baseline_table(database_url)
     dsn = database_url.replace("postgresql+psycopg2://", "postgresql://")

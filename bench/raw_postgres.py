@@ -63,7 +63,7 @@ _WRITERS: dict[str, Callable[[Any, int], None]] = {
 
 @dataclass(frozen=True)
 class RawLoad:
-    size: int  # rows per transaction
+    size: int  # records per transaction
     threads: int
     seconds: float
     method: str  # "insert" (multi-row INSERT), "insert+outbox" (also each row's outbox row) or "copy"
