@@ -178,7 +178,7 @@ def read(raw: bytes | bytearray | str | Mapping[str, Any]) -> IntegrationEvent |
 
 def _from_json(raw: bytes | bytearray | str) -> IntegrationEvent:
     envelope = _FROM_JSON.decode(raw)
-    form = _reader_for(envelope)
+    form = _format_for(envelope)
     # Parsed JSON is plain by construction; only its depth is left to check, and it cannot exceed the
     # bound when the whole text opens fewer arrays and objects than that.
     plain = _plain if _openings(raw) > MAX_JSON_DEPTH else _as_is
@@ -187,11 +187,11 @@ def _from_json(raw: bytes | bytearray | str) -> IntegrationEvent:
 
 def _from_mapping(raw: Mapping[str, Any]) -> IntegrationEvent:
     envelope = msgspec.convert(dict(raw), _Envelope[_Object])
-    form = _reader_for(envelope)
+    form = _format_for(envelope)
     return _event(envelope, form.to_data(msgspec.convert(envelope.data, form.struct), _plain))
 
 
-def _reader_for(envelope: _Envelope[Any]) -> _Format:
+def _format_for(envelope: _Envelope[Any]) -> _Format:
     """Returns the format of the envelope's event type when it describes the version the envelope has."""
     form = FORMATS.get(envelope.event_type)
     spec = REGISTRY.get(envelope.event_type)
