@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_random_exponential
 
-from reliability.ledger import Ledger
+from reliability.ledger import Attempt, Ledger
 from reliability.settings import Profile, Stack
 
 _REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=15)
@@ -71,7 +71,7 @@ class LoadClient:
         partner = ledger.partners[seq % len(ledger.partners)]
         odd = seq % self._profile.odd_every == self._profile.odd_every - 1
         body = {"partner_id": partner, "payload": payload(ledger.tag, seq, 0, odd)}
-        ledger.sent += 1
+        ledger.record_sent()
         try:
             answer = await self._call(
                 session, "POST", "/ingest", body, {"Idempotency-Key": f"{ledger.tag}-{seq}"}
@@ -90,15 +90,17 @@ class LoadClient:
     async def _amend(
         self, session: aiohttp.ClientSession, seq: int, record_id: str, partner: str, odd: bool
     ) -> None:
-        """Amends a record a few times; a retried PUT with the same payload adds no version."""
-        if len(self._ledger.watched) < 60:
-            self._ledger.watched.append(record_id)
+        """Amends a record a few times; a retried PUT with the same payload adds no version.
+
+        An amendment never acknowledged is a failure of its own: the record's POST being acknowledged
+        does not excuse it."""
+        self._ledger.amended.append(record_id)
         for revision in range(1, self._profile.amendments + 1):
             body = {"payload": payload(self._ledger.tag, seq, revision, odd)}
             try:
                 answer = await self._call(session, "PUT", f"/ingest/{record_id}", body, {})
             except (TimeoutError, Retryable, aiohttp.ClientError):
-                self._ledger.unacked.append(seq)
+                self._ledger.unacked_amendments.append((seq, revision))
                 return
             except Refused as refused:
                 self._ledger.refused[str(refused)] += 1
@@ -124,14 +126,17 @@ class LoadClient:
     async def _once(
         self, session: aiohttp.ClientSession, method: str, path: str, data: str, headers: dict[str, str]
     ) -> dict[str, Any]:
+        started = time.monotonic()
         try:
             async with session.request(
                 method, self._base + path, data=data, headers={**self._headers, **headers}
             ) as response:
                 text = await response.text()
         except (TimeoutError, aiohttp.ClientError) as error:
+            self._ledger.attempts.append(Attempt(started, time.monotonic(), ok=False))
             self._ledger.retries[type(error).__name__] += 1
             raise
+        self._ledger.attempts.append(Attempt(started, time.monotonic(), ok=response.status < 300))
         if response.status in (200, 201):
             answer: dict[str, Any] = json.loads(text)
             return answer

@@ -8,10 +8,11 @@ from dataclasses import asdict, dataclass, field
 
 from reliability import supervisor
 from reliability.checker import final_check, wait_converged
+from reliability.evidence import unproven
 from reliability.faults.base import Fault, FaultContext
 from reliability.ledger import Ledger
 from reliability.load import LoadClient, new_tag, partners_for
-from reliability.sampler import VersionSampler
+from reliability.reads import Readers
 from reliability.settings import Profile, Stack
 
 
@@ -44,25 +45,28 @@ async def run_scenario(stack: Stack, profile: Profile, fault: Fault, index: int)
     ledger = Ledger(tag, partners_for(tag, profile.partners))
     ctx = FaultContext(stack, profile, ledger, asyncio.Event())
     before = await _settled_pids()
-    sampler = VersionSampler(stack, ledger)
-    sampling_done = asyncio.Event()
-    sampling = asyncio.create_task(sampler.run(sampling_done))
+    readers = Readers(stack, ledger)
+    reading_done = asyncio.Event()
+    reading = asyncio.create_task(readers.run(reading_done))
     try:
         async with fault.installed(ctx):
             injecting = asyncio.create_task(fault.inject(ctx))
             await LoadClient(stack, profile, ledger).run()
             ctx.load_done.set()
             await injecting
-        converged_s, view = await wait_converged(stack, ledger, profile.converge_bound_s)
+        converged_s = await wait_converged(stack, ledger, profile.converge_bound_s)
     finally:
-        sampling_done.set()
-        await sampling
+        reading_done.set()
+        await reading
     await fault.verify(ctx)
-    verdict = await final_check(stack, ledger, view, converged_s, sampler.reorders)
+    verdict = await final_check(stack, ledger, converged_s, readers.history)
     await _check_restarts(fault, before, ctx)
-    problems = [*ctx.violations, *_client_problems(ledger), *verdict.problems]
+    problems = [*ctx.violations, *_fault_problems(fault, ctx), *_client_problems(ledger), *verdict.problems]
     passed = not problems and converged_s is not None
-    ctx.notes.append(f"{sampler.samples} view samples; retries {dict(ledger.retries)}")
+    ctx.notes.append(
+        f"{len(readers.history)} reads of {len(set(ledger.amended))} amended records"
+        f" ({readers.failures} unanswered); retries {dict(ledger.retries)}"
+    )
     return Outcome(
         scenario=fault.name,
         what=fault.what,
@@ -81,11 +85,24 @@ async def run_scenario(stack: Stack, profile: Profile, fault: Fault, index: int)
     )
 
 
+def _fault_problems(fault: Fault, ctx: FaultContext) -> list[str]:
+    """A fault that acts on the stream must show it did (reliability.evidence)."""
+    if fault.touches_stream and not ctx.windows:
+        return [f"{fault.name} never acted: no fault window was marked"]
+    return unproven(ctx.ledger, ctx.windows)
+
+
 def _client_problems(ledger: Ledger) -> list[str]:
     problems = [f"refused {count}x: {reason}" for reason, count in ledger.refused.items()]
     never = sorted(set(ledger.unacked) - set(ledger.acked))
     if never:
         problems.append(f"{len(never)} records never acknowledged within the deadline (first: {never[:5]})")
+    if ledger.unacked_amendments:
+        first = ledger.unacked_amendments[:5]
+        problems.append(
+            f"{len(ledger.unacked_amendments)} amendments never acknowledged within the deadline"
+            f" (seq, revision: {first})"
+        )
     return problems
 
 

@@ -103,6 +103,10 @@ class Stack:
         return f"redis://{self.host}:{self.ports['REDIS_PORT']}/0"
 
     @property
+    def mongo_url(self) -> str:
+        return f"mongodb://{self.host}:{self.ports['MONGO_PORT']}"
+
+    @property
     def pulsar_url(self) -> str:
         return f"pulsar://{self.host}:{self.ports['PULSAR_PORT']}"
 

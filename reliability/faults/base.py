@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+from reliability.evidence import Window
 from reliability.ledger import Ledger
 from reliability.settings import Profile, Stack
 
@@ -22,6 +23,16 @@ class FaultContext:
     load_done: asyncio.Event
     violations: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    windows: list[Window] = field(default_factory=list)  # when the fault acted (see reliability.evidence)
+
+    def mark(self, label: str, start: float, *, clients_feel: bool = False) -> None:
+        """Records that the fault acted from `start` until now."""
+        self.windows.append(Window(label, start, time.monotonic(), clients_feel))
+
+    @property
+    def stream_s(self) -> float:
+        """How long the stream lasts at the profile's rate: faults fit their phases within it."""
+        return self.profile.records / self.profile.rate
 
     async def sleep_or_done(self, seconds: float) -> bool:
         """Sleeps, returning True early once the stream has ended."""
@@ -46,6 +57,9 @@ class Fault:
     what = "no fault: the checker's yardstick"
     # Supervised programs this fault may restart; any other program restarting fails the scenario.
     restarts: frozenset[str] = frozenset()
+    # A fault that acts on the stream must mark when it did (FaultContext.mark), and records must have
+    # passed meanwhile; one that never marks a window was never injected.
+    touches_stream = False
 
     @asynccontextmanager
     async def installed(self, ctx: FaultContext) -> AsyncIterator[None]:

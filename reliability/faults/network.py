@@ -13,6 +13,7 @@ then goes through the proxy.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from urllib.parse import urlsplit, urlunsplit
@@ -41,6 +42,8 @@ def _through(url: str, port: int) -> str:
 
 class FlakyNetwork(Fault):
     """Latency with jitter, then a full stall, then connection resets between programs and one store."""
+
+    touches_stream = True
 
     def __init__(
         self,
@@ -151,23 +154,42 @@ class FlakyNetwork(Fault):
                     ctx.violations.append(f"the proxied copy of {program} never became ready")
 
     async def inject(self, ctx: FaultContext) -> None:
-        assert self._proxy is not None
-        proxy, name = self._proxy, self.store
         await self._check_routes(ctx)
-        phase = max(2.0, ctx.profile.records / ctx.profile.rate / 4)
-        await asyncio.to_thread(proxy.add_toxic, name, "latency", "latency", {"latency": 40, "jitter": 40})
-        await asyncio.sleep(phase)
-        await asyncio.to_thread(proxy.remove_toxic, name, "latency")
-        # A stall: bytes are dropped and connections stay open, like a cable pulled out.
-        await asyncio.to_thread(proxy.add_toxic, name, "stall", "timeout", {"timeout": 0})
-        await asyncio.sleep(ctx.profile.stall_s)
-        await asyncio.to_thread(proxy.remove_toxic, name, "stall")
-        await asyncio.sleep(1)
-        # Resets: every connection that sends data is reset at once (TCP RST).
-        await asyncio.to_thread(proxy.add_toxic, name, "reset", "reset_peer", {"timeout": 0})
-        await asyncio.sleep(3)
-        await asyncio.to_thread(proxy.remove_toxic, name, "reset")
-        ctx.notes.append(f"latency {phase:.0f} s, stall {ctx.profile.stall_s:.0f} s, resets 3 s")
+        # Each phase fits within the stream, so records cross every toxic (a toxic on an idle link
+        # proves nothing; reliability.evidence fails a phase that saw no record).
+        stream = ctx.stream_s
+        phases = (
+            ("latency 40±40 ms", "latency", {"latency": 40, "jitter": 40}, stream / 4),
+            # A stall: bytes are dropped and connections stay open, like a cable pulled out.
+            ("stall", "timeout", {"timeout": 0}, min(ctx.profile.stall_s, stream / 4)),
+            # Resets: every connection that sends data is reset at once (TCP RST).
+            ("resets", "reset_peer", {"timeout": 0}, min(3.0, stream / 8)),
+        )
+        # The clients' requests cross the proxy only where ingestion-api is behind it (PostgreSQL).
+        feel = "ingestion-api" in self.programs
+        for label, kind, attributes, seconds in phases:
+            await self._toxic(ctx, label, kind, attributes, seconds, clients_feel=feel and kind == "timeout")
+            await asyncio.sleep(0.5)
+        ctx.notes.append(", ".join(f"{label} {seconds:.1f} s" for label, _, _, seconds in phases))
         for copy in self._copies:
             if not copy.alive():
                 ctx.notes.append(f"the proxied copy of {copy.program} exited")
+
+    async def _toxic(
+        self,
+        ctx: FaultContext,
+        label: str,
+        kind: str,
+        attributes: dict[str, int],
+        seconds: float,
+        *,
+        clients_feel: bool,
+    ) -> None:
+        assert self._proxy is not None
+        await asyncio.to_thread(self._proxy.add_toxic, self.store, kind, kind, attributes)
+        started = time.monotonic()
+        try:
+            await asyncio.sleep(seconds)
+        finally:
+            await asyncio.to_thread(self._proxy.remove_toxic, self.store, kind)
+        ctx.mark(f"{label} on {self.store}", started, clients_feel=clients_feel)

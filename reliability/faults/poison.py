@@ -11,6 +11,7 @@ import pulsar
 
 from contracts import dead_letter_topic
 from eventkit.pulsar.client import make_client
+from reliability.evidence import Window
 from reliability.faults.base import Fault, FaultContext
 
 NAMESPACE = "persistent://public/default"
@@ -42,9 +43,15 @@ class Poison(Fault):
     name = "poison messages"
     what = "undecodable and schema-invalid messages on every topic, amid records whose payload fails a step"
 
+    touches_stream = True
+
     async def inject(self, ctx: FaultContext) -> None:
         await ctx.after_share(0.3)
+        published_at = time.monotonic()
         await asyncio.to_thread(self._publish, ctx)
+        # Amid the stream: records sent or acknowledged within a second either side of the publishing.
+        await asyncio.sleep(1.0)
+        ctx.windows.append(Window("poison published", published_at - 1.0, time.monotonic()))
 
     def _publish(self, ctx: FaultContext) -> None:
         client = make_client(ctx.stack.pulsar_url)

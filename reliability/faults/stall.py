@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,6 +19,8 @@ _TOPIC = "persistent/public/default/data-ingested"
 class PausedConsumer(Fault):
     """Freezes the supervised consumer mid-stream; the broker drops its connection and redelivers its
     unacknowledged messages to the copy; then the frozen one resumes and finishes its late writes."""
+
+    touches_stream = True
 
     def __init__(self, program: str, subscription: str) -> None:
         self.program = program
@@ -41,6 +44,7 @@ class PausedConsumer(Fault):
     async def inject(self, ctx: FaultContext) -> None:
         await ctx.after_share(0.2)
         pid = await asyncio.to_thread(supervisor.signal_program, self.program, signal.SIGSTOP, group=False)
+        paused_at = time.monotonic()
         try:
             await asyncio.sleep(ctx.profile.pause_s)
             still_listed = await self._consumers_at_least(ctx, 2, 0)
@@ -52,6 +56,8 @@ class PausedConsumer(Fault):
             await asyncio.to_thread(supervisor.signal_program, self.program, signal.SIGCONT, group=False)
         if pid == 0:
             ctx.violations.append(f"{self.program} was not running, so nothing was paused")
+        else:
+            ctx.mark(f"{self.program} frozen", paused_at)
 
     async def _consumers_at_least(self, ctx: FaultContext, count: int, timeout_s: float) -> bool:
         """Waits until the subscription lists `count` consumers; False when the time runs out first."""
