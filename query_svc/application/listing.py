@@ -148,10 +148,15 @@ def parse_fields(raw: Any) -> tuple[str, ...] | None:
     if not raw:
         return None
     names = [part.strip() for part in str(raw).split(",") if part.strip()]
-    for name in names:
-        if name not in ("payload", "validation", "processing", "external_id", "content_hash"):
-            field_name(name)
-    return tuple(names)
+    return tuple(_projected(name) for name in names)
+
+
+def _projected(name: str) -> str:
+    """A `fields=` name as the reader projects it: top-level names as given, nested paths in store form."""
+    if name in ("payload", "validation", "processing", "external_id", "content_hash"):
+        return name
+    store = field_name(name)
+    return store if "." in name else name
 
 
 def parse_limit(raw: Any) -> int:

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from query_svc.domain.errors import InvalidQuery
+from query_svc.domain.keys import encode_keys, store_segment
 
 COMPARISONS = frozenset({"$eq", "$ne", "$gt", "$gte", "$lt", "$lte"})
 LISTS = frozenset({"$in", "$nin", "$all"})
@@ -31,7 +32,8 @@ STORE_NAMES = {"id": "_id"}
 MAX_DEPTH = 8
 MAX_LIST = 1000
 MAX_REGEX = 256
-_SEGMENT = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
+# A segment names one key, percent-encoded as in a URL (see domain.keys); 64 characters or escapes at most.
+_SEGMENT = re.compile(r"(?:[A-Za-z0-9_-]|%[0-9A-Fa-f]{2}){1,64}\Z")
 # A quantified group that itself holds a quantifier, e.g. (a+)+ or (a|aa)*: the classic catastrophic shapes.
 _NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*[+*{]")
 _ALTERNATION_QUANTIFIED = re.compile(r"\((?:[^()\\]|\\.)*\|(?:[^()\\]|\\.)*\)\s*[+*{]")
@@ -42,12 +44,23 @@ def field_name(name: str) -> str:
     if name in TOP_FIELDS:
         return STORE_NAMES.get(name, name)
     root, _, rest = name.partition(".")
-    if root in NESTED_ROOTS and rest and all(_SEGMENT.match(part) for part in rest.split(".")):
-        return name
+    if root in NESTED_ROOTS and rest and (path := _store_path(rest)) is not None:
+        return f"{root}.{path}"
     raise InvalidQuery(
         f"field {name!r} is not filterable; use {sorted(TOP_FIELDS)} or payload.*, "
-        "validation.*, processing.* with letters, digits, '_' and '-' per segment"
+        "validation.*, processing.* with letters, digits, '_', '-' and %XX escapes (UTF-8) per segment"
     )
+
+
+def _store_path(path: str) -> str | None:
+    """A dotted path of percent-encoded segments in the store's form, or None if a segment is malformed."""
+    parts = path.split(".")
+    if not all(_SEGMENT.match(part) for part in parts):
+        return None
+    try:
+        return ".".join(store_segment(part) for part in parts)
+    except UnicodeDecodeError:
+        return None
 
 
 def compile_filter(source: Any) -> dict[str, Any]:
@@ -146,9 +159,12 @@ def _elem_match(operand: Any, field: str, depth: int, path: str) -> dict[str, An
     _check_depth(depth, path)
     compiled: dict[str, Any] = {}
     for key, value in operand.items():
-        if not isinstance(key, str) or not all(_SEGMENT.match(p) for p in key.split(".")):
-            raise InvalidQuery(f"{path}: sub-field {key!r} must be letters, digits, '_' or '-' per segment")
-        compiled[key] = _condition(value, f"{field}.{key}", depth + 1, f"{path}.{key}")
+        store = _store_path(key) if isinstance(key, str) else None
+        if store is None:
+            raise InvalidQuery(
+                f"{path}: sub-field {key!r} must be letters, digits, '_', '-' or %XX escapes per segment"
+            )
+        compiled[store] = _condition(value, f"{field}.{key}", depth + 1, f"{path}.{key}")
     return compiled
 
 
@@ -190,7 +206,7 @@ def _literal(value: Any, field: str, depth: int, path: str) -> Any:
             if not isinstance(key, str) or key.startswith("$") or "." in key or not key:
                 raise InvalidQuery(f"{path}: key {key!r} inside a value may not start with '$' or hold a dot")
             _literal(item, field, depth + 1, f"{path}.{key}")
-        return value
+        return encode_keys(value)  # a key holding '%' or NUL is stored escaped
     if isinstance(value, list):
         return [_literal(item, field, depth + 1, f"{path}[{i}]") for i, item in enumerate(value)]
     if isinstance(value, float) and math.isnan(value):

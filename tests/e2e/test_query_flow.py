@@ -106,3 +106,58 @@ def test_pages_over_many_records_have_no_duplicates_or_gaps_in_both_directions(
     forward, backward = listed("timestamp"), listed("-timestamp")
     assert len(forward) == len(set(forward)) == 27
     assert backward == list(reversed(forward))
+
+
+def test_payload_keys_with_dots_and_dollars_reach_the_view_as_sent_and_are_found_escaped(
+    service_urls: dict[str, str], api_keys: ApiKeys
+) -> None:
+    auth = api_keys.auth(api_keys.partner)
+    run = uuid.uuid4().hex
+    payload: dict[str, Any] = {"a.b": 1, "$x": {"c.d": [{"$e.f": 2}]}, "plain": 3, "run": run}
+    created = requests.post(
+        f"{service_urls['ingestion_svc']}/ingest",
+        headers=auth,
+        timeout=10,
+        json={"partner_id": "partner123", "payload": payload},
+    )
+    assert created.status_code == 201, created.text
+    record_id = created.json()["id"]
+    assert _complete_at(service_urls, api_keys, record_id, 1)["payload"] == payload
+
+    amendment = {**payload, "a.b": 10}
+    amended = requests.put(
+        f"{service_urls['ingestion_svc']}/ingest/{record_id}",
+        headers={**auth, "If-Match": '"1"'},
+        json={"payload": amendment},
+        timeout=10,
+    )
+    assert amended.status_code == 200, amended.text
+    second = _complete_at(service_urls, api_keys, record_id, 2)
+    assert (second["payload"], second["processing"]["result"]["payload"]) == (amendment, amendment)
+
+    history = requests.get(
+        f"{service_urls['query_svc']}/query/{record_id}/history", headers=auth, timeout=10
+    ).json()
+    submitted = [e["data"]["payload"] for e in history if e["event_type"] == "DataIngested"]
+    assert submitted == [payload, amendment]
+    before_amendment = datetime.fromisoformat(amended.json()["updated_at"]) - timedelta(milliseconds=1)
+    then = _view(service_urls, api_keys, record_id, as_of=before_amendment.isoformat())
+    assert (then.status_code, then.json()["version"], then.json()["payload"]) == (200, 1, payload)
+
+    def found(**params: Any) -> list[dict[str, Any]]:
+        response = requests.get(
+            f"{service_urls['query_svc']}/query/all",
+            params={"payload.run": run, **params},
+            headers=auth,
+            timeout=10,
+        )
+        assert response.status_code == 200, response.text
+        listed: list[dict[str, Any]] = response.json()
+        return listed
+
+    assert [r["id"] for r in found(filter='{"payload.a%2Eb": 10}')] == [record_id]
+    assert [r["id"] for r in found(**{"payload.%24x.c%2Ed.%24e%2Ef": 2})] == [record_id]
+    assert found(**{"payload.a%2Eb": 1}) == []  # version 1's value is in the history only
+    assert found(fields="id,payload.a%2Eb,payload.plain") == [
+        {"id": record_id, "payload": {"a.b": 10, "plain": 3}}
+    ]

@@ -12,6 +12,7 @@ from pymongo.errors import BulkWriteError
 from query_svc.adapters.mongo.errors import translated
 from query_svc.application.ports import ListRequest
 from query_svc.domain.errors import ViewUnavailable
+from query_svc.domain.keys import decode_keys, encode_keys
 
 RECORDS = "records"
 Document = dict[str, Any]
@@ -30,15 +31,13 @@ class MongoRecordViews:
         # would not make a guard such as `_applied <= n` atomic anyway. The projector's check after each
         # write settles the view on the whole timeline.
         with translated():
-            self._collection.replace_one(
-                {"_id": data_id}, {"_id": data_id, **view, "_applied": applied}, upsert=True
-            )
+            self._collection.replace_one({"_id": data_id}, _stored(data_id, view, applied), upsert=True)
 
     def save_many(self, views: Sequence[tuple[str, Document, int]]) -> None:
         if not views:
             return
         writes = [
-            ReplaceOne({"_id": data_id}, {"_id": data_id, **view, "_applied": applied}, upsert=True)
+            ReplaceOne({"_id": data_id}, _stored(data_id, view, applied), upsert=True)
             for data_id, view, applied in views
         ]
         with translated():
@@ -48,7 +47,7 @@ class MongoRecordViews:
     def add_many(self, views: Sequence[tuple[str, Document, int]]) -> None:
         if not views:
             return
-        documents = [{"_id": data_id, **view, "_applied": applied} for data_id, view, applied in views]
+        documents = [_stored(data_id, view, applied) for data_id, view, applied in views]
         try:
             with translated():
                 self._collection.insert_many(documents, ordered=False)
@@ -68,7 +67,8 @@ class MongoRecordReader:
 
     def get(self, data_id: str) -> Document | None:
         with translated():
-            return self._collection.find_one({"_id": data_id}, PRIVATE, max_time_ms=self._max_time_ms)
+            found = self._collection.find_one({"_id": data_id}, PRIVATE, max_time_ms=self._max_time_ms)
+        return None if found is None else decode_keys(found)
 
     def find(self, request: ListRequest) -> list[Document]:
         with translated():
@@ -79,7 +79,7 @@ class MongoRecordReader:
                 limit=request.limit + 1,
                 max_time_ms=self._max_time_ms,
             )
-            return list(cursor)
+            return [decode_keys(doc) for doc in cursor]
 
     def count_by(self, match: Document, field: str) -> dict[str, int]:
         """Counts the documents matching `match` per (text) value of `field`.
@@ -112,6 +112,11 @@ class MongoRecordReader:
                 if reply["n"]:
                     counts[value] = int(reply["n"])
                 bound = {"$gt": value}
+
+
+def _stored(data_id: str, view: Document, applied: int) -> Document:
+    # The partner's keys may hold dots or start with `$`, which the store refuses (see domain.keys).
+    return {"_id": data_id, **encode_keys(view), "_applied": applied}
 
 
 def _projection(request: ListRequest) -> Document:

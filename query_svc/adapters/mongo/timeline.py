@@ -16,6 +16,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from query_svc.adapters.mongo.errors import translated
 from query_svc.application.ports import Slot
 from query_svc.domain.errors import ViewUnavailable
+from query_svc.domain.keys import decode_keys, encode_keys
 from query_svc.domain.timeline import TimelineEntry
 
 TIMELINE = "events"
@@ -81,7 +82,7 @@ def _document(entry: TimelineEntry) -> Document:
         "producer": entry.producer,
         "partner_id": entry.partner_id,
         "record_version": entry.record_version,
-        "data": entry.data,
+        "data": encode_keys(entry.data),  # the partner's keys may hold dots or start with `$`
     }
 
 
@@ -94,5 +95,5 @@ def _entry(doc: Document) -> TimelineEntry:
         producer=doc["producer"],
         partner_id=doc["partner_id"],
         record_version=doc["record_version"],
-        data=doc["data"],
+        data=decode_keys(doc["data"]),
     )
