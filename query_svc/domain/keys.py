@@ -5,12 +5,13 @@ the store holds every key with `%`, `.`, `$` and NUL written as `%25`, `%2E`, `%
 `%` itself makes the mapping one-to-one, so reading a document back gives the partner's keys exactly. The
 empty key needs nothing: both servers store it. In a filter path a segment is the key percent-encoded as
 in a URL (`payload.a%2Eb`); it is decoded and escaped again, so any encoding of the same key finds it.
+FerretDB also refuses arrays of arrays, so an array held directly in an array is stored wrapped in an
+object whose one key is `%` (see WRAPPED_ARRAY), which no escaped partner key can equal.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
@@ -19,6 +20,9 @@ _ESCAPED = re.compile(r"%(?:25|2E|24|00)")
 _ESCAPES = {"%": "%25", ".": "%2E", "$": "%24", "\x00": "%00"}
 _UNESCAPES = {escaped: key for key, escaped in _ESCAPES.items()}
 _CONTAINERS = (dict, list)
+# FerretDB 1.24 refuses an array held directly in an array; such an array is stored as {"%": [...]}.
+# No partner key is stored as "%" (it is escaped to "%25"), so the wrapper cannot be mistaken for data.
+WRAPPED_ARRAY = "%"
 
 
 def escape_key(key: str) -> str:
@@ -39,43 +43,69 @@ def store_segment(segment: str) -> str:
 
 
 def encode_keys(value: Any) -> Any:
-    """`value` with every key escaped for the store; `value` itself when no key needs it (the usual case)."""
-    return _renamed(value, _needs_escape, escape_key) if _any_key(value, _needs_escape) else value
+    """`value` with every key escaped and every array held directly in an array wrapped for the store;
+    `value` itself when nothing needs it (the usual case)."""
+    return _encoded(value, in_list=False) if _needs_encoding(value) else value
 
 
 def decode_keys(value: Any) -> Any:
-    """A stored document with the partner's keys again; the document itself when no key was escaped."""
-    return _renamed(value, _was_escaped, unescape_key) if _any_key(value, _was_escaped) else value
+    """A stored document with the partner's keys and arrays again; the document itself when nothing was
+    escaped or wrapped."""
+    return _decoded(value, in_list=False) if _needs_decoding(value) else value
 
 
 def _needs_escape(key: str) -> bool:
     return "." in key or "$" in key or "%" in key or "\x00" in key  # `in` is twice as fast as a regex
 
 
-def _was_escaped(key: str) -> bool:
-    return "%" in key
+# The projector writes every view through these: the checks only walk, and skip scalars without a call;
+# the copy is made only for the rare document that needs one.
 
 
-def _any_key(value: Any, picked: Callable[[str], bool]) -> bool:
-    # The projector writes every view through this: the check only walks, and skips scalars without a call;
-    # the copy is made only for the rare document that needs one.
+def _needs_encoding(value: Any) -> bool:
     if isinstance(value, dict):
         for key, item in value.items():
-            if picked(key) or (isinstance(item, _CONTAINERS) and _any_key(item, picked)):
+            if _needs_escape(key) or (isinstance(item, _CONTAINERS) and _needs_encoding(item)):
                 return True
     elif isinstance(value, list):
         for item in value:
-            if isinstance(item, _CONTAINERS) and _any_key(item, picked):
+            if isinstance(item, list) or (isinstance(item, dict) and _needs_encoding(item)):
                 return True
     return False
 
 
-def _renamed(value: Any, picked: Callable[[str], bool], rename: Callable[[str], str]) -> Any:
+def _needs_decoding(value: Any) -> bool:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if "%" in key or (isinstance(item, _CONTAINERS) and _needs_decoding(item)):
+                return True
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, _CONTAINERS) and _needs_decoding(item):
+                return True
+    return False
+
+
+def _encoded(value: Any, *, in_list: bool) -> Any:
     if isinstance(value, dict):
         return {
-            (rename(key) if picked(key) else key): _renamed(item, picked, rename)
+            (escape_key(key) if _needs_escape(key) else key): _encoded(item, in_list=False)
             for key, item in value.items()
         }
     if isinstance(value, list):
-        return [_renamed(item, picked, rename) for item in value]
+        items = [_encoded(item, in_list=True) for item in value]
+        return {WRAPPED_ARRAY: items} if in_list else items
+    return value
+
+
+def _decoded(value: Any, *, in_list: bool) -> Any:
+    if isinstance(value, dict):
+        if in_list and len(value) == 1 and isinstance(value.get(WRAPPED_ARRAY), list):
+            return [_decoded(item, in_list=True) for item in value[WRAPPED_ARRAY]]
+        return {
+            (unescape_key(key) if "%" in key else key): _decoded(item, in_list=False)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_decoded(item, in_list=True) for item in value]
     return value

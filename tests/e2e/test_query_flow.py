@@ -113,7 +113,13 @@ def test_payload_keys_with_dots_and_dollars_reach_the_view_as_sent_and_are_found
 ) -> None:
     auth = api_keys.auth(api_keys.partner)
     run = uuid.uuid4().hex
-    payload: dict[str, Any] = {"a.b": 1, "$x": {"c.d": [{"$e.f": 2}]}, "plain": 3, "run": run}
+    payload: dict[str, Any] = {
+        "a.b": 1,
+        "$x": {"c.d": [{"$e.f": 2}]},
+        "matrix": [[1, 2], [[3]]],  # arrays of arrays: FerretDB refuses them unwrapped
+        "plain": 3,
+        "run": run,
+    }
     created = requests.post(
         f"{service_urls['ingestion_svc']}/ingest",
         headers=auth,

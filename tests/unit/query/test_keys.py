@@ -23,6 +23,14 @@ DOCUMENTS = st.recursive(
 )
 
 
+def _nested_arrays(value: Any) -> int:
+    if isinstance(value, dict):
+        return sum(_nested_arrays(item) for item in value.values())
+    if isinstance(value, list):
+        return sum(isinstance(item, list) + _nested_arrays(item) for item in value)
+    return 0
+
+
 def _keys(value: Any) -> list[str]:
     if isinstance(value, dict):
         return [k for key, item in value.items() for k in (key, *_keys(item))]
@@ -38,6 +46,14 @@ def test_any_document_round_trips_and_its_stored_keys_are_ones_the_store_accepts
     assert decode_keys(stored) == document
     for key in _keys(stored):
         assert "." not in key and not key.startswith("$") and "\x00" not in key
+    assert _nested_arrays(stored) == 0
+
+
+def test_an_array_inside_an_array_is_wrapped_and_unwrapped() -> None:
+    document = {"m": [[1, [2]], [], 3], "%": [[4]]}
+    stored = encode_keys(document)
+    assert stored == {"m": [{"%": [1, {"%": [2]}]}, {"%": []}, 3], "%25": [{"%": [4]}]}
+    assert decode_keys(stored) == document
 
 
 @settings(max_examples=500, deadline=None)
