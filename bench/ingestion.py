@@ -83,7 +83,10 @@ def batch(ingest_url: str, database_url: str, size: int, plan: Plan) -> list[Fig
 
 
 def outbox_lag(engine: Engine, since_epoch: float, timeout_s: float = 120) -> list[Figure]:
-    """Publish lag (commit to broker confirmation) of every outbox row written since `since_epoch`."""
+    """Publish lag (commit to broker confirmation) of the outbox rows written since `since_epoch`.
+
+    Only rows still there count: the relay purges rows published over OUTBOX_RETENTION_S (60) ago.
+    """
     deadline = time.monotonic() + timeout_s
     with engine.connect() as connection:
         while connection.execute(text("SELECT count(*) FROM outbox WHERE published_at IS NULL")).scalar_one():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import Flask
 from sqlalchemy import Engine
@@ -77,5 +78,6 @@ def run_relay(settings: Settings) -> None:
         settings.runtime.pulsar_service_url,
         producer_name=RELAY_PRODUCER_NAME,
         lock_key=RELAY_LOCK_KEY,
+        retention=timedelta(seconds=settings.outbox_retention_s),
         listener_name=settings.runtime.pulsar_listener_name,
     )

@@ -17,6 +17,7 @@ class Settings:
     max_body_bytes: int
     max_json_depth: int
     batch_max_items: int
+    outbox_retention_s: int  # how long the relay keeps a published outbox row before purging it
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -35,4 +36,5 @@ class Settings:
             max_body_bytes=env.integer("MAX_BODY_BYTES", 1024 * 1024, minimum=1024),
             max_json_depth=env.integer("MAX_JSON_DEPTH", 32, minimum=2, maximum=64),
             batch_max_items=env.integer("BATCH_MAX_ITEMS", 1000, minimum=1, maximum=10_000),
+            outbox_retention_s=env.integer("OUTBOX_RETENTION_S", 60, minimum=0, maximum=30 * 86_400),
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pulsar
 from flask import Flask
@@ -141,5 +142,6 @@ def run_relay(settings: Settings) -> None:
         settings.runtime.pulsar_service_url,
         producer_name=RELAY_PRODUCER_NAME,
         lock_key=RELAY_LOCK_KEY,
+        retention=timedelta(seconds=settings.outbox_retention_s),
         listener_name=settings.runtime.pulsar_listener_name,
     )

@@ -24,6 +24,7 @@ class Settings:
     nack_delay_ms: int
     batch: int  # most records processed in one transaction
     batch_wait_ms: int  # longest wait for a batch to fill (adds at most this to a record's lag)
+    outbox_retention_s: int  # how long the relay keeps a published outbox row before purging it
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -41,6 +42,7 @@ class Settings:
             nack_delay_ms=env.integer("PROCESSING_NACK_DELAY_MS", 1000, minimum=10, maximum=600_000),
             batch=env.integer("PROCESSING_BATCH", 100, minimum=1, maximum=1000),
             batch_wait_ms=env.integer("PROCESSING_BATCH_WAIT_MS", 10, minimum=1, maximum=5000),
+            outbox_retention_s=env.integer("OUTBOX_RETENTION_S", 60, minimum=0, maximum=30 * 86_400),
         )
 
 

@@ -82,7 +82,7 @@ def containers_stack() -> Iterator[StackEndpoints]:
         )
         redis = stack.enter_context(
             DockerContainer("redis:7")
-            .with_command("redis-server --appendonly yes")
+            .with_command("redis-server --appendonly yes --appendfsync always")
             .with_exposed_ports(6379)
             .waiting_for(LogMessageWaitStrategy("Ready to accept connections"))
         )

@@ -16,7 +16,7 @@ ALEMBIC_DIR = Path(__file__).resolve().parent / "alembic"
 VERSIONS_DIR = ALEMBIC_DIR / "versions"
 EVENTKIT_BRANCH = "eventkit"
 # The newest eventkit revision; a service's first revision `depends_on` it (README of migrate()).
-EVENTKIT_HEAD = "eventkit_0002"
+EVENTKIT_HEAD = "eventkit_0003"
 # Arbitrary, fixed, and distinct from any relay lock key: serializes start-up migrations per database.
 MIGRATION_LOCK_KEY = 0x6576_6B74_6D69_6772  # "evktmigr"
 # Alembic's `context` and `op` are module-global proxies: one upgrade at a time per process, whatever

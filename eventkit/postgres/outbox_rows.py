@@ -1,4 +1,4 @@
-"""The relay's queries on the outbox: number committed rows, load the unpublished, mark them published."""
+"""The relay's queries on the outbox: number committed rows, load the unpublished, mark and purge them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,19 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, Engine, Integer, Row, Update, bindparam, delete, func, select, update
+from sqlalchemy import (
+    BigInteger,
+    Engine,
+    Integer,
+    Interval,
+    Row,
+    Update,
+    bindparam,
+    delete,
+    func,
+    select,
+    update,
+)
 
 from eventkit.messaging import OutboundMessage
 from eventkit.postgres.errors import translated_errors
@@ -47,6 +59,17 @@ _MARK_PUBLISHED = (
     .returning(func.extract("epoch", outbox.c.published_at - outbox.c.created_at))
 )
 _BACKLOG = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+# Oldest first, at most `:limit` rows (index ix_outbox_published, migration eventkit_0003): a purge is
+# a short transaction however far behind it is. `published_at < ...` is never true of an unpublished row.
+_PURGE = delete(outbox).where(
+    outbox.c.id.in_(
+        select(outbox.c.id)
+        .where(outbox.c.published_at < func.now() - bindparam("retention", type_=Interval))
+        .order_by(outbox.c.published_at)
+        .limit(bindparam("limit", type_=Integer))
+        .scalar_subquery()
+    )
+)
 
 
 class OutboxRows:
@@ -88,11 +111,10 @@ class OutboxRows:
         with translated_errors("measure the outbox lag"), self._engine.connect() as connection:
             return float(connection.execute(query).scalar_one())
 
-    def purge_published(self, older_than: timedelta) -> int:
-        """Deletes rows published longer than `older_than` ago; returns how many."""
-        statement = delete(outbox).where(outbox.c.published_at < func.now() - older_than)
+    def purge_published(self, older_than: timedelta, limit: int) -> int:
+        """Deletes up to `limit` rows published over `older_than` ago, oldest first; returns how many."""
         with translated_errors("purge published outbox rows"), self._engine.begin() as connection:
-            return connection.execute(statement).rowcount
+            return int(connection.execute(_PURGE, {"retention": older_than, "limit": limit}).rowcount)
 
 
 def _message(row: Row[Any]) -> OutboundMessage:

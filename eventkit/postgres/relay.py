@@ -6,12 +6,16 @@ Each cycle (a) gives newly committed rows the next publication positions in one 
 late with a lower id is numbered when it becomes visible, so it gets a higher sequence id than what was
 already sent and the broker's deduplication (which drops any sequence id not above the last one) keeps
 it. A crash between (b) and (c) re-sends the same positions, which the broker drops as duplicates.
+Between cycles the active relay purges rows published longer than the retention ago, one bounded batch
+at a time; the next position comes from `outbox_relay_state`, never from the rows, so a purge cannot
+disturb numbering.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -44,6 +48,7 @@ OUTBOX_PUBLISH_LAG = Histogram(
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600),
 )
 OUTBOX_PUBLISHED = Counter("outbox_published", "Outbox messages the broker confirmed")
+OUTBOX_PURGED = Counter("outbox_purged", "Published outbox rows deleted once past their retention")
 
 
 class OutboxRelay:
@@ -65,6 +70,9 @@ class OutboxRelay:
         max_backoff_s: float = 30.0,
         channel: str = OUTBOX_CHANNEL,
         linger_s: float = 0.01,
+        retention: timedelta = timedelta(seconds=60),
+        purge_interval_s: float = 5.0,
+        purge_batch: int = 5000,
     ) -> None:
         self._rows = OutboxRows(engine)
         self._linger_s = linger_s
@@ -74,6 +82,10 @@ class OutboxRelay:
         self._standby_retry_s = standby_retry_s
         self._max_backoff_s = max_backoff_s
         self._lease = RelayLease(engine, lock_key, channel=channel)
+        self._retention = retention
+        self._purge_interval_s = purge_interval_s
+        self._purge_batch = purge_batch
+        self._next_purge = 0.0  # monotonic time; the first cycle of a new leader purges
 
     def relay_once(self) -> int:
         """Runs one cycle (number, publish, mark) and returns how many messages the broker confirmed.
@@ -105,9 +117,11 @@ class OutboxRelay:
         """Returns how long the oldest unconfirmed message has waited (0 when none waits)."""
         return self._rows.oldest_unpublished_age_s()
 
-    def purge_published(self, older_than: timedelta) -> int:
-        """Deletes messages published longer than `older_than` ago; returns how many."""
-        return self._rows.purge_published(older_than)
+    def purge_published(self) -> int:
+        """Deletes up to one batch of messages published longer than the retention ago; returns how many."""
+        purged = self._rows.purge_published(self._retention, self._purge_batch)
+        OUTBOX_PURGED.inc(purged)
+        return purged
 
     def run(self, stop: threading.Event) -> None:
         """Relays while holding the lock and stands by otherwise; returns only once `stop` is set."""
@@ -141,6 +155,7 @@ class OutboxRelay:
     def _serve(self, stop: threading.Event) -> None:
         while not stop.is_set():
             published = self._cycle_with_retries(stop)
+            self._purge_when_due()
             if published < self._batch_size:  # a full batch means more is waiting: no pause
                 notified = self._lease.wait(self._poll_interval_s, stop)
                 if notified and self._linger_s:
@@ -159,6 +174,20 @@ class OutboxRelay:
             retry_error_callback=lambda state: 0,
         )
         return int(retrying(self._leased_cycle))
+
+    def _purge_when_due(self) -> None:
+        # One batch per turn keeps each pause between cycles short; a full batch means more is due, so
+        # the next turn comes at once and a long-neglected outbox drains a batch per cycle.
+        if time.monotonic() < self._next_purge:
+            return
+        try:
+            purged = self.purge_published()
+        except StoreUnavailable as e:
+            # The cycle's own retries deal with the outage; published rows just wait for the next turn.
+            log.warning("outbox relay could not purge published rows (%s); trying again later", e)
+            purged = 0
+        full = purged == self._purge_batch
+        self._next_purge = time.monotonic() + (0.0 if full else self._purge_interval_s)
 
     def _leased_cycle(self) -> int:
         self._lease.check()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 from eventkit.postgres.engine import make_engine
 from eventkit.postgres.relay import OutboxRelay
@@ -12,16 +13,25 @@ from eventkit.pulsar.workers import install_sigterm
 
 
 def run_outbox_relay(
-    database_url: str, pulsar_service_url: str, *, producer_name: str, lock_key: int, listener_name: str = ""
+    database_url: str,
+    pulsar_service_url: str,
+    *,
+    producer_name: str,
+    lock_key: int,
+    retention: timedelta,
+    listener_name: str = "",
 ) -> None:
-    """Relays the database's outbox to Pulsar (one active relay per database, others stand by)."""
+    """Relays the database's outbox to Pulsar (one active relay per database, others stand by).
+
+    Published rows are kept for `retention`, then purged.
+    """
     stop = threading.Event()
     install_sigterm(stop)
     engine = make_engine(database_url, pool_size=2)
     client = make_client(pulsar_service_url, listener_name=listener_name)
     publisher = PulsarPublisher(client, producer_name)
     try:
-        OutboxRelay(engine, publisher, lock_key=lock_key).run(stop)
+        OutboxRelay(engine, publisher, lock_key=lock_key, retention=retention).run(stop)
     finally:
         publisher.close()
         client.close()

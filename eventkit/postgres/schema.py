@@ -61,6 +61,7 @@ outbox = Table(
     UniqueConstraint("position", name="uq_outbox_position"),
     Index("ix_outbox_unpublished", "position", postgresql_where=text("published_at IS NULL")),
     Index("ix_outbox_unassigned", "id", postgresql_where=text("position IS NULL")),
+    Index("ix_outbox_published", "published_at", postgresql_where=text("published_at IS NOT NULL")),
 )
 
 outbox_relay_state = Table(

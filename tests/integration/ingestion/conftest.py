@@ -6,6 +6,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pulsar
 import pytest
@@ -33,11 +34,21 @@ class Pipeline:
     stack: StackEndpoints
 
     def relay(
-        self, client: pulsar.Client, wrap: Callable[[Publisher], Publisher] = lambda publisher: publisher
+        self,
+        client: pulsar.Client,
+        wrap: Callable[[Publisher], Publisher] = lambda publisher: publisher,
+        *,
+        retention: timedelta = timedelta(seconds=60),
     ) -> OutboxRelay:
         publisher = wrap(PulsarPublisher(client, self.producer_name, send_timeout_ms=5000))
         return OutboxRelay(
-            self.engine, publisher, lock_key=self.lock_key, poll_interval_s=0.2, max_backoff_s=1.0
+            self.engine,
+            publisher,
+            lock_key=self.lock_key,
+            poll_interval_s=0.2,
+            max_backoff_s=1.0,
+            retention=retention,
+            purge_interval_s=0.1,
         )
 
 

@@ -1,4 +1,4 @@
-"""The outbox relay's cycle: commit order, consecutive sequence ids, gap safety, crash and broker outages."""
+"""The outbox relay's cycle: commit order, consecutive sequence ids, gap safety, crashes, outages, purging."""
 
 from __future__ import annotations
 
@@ -33,8 +33,22 @@ def _commit(engine: Engine, messages: Sequence[OutboundMessage]) -> None:
         uow.commit()
 
 
-def _relay(engine: Engine, broker: DedupingBroker, *, batch_size: int = 500) -> OutboxRelay:
-    return OutboxRelay(engine, broker, batch_size=batch_size, lock_key=random_lock_key())
+def _relay(
+    engine: Engine,
+    broker: DedupingBroker,
+    *,
+    batch_size: int = 500,
+    retention: timedelta = timedelta(seconds=60),
+    purge_batch: int = 5000,
+) -> OutboxRelay:
+    return OutboxRelay(
+        engine,
+        broker,
+        batch_size=batch_size,
+        lock_key=random_lock_key(),
+        retention=retention,
+        purge_batch=purge_batch,
+    )
 
 
 def _metric(name: str) -> float:
@@ -164,16 +178,41 @@ def test_lag_is_the_age_of_the_oldest_unpublished_message(engine: Engine) -> Non
     assert relay.lag_seconds() == 0
 
 
-def test_purging_deletes_only_messages_published_long_enough_ago(engine: Engine) -> None:
+def test_purging_deletes_only_messages_published_longer_than_the_retention_ago(engine: Engine) -> None:
     broker = DedupingBroker()
-    relay = _relay(engine, broker)
     _commit(engine, [_message(), _message()])
-    relay.relay_once()
+    _relay(engine, broker).relay_once()
     _commit(engine, [_message()])
+    purged_before = _metric("outbox_purged_total")
 
-    assert relay.purge_published(timedelta(hours=1)) == 0
-    assert relay.purge_published(timedelta(0)) == 2
-    with engine.connect() as connection:
-        assert connection.execute(text("SELECT count(*) FROM outbox")).scalar_one() == 1
+    assert _relay(engine, broker, retention=timedelta(hours=1)).purge_published() == 0
+    relay = _relay(engine, broker, retention=timedelta(0))
+    assert relay.purge_published() == 2
+    assert _metric("outbox_purged_total") - purged_before == 2
+    assert _rows(engine) == 1 == _unpublished(engine)
     assert relay.relay_once() == 1
     assert broker.sent_sequence_ids() == [1, 2, 3]  # numbering continues after a purge
+
+
+def test_a_purge_deletes_at_most_one_batch_oldest_first(engine: Engine) -> None:
+    broker = DedupingBroker()
+    _commit(engine, [_message() for _ in range(7)])
+    relay = _relay(engine, broker, retention=timedelta(0), purge_batch=3)
+    relay.relay_once()
+
+    assert [relay.purge_published() for _ in range(4)] == [3, 3, 1, 0]
+    assert _rows(engine) == 0
+
+
+def test_a_row_published_but_not_yet_marked_is_never_purged(engine: Engine) -> None:
+    _commit(engine, [_message(), _message()])
+    with pytest.raises(RelayCrashed):
+        _relay(engine, CrashAfterPublish(), retention=timedelta(0)).relay_once()
+
+    assert _relay(engine, DedupingBroker(), retention=timedelta(0)).purge_published() == 0
+    assert _rows(engine) == 2 == _unpublished(engine)
+
+
+def _rows(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(text("SELECT count(*) FROM outbox")).scalar_one())

@@ -1,4 +1,4 @@
-"""The Redis outbox relay on the real broker: in order, acknowledged after confirmation, no loss on a crash."""
+"""The Redis outbox relay on the real broker: in order, acknowledged and trimmed after confirmation, no loss."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pulsar
 import pytest
 
 from contracts import decode
-from eventkit.messaging import OutboundMessage, Publisher
+from eventkit.messaging import OutboundMessage, Publisher, PublishError
 from tests.helpers import read_all, wait_until
 from tests.integration.validation.conftest import Setup, running
 from tests.unit.validation.events import ingested
@@ -50,6 +50,23 @@ def _pending(setup: Setup) -> int:
     return int(setup.redis.xpending(setup.keys.outbox, "relay")["pending"])
 
 
+def _outbox_length(setup: Setup) -> int:
+    return int(setup.redis.xlen(setup.keys.outbox))
+
+
+class UnreachableBroker:
+    """Stands for Pulsar being down: every send fails."""
+
+    def __init__(self, inner: Publisher) -> None:
+        self._inner = inner
+
+    def publish(self, messages: Sequence[OutboundMessage]) -> None:
+        raise PublishError("broker unreachable (simulated)")
+
+    def close(self) -> None:
+        self._inner.close()
+
+
 def test_the_relay_publishes_in_outbox_order_and_acknowledges(setup: Setup, client: pulsar.Client) -> None:
     causes = _validate(setup, 5)
     relay, publisher = setup.relay(client, "relay-a")
@@ -83,7 +100,7 @@ def test_a_crash_after_publishing_before_xack_loses_and_duplicates_nothing(
     try:
         with running(relay.run, "relay-b"):
             wait_until(
-                lambda: _pending(setup) == 0 and setup.redis.xlen(setup.keys.outbox) == 6, what="all acked"
+                lambda: _pending(setup) == 0 and _outbox_length(setup) == 0, what="all acked and trimmed"
             )
             wait_until(lambda: len(_published_causes(setup, client)) >= 6, what="the later entries published")
     finally:
@@ -121,3 +138,45 @@ def test_a_relay_that_lost_its_lease_reads_no_new_entries(setup: Setup, client: 
         assert _published_causes(setup, client) == []
     finally:
         active_publisher.close()
+
+
+def test_relaying_a_thousand_entries_leaves_an_empty_outbox_stream_and_each_on_pulsar_once(
+    setup: Setup, client: pulsar.Client
+) -> None:
+    causes = _validate(setup, 1000)
+    assert _outbox_length(setup) == 1000
+    relay, publisher = setup.relay(client, "relay-a")
+    try:
+        with running(relay.run, "relay"):
+            wait_until(lambda: _outbox_length(setup) == 0, timeout_s=60, what="the outbox stream trimmed")
+    finally:
+        publisher.close()
+    assert _pending(setup) == 0
+    assert _published_causes(setup, client) == causes  # each once, in outbox order
+
+
+def test_an_entry_pulsar_has_not_confirmed_is_never_trimmed(setup: Setup, client: pulsar.Client) -> None:
+    first = _validate(setup, 3)
+    relay, publisher = setup.relay(client, "relay-a")
+    try:
+        assert relay.run_once() is True
+    finally:
+        publisher.close()
+    later = _validate(setup, 2)
+    failing, failing_publisher = setup.relay(client, "relay-b", wrap=UnreachableBroker)
+    setup.redis.delete(setup.keys.relay_lease)  # relay-a is gone; relay-b takes over at once
+    with pytest.raises(PublishError):
+        failing.run_once()  # read both, sent neither: they stay pending, and in the stream
+    failing_publisher.close()
+    assert (_outbox_length(setup), _pending(setup)) == (2, 2)
+    _validate(setup, 1)  # never read by any relay
+    assert _outbox_length(setup) == 3
+    relay, publisher = setup.relay(client, "relay-c")
+    setup.redis.delete(setup.keys.relay_lease)
+    try:
+        with running(relay.run, "relay-c"):
+            wait_until(lambda: _outbox_length(setup) == 0, what="the rest published and trimmed")
+    finally:
+        publisher.close()
+    assert _published_causes(setup, client)[:5] == first + later
+    assert len(_published_causes(setup, client)) == 6

@@ -1,4 +1,4 @@
-"""Publishes the outbox stream to Pulsar: read in a consumer group, publish, XACK after confirmation."""
+"""Publishes the outbox stream to Pulsar: read in a group, publish, then XACK and trim what was confirmed."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import threading
 from typing import Any
 
 import redis
+from prometheus_client import Counter
 
 from eventkit.messaging import OutboundMessage, Publisher, PublishError
 from validation_svc.adapters.entries import outbox_message
@@ -14,6 +15,25 @@ from validation_svc.adapters.redis.keys import RELAY_GROUP, Keys
 from validation_svc.adapters.redis.lease import RelayLease
 
 _log = logging.getLogger(__name__)
+
+# Acknowledges the entries the broker confirmed and removes them from the stream, in one atomic step: a
+# relay killed between an XACK and a trim would leave published entries behind for good. Trimming stops
+# at the group's oldest pending entry (read by some relay, not yet confirmed) or, with none pending, at
+# the newest entry just confirmed: everything below it was delivered to the group and acknowledged, and
+# everything after it is unpublished. XDEL also takes the confirmed entries above a pending one.
+_ACK_AND_TRIM = """
+local ids = {unpack(ARGV, 2)}
+redis.call('XACK', KEYS[1], ARGV[1], unpack(ids))
+local deleted = redis.call('XDEL', KEYS[1], unpack(ids))
+local pending = redis.call('XPENDING', KEYS[1], ARGV[1])
+local floor = ids[#ids]
+if pending[1] > 0 then floor = pending[2] end
+return deleted + redis.call('XTRIM', KEYS[1], 'MINID', floor)
+"""
+
+OUTBOX_TRIMMED = Counter(
+    "validation_outbox_trimmed", "Published outbox stream entries removed after their acknowledgement"
+)
 
 
 class OutboxRelay:
@@ -45,6 +65,7 @@ class OutboxRelay:
         self._lease = RelayLease(client, self._keys.relay_lease, consumer, lease_ms)
         self._idle = threading.Event()  # never set: an interruptible-looking sleep without busy looping
         self._pending_first = True
+        self._ack_and_trim = client.register_script(_ACK_AND_TRIM)
 
     def run(self, stop: threading.Event) -> None:
         """Relays until the event is set; store and broker errors are retried after a pause."""
@@ -77,9 +98,11 @@ class OutboxRelay:
         return True
 
     def publish(self, entries: list[tuple[bytes, OutboundMessage]]) -> None:
-        """Publishes the entries in order and acknowledges them once the broker confirmed them."""
+        """Publishes the entries in order; once the broker confirmed them, acknowledges and removes them."""
         self._publisher.publish([message for _, message in entries])
-        self._client.xack(self._keys.outbox, RELAY_GROUP, *(entry_id for entry_id, _ in entries))
+        ids = [entry_id for entry_id, _ in entries]
+        removed = self._ack_and_trim(keys=[self._keys.outbox], args=[RELAY_GROUP, *ids])
+        OUTBOX_TRIMMED.inc(int(removed))
 
     def _ensure_group(self) -> None:
         try:
