@@ -44,7 +44,7 @@ lint: ## ruff lint and format check
 	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 
 typecheck: ## mypy --strict
-	@$(VENV)/bin/mypy . && $(VENV)/bin/mypy infra/health.py
+	@$(VENV)/bin/mypy . && $(VENV)/bin/mypy infra/health.py infra/fatal_restarter.py
 
 archcheck: ## import-linter: dependencies point inward, services stay independent
 	@$(VENV)/bin/lint-imports

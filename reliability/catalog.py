@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from reliability.faults.abuse import Abuse
 from reliability.faults.base import Fault
+from reliability.faults.crash_loop import CrashLoop
 from reliability.faults.fuzz import Fuzz
 from reliability.faults.kill import KillRepeatedly
 from reliability.faults.network import FlakyNetwork
@@ -22,6 +23,7 @@ def scenarios() -> list[Fault]:
     return [
         Fault(),  # baseline: conservation with no fault at all
         *(KillRepeatedly(program) for program in KILLED),
+        *(CrashLoop(program) for program in ("ingestion-api", "validation-consumer")),
         StoreOutage("pulsar", "stop"),
         StoreOutage("postgres", "immediate"),
         StoreOutage("redis", "kill"),
