@@ -1,17 +1,21 @@
-"""Guarantee 8 as a matrix: every route of every running service (read from its OpenAPI document) by every
-kind of caller, each cell with its expected status. A route missing from EXPECTED fails the test."""
+"""Guarantee 8 as a matrix: every route of every running service (read from its OpenAPI document) and every
+route of the operator console (read from its Flask URL map, as the console is outside the OpenAPI document)
+by every kind of caller, each cell with its expected status. A route missing from EXPECTED or CONSOLE fails
+the test. What the answers contain is checked in test_isolation_content.py."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
 from tests.e2e.conftest import ApiKeys
+from tests.e2e.isolation import anonymous, console_routes, sign_in
 from tests.helpers import wait_until
 
 PRINCIPALS = ("none", "malformed", "revoked", "other", "own", "admin")
@@ -76,7 +80,7 @@ def _routes(base: str) -> list[tuple[str, str]]:
     ]
 
 
-def _key(principal: str, keys: ApiKeys) -> dict[str, str]:
+def _raw_key(principal: str, keys: ApiKeys) -> str | None:
     values = {
         "malformed": "dik_not-a-key",
         "revoked": keys.revoked,
@@ -84,7 +88,12 @@ def _key(principal: str, keys: ApiKeys) -> dict[str, str]:
         "own": keys.partner,
         "admin": keys.admin,
     }
-    return keys.auth(values[principal]) if principal in values else {}
+    return values.get(principal)
+
+
+def _key(principal: str, keys: ApiKeys) -> dict[str, str]:
+    key = _raw_key(principal, keys)
+    return {} if key is None else keys.auth(key)
 
 
 def _answers(url: str, headers: dict[str, str]) -> Callable[[], bool]:
@@ -137,20 +146,9 @@ def test_the_matrix(service_urls: dict[str, str], api_keys: ApiKeys, subject: st
             elif expected == 401 and "WWW-Authenticate" not in response.headers:
                 failures.append(f"{method} {svc}{path} as {principal}: 401 without WWW-Authenticate")
             if path == "/query/projections/rebuild" and response.status_code == 202:
-                _wait_for_rebuild(url, str(response.json()["id"]), api_keys)
+                _wait_for_rebuilds(service_urls["query_svc"], api_keys)
     assert not failures, "\n".join(failures)
     assert cells == len(EXPECTED) * len(PRINCIPALS)
-
-
-def _wait_for_rebuild(base: str, job_id: str, api_keys: ApiKeys) -> None:
-    """Waits until the rebuild the matrix started has finished, so it does not switch the view's generation
-    under the tests that run next."""
-
-    def finished() -> bool:
-        job = requests.get(f"{base}/{job_id}", headers=api_keys.auth(api_keys.admin), timeout=10).json()
-        return job["state"] in ("done", "failed", "cancelled")
-
-    wait_until(finished, timeout_s=300, what=f"the matrix's rebuild {job_id} finished")
 
 
 def test_a_key_in_the_url_is_refused_by_every_service(
@@ -171,3 +169,105 @@ def test_a_key_in_the_url_is_refused_by_every_service(
         timeout=10,
     )
     assert response.status_code == 400
+
+
+SIGNED_OUT = ("none", "malformed", "revoked")  # the console refuses the last two at sign-in
+
+
+def _console(anonymous: int, other: int, own: int, admin: int) -> dict[str, int]:
+    return {**dict.fromkeys(SIGNED_OUT, anonymous), "other": other, "own": own, "admin": admin}
+
+
+@dataclass(frozen=True)
+class ConsoleCell:
+    statuses: dict[str, int]
+    form: Callable[[str | None], dict[str, str]] | None = None  # given the principal's key
+    fresh: bool = False  # the route signs in or out, so each cell gets a session of its own
+
+
+PAGE = _console(302, 200, 200, 200)  # 302: signed-out callers go to the sign-in page
+SCRIPT = _console(401, 403, 403, 200)  # the console's JSON for scripts, relayed from the admin-only API
+
+# (METHOD, console URL rule) -> expected status per principal, signed in with that principal's key.
+CONSOLE: dict[tuple[str, str], ConsoleCell] = {
+    ("GET", "/static/<path:filename>"): ConsoleCell(_console(200, 200, 200, 200)),
+    ("GET", "/login"): ConsoleCell(_console(200, 302, 302, 302)),
+    ("POST", "/login"): ConsoleCell(_console(401, 302, 302, 302), lambda key: {"key": key or ""}, fresh=True),
+    ("POST", "/logout"): ConsoleCell(_console(302, 302, 302, 302), fresh=True),
+    ("GET", "/"): ConsoleCell(PAGE),
+    ("GET", "/records"): ConsoleCell(PAGE),
+    ("GET", "/records/<record_id>"): ConsoleCell(_console(302, 404, 200, 200)),
+    ("GET", "/dead-letters"): ConsoleCell(PAGE),  # a partner's page says the panel is forbidden
+    # Actions redirect back to their page, which says whether the API took them.
+    ("POST", "/dead-letters/redrive"): ConsoleCell(
+        _console(302, 302, 302, 302), lambda _: {"dead_letter_topic": f"no-such-{uuid.uuid4().hex}-DLQ"}
+    ),
+    ("POST", "/rebuild"): ConsoleCell(_console(302, 302, 302, 302)),
+    ("POST", "/api/rebuild"): ConsoleCell(_console(401, 403, 403, 202)),
+    ("GET", "/api/rebuild/<job_id>"): ConsoleCell(_console(401, 403, 403, 404)),  # no such job
+    ("GET", "/api/projections"): ConsoleCell(SCRIPT),
+}
+
+
+def test_every_console_route_is_in_the_matrix(tmp_path: Path) -> None:
+    routes = console_routes(tmp_path / "api-keys.json")
+    missing = [route for route in routes if route not in CONSOLE]
+    assert not missing, f"console routes without isolation expectations (add them to CONSOLE): {missing}"
+    stale = [route for route in CONSOLE if route not in routes]
+    assert not stale, f"CONSOLE names routes the console no longer has: {stale}"
+
+
+def test_the_console_matrix(service_urls: dict[str, str], api_keys: ApiKeys, subject: str) -> None:
+    base = f"{service_urls['query_svc']}/console"
+    sessions = {p: sign_in(base, _raw_key(p, api_keys)) for p in PRINCIPALS}
+    failures, cells = [], 0
+    for (method, rule), cell in CONSOLE.items():
+        path = _console_path(rule, subject)
+        for principal in PRINCIPALS:
+            key = _raw_key(principal, api_keys)
+            session = sessions[principal]
+            if cell.fresh:
+                session = anonymous(base) if rule == "/login" else sign_in(base, key)
+            response = session.request(method, path, cell.form(key) if cell.form else None)
+            cells += 1
+            failures += _console_failures(method, path, principal, cell, response)
+            if principal == "admin" and rule in ("/rebuild", "/api/rebuild"):
+                _wait_for_rebuilds(service_urls["query_svc"], api_keys)
+    assert not failures, "\n".join(failures)
+    assert cells == len(CONSOLE) * len(PRINCIPALS)
+
+
+def _console_path(rule: str, subject: str) -> str:
+    return (
+        rule.replace("<path:filename>", "console.css")
+        .replace("<record_id>", subject)
+        .replace("<job_id>", f"no-such-{uuid.uuid4().hex}")
+    )
+
+
+def _console_failures(
+    method: str, path: str, principal: str, cell: ConsoleCell, response: requests.Response
+) -> list[str]:
+    where = f"{method} /console{path} as {principal}"
+    expected = cell.statuses[principal]
+    if response.status_code != expected:
+        return [f"{where}: {response.status_code}, expected {expected}"]
+    if expected == 302:
+        # Signed out, every page but the sign-in page itself leads to it; signed in, none does but sign-out.
+        to_sign_in = "/console/login" in response.headers.get("Location", "")
+        if to_sign_in != (principal in SIGNED_OUT or path == "/logout"):
+            return [f"{where}: redirected to {response.headers.get('Location')}"]
+    return []
+
+
+def _wait_for_rebuilds(query_url: str, api_keys: ApiKeys) -> None:
+    """Waits until no rebuild is running, so none the matrix started switches the view's generation under
+    the tests that run next."""
+
+    def finished() -> bool:
+        answer = requests.get(
+            f"{query_url}/query/projections", headers=api_keys.auth(api_keys.admin), timeout=10
+        )
+        return all(job["state"] in ("done", "failed", "cancelled") for job in answer.json()["jobs"])
+
+    wait_until(finished, timeout_s=300, what="the matrix's rebuilds finished")
