@@ -6,11 +6,14 @@ import time
 
 from flask import Flask, Response, current_app, g, request
 from prometheus_client import Counter, Histogram
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import RequestEntityTooLarge, RequestURITooLarge
 
 from eventkit.correlation import accept_or_new, bind, unbind
 
 REQUEST_ID_HEADER = "X-Request-ID"
+# A longer query string is refused with 414; the server reads longer request heads (server.py), so the
+# app answers that, in problem+json, rather than the HTTP parser.
+MAX_QUERY_BYTES = 64 * 1024
 
 HTTP_REQUESTS = Counter("http_requests_total", "HTTP requests answered", ["method", "endpoint", "status"])
 HTTP_LATENCY = Histogram(
@@ -32,6 +35,8 @@ def install_request_hooks(app: Flask) -> None:
         limit = current_app.config.get("MAX_CONTENT_LENGTH")
         if limit is not None and (request.content_length or 0) > limit:
             raise RequestEntityTooLarge(f"The request body is larger than the limit of {limit} bytes.")
+        if len(request.query_string) > MAX_QUERY_BYTES:
+            raise RequestURITooLarge(f"The query string is longer than the limit of {MAX_QUERY_BYTES} bytes.")
 
     @app.teardown_request
     def _unbind(_exc: BaseException | None) -> None:

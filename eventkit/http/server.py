@@ -14,9 +14,18 @@ from typing import Any
 from a2wsgi import WSGIMiddleware
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from uvicorn_worker import UvicornWorker  # type: ignore[import-untyped]
 
 from eventkit.metrics import mark_worker_dead, prepare_multiprocess_dir
 from eventkit.settings import RuntimeSettings
+
+# Uvicorn's HTTP parser refuses a request head over 16 KiB with a bare text/plain 400; reading up to 256 KiB
+# lets the app refuse an over-long query string itself, as 414 problem+json (see requests.MAX_QUERY_BYTES).
+MAX_REQUEST_HEAD_BYTES = 256 * 1024
+
+
+class _Worker(UvicornWorker):  # type: ignore[misc]
+    CONFIG_KWARGS = {**UvicornWorker.CONFIG_KWARGS, "h11_max_incomplete_event_size": MAX_REQUEST_HEAD_BYTES}
 
 
 class _GunicornApp(BaseApplication):  # type: ignore[misc]
@@ -45,7 +54,7 @@ def serve(app_factory: Callable[[], Flask], settings: RuntimeSettings) -> None:
         "bind": f"{settings.bind_host}:{settings.port}",
         "workers": settings.web_workers,
         "threads": settings.web_threads,
-        "worker_class": "uvicorn_worker.UvicornWorker",
+        "worker_class": _Worker,
         "keepalive": 30,
         "graceful_timeout": 20,
         "timeout": 60,

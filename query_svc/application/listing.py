@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from contracts import MAX_JSON_DEPTH
+from eventkit.json_text import parse_json
 from query_svc.application.cursor import decode_cursor, query_fingerprint
 from query_svc.application.ports import ListRequest
 from query_svc.domain.errors import InvalidQuery
@@ -22,8 +23,9 @@ SHORTHAND_OPS = frozenset(
     {"eq", "ne", "gt", "gte", "lt", "lte", "in", "nin", "all", "exists", "regex", "size"}
 )
 _CONSTANTS: dict[str, Any] = {"true": True, "false": False, "null": None}
-_INTEGER = re.compile(r"-?\d{1,18}\Z")
-_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?\Z")
+# ASCII digits: int() and float() also read other scripts' digits, which no caller means as a number.
+_INTEGER = re.compile(r"-?[0-9]{1,18}\Z")
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\Z")
 
 
 @dataclass(frozen=True)
@@ -58,9 +60,9 @@ def _json_filter(raw: Any) -> Any:
     if not isinstance(raw, str):
         return raw  # POST bodies carry the filter already parsed
     try:
-        return json.loads(raw)
+        return parse_json(raw, MAX_JSON_DEPTH)  # the filter language refuses deeper ones with their path
     except ValueError as error:
-        raise InvalidQuery(f"filter is not valid JSON: {error}") from None
+        raise InvalidQuery(f"filter {error}") from None
 
 
 def _shorthand(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -160,9 +162,12 @@ def _projected(name: str) -> str:
 
 
 def parse_limit(raw: Any) -> int:
-    if raw in (None, ""):
-        return DEFAULT_LIMIT
+    return DEFAULT_LIMIT if raw in (None, "") else bounded_int(raw, "limit", 1, MAX_LIMIT)
+
+
+def bounded_int(raw: Any, name: str, low: int, high: int) -> int:
+    """`raw` (an integer or its ASCII digits) as an integer from `low` to `high`, or InvalidQuery."""
     text = str(raw)
-    if not _INTEGER.match(text) or not 1 <= int(text) <= MAX_LIMIT:
-        raise InvalidQuery(f"limit must be an integer from 1 to {MAX_LIMIT}")
+    if not _INTEGER.match(text) or not low <= int(text) <= high:
+        raise InvalidQuery(f"{name} must be an integer from {low} to {high}")
     return int(text)

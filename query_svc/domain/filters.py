@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from query_svc.domain.errors import InvalidQuery
@@ -226,6 +226,10 @@ def parse_date(text: str, path: str) -> datetime:
         raise InvalidQuery(f"{path}: {text!r} is not an RFC 3339 date-time") from None
     if moment.tzinfo is None:
         raise InvalidQuery(f"{path}: {text!r} needs a UTC offset (e.g. Z)")
+    try:
+        moment.astimezone(UTC)  # the store keeps UTC, in which this moment may fall outside years 1-9999
+    except OverflowError:
+        raise InvalidQuery(f"{path}: {text!r} is outside the years 1 to 9999 in UTC") from None
     return moment
 
 

@@ -29,7 +29,7 @@ def _step(prefix: str, value: Any, segment: str) -> list[tuple[str, Any]]:
     if isinstance(value, list):
         if segment == WILDCARD:
             return [(f"{join}{index}", item) for index, item in enumerate(value)]
-        if segment.isdigit() and int(segment) < len(value):
+        if segment.isascii() and segment.isdigit() and int(segment) < len(value):
             return [(f"{join}{segment}", value[int(segment)])]
     return []
 

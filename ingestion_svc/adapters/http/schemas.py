@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, pre_load, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from contracts import PARTNER_ID_PATTERN
 from eventkit.problems import Problem
@@ -74,12 +75,23 @@ class ReceiptSchema(Schema):
     version = fields.Integer(required=True, metadata={"description": "record_version: 1, +1 per amendment"})
 
 
+def _in_utc_range(moment: datetime) -> None:
+    """Refuses a moment the event store cannot compare: it does so in UTC, within the years 1 to 9999."""
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError("The time is outside the years 1 to 9999 in UTC.") from None
+
+
 class AsOfSchema(Schema):
     class Meta:
         unknown = RAISE
 
     as_of = fields.AwareDateTime(
-        load_default=None, default_timezone=None, metadata={"description": "RFC 3339 time with offset"}
+        load_default=None,
+        default_timezone=None,
+        validate=_in_utc_range,
+        metadata={"description": "RFC 3339 time with offset"},
     )
 
 

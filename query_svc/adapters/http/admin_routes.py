@@ -8,13 +8,14 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Any
 
-from flask import Response, request
+from flask import Response
 from marshmallow import RAISE, Schema, fields, validate
 from prometheus_client import Gauge
 
 from eventkit.auth.principal import require_admin
 from eventkit.http.blueprint import Blueprint
 from eventkit.problems import Problem
+from query_svc.adapters.http.params import single_args
 from query_svc.adapters.http.rendering import json_response
 from query_svc.adapters.http.scrape import refresh_on_scrape
 from query_svc.application.dead_letters import (
@@ -28,6 +29,7 @@ from query_svc.application.dead_letters import (
     RedriveInProgress,
     UnknownDeadLetterTopic,
 )
+from query_svc.application.listing import bounded_int
 
 DEAD_LETTERS = Gauge(
     "dead_letters",
@@ -146,10 +148,7 @@ def _admins_only() -> None:
 
 
 def _sample_size() -> int:
-    raw = request.args.get("sample", str(DEFAULT_SAMPLE))
-    if not raw.isdigit():
-        raise Problem(400, f"sample must be an integer from 0 to {MAX_SAMPLE}")
-    return int(raw)
+    return bounded_int(single_args().get("sample", DEFAULT_SAMPLE), "sample", 0, MAX_SAMPLE)
 
 
 @contextmanager

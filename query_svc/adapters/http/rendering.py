@@ -23,9 +23,15 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     return Response(text, status=status, mimetype="application/json", headers=headers or {})
 
 
+# Clients and proxies refuse longer header lines (Python's http.client at 64 KiB, many proxies at 8 KiB).
+MAX_LINK_BYTES = 8 * 1024
+
+
 def next_link(cursor: str | None) -> dict[str, str]:
-    """The Link header pointing at the next page: the same query with the new cursor."""
+    """The Link header pointing at the next page: the same query with the new cursor; and the cursor alone
+    as Next-Cursor, which is all a query too long to repeat in a header gets."""
     if cursor is None:
         return {}
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "cursor"]
-    return {"Link": f'<{request.base_url}?{urlencode([*args, ("cursor", cursor)])}>; rel="next"'}
+    link = f'<{request.base_url}?{urlencode([*args, ("cursor", cursor)])}>; rel="next"'
+    return {"Next-Cursor": cursor, **({"Link": link} if len(link) <= MAX_LINK_BYTES else {})}

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request
+from flask import Response
 
 from eventkit.auth.principal import current_principal
 from eventkit.http.blueprint import Blueprint, strict_json_body
+from query_svc.adapters.http.params import single_args
 from query_svc.adapters.http.rendering import json_response, next_link
+from query_svc.application.listing import DEFAULT_LIMIT, MAX_LIMIT, bounded_int
 from query_svc.application.queries import RecordQueries
 from query_svc.domain.errors import InvalidQuery
 from query_svc.domain.filters import parse_date
@@ -16,7 +18,8 @@ from query_svc.domain.filters import parse_date
 MAX_WAIT_MS = 10_000
 _LIST_DOC = (
     "A JSON array of records, paged by `limit` (default 100, max 1000) and the opaque `cursor` of the "
-    '`Link: <...>; rel="next"` header; filter with `filter=<JSON>` and/or `field__op=value`, order with '
+    '`Link: <...>; rel="next"` header (also alone in `Next-Cursor`, the only one when the query is too long '
+    "to repeat in a header); filter with `filter=<JSON>` and/or `field__op=value`, order with "
     "`sort=-timestamp,version`, project with `fields=id,status`."
 )
 
@@ -27,19 +30,21 @@ def query_blueprint(queries: RecordQueries) -> Blueprint:
     )
 
     @blp.route("/all", methods=["GET"])
+    @blp.doc(parameters=_LIST_PARAMETERS)
     @blp.response(200, description=_LIST_DOC)
     @blp.alt_response(400, description="A filter, sort, fields, limit or cursor the language refuses")
     def list_all() -> Response:
-        page = queries.list(request.args.to_dict(), current_principal().partner_scope)
+        page = queries.list(single_args(), current_principal().partner_scope)
         return json_response(page.items, headers=next_link(page.next_cursor))
 
     @blp.route("/partner/<partner_id>", methods=["GET"])
+    @blp.doc(parameters=_LIST_PARAMETERS)
     @blp.response(200, description=f"{_LIST_DOC} Another partner's list is empty for a partner key.")
     @blp.alt_response(400, description="A filter, sort, fields, limit or cursor the language refuses")
     def list_partner(partner_id: str) -> Response:
         if not current_principal().may_access(partner_id):
             return json_response([])
-        page = queries.list(request.args.to_dict(), partner_id)
+        page = queries.list(single_args(), partner_id)
         return json_response(page.items, headers=next_link(page.next_cursor))
 
     @blp.route("/search", methods=["POST"])
@@ -62,17 +67,19 @@ def query_blueprint(queries: RecordQueries) -> Blueprint:
         return json_response(queries.stats(current_principal().partner_scope))
 
     @blp.route("/<uuid:record_id>", methods=["GET"])
+    @blp.doc(parameters=_RECORD_PARAMETERS)
     @blp.response(200, description="The record now, at `as_of`, or once it reaches `min_version`")
     @blp.alt_response(404, description="No such record for this caller, or it did not exist yet at as_of")
     def get_record(record_id: Any) -> Response:
         scope = current_principal().partner_scope
-        as_of = request.args.get("as_of")
+        args = single_args()
+        as_of = args.get("as_of")
         if as_of:
             return json_response(queries.as_of(str(record_id), parse_date(as_of, "as_of"), scope))
-        min_version = _bounded_int("min_version", 1, 2**31)
+        min_version = _bounded_int(args, "min_version", 1, 2**31)
         if min_version is None:
             return json_response(queries.get(str(record_id), scope))
-        wait_ms = _bounded_int("wait_ms", 0, MAX_WAIT_MS) or 0
+        wait_ms = _bounded_int(args, "wait_ms", 0, MAX_WAIT_MS) or 0
         record, stale = queries.wait_for(str(record_id), scope, min_version, wait_ms / 1000)
         return json_response(record, headers={"View-Stale": "true" if stale else "false"})
 
@@ -85,10 +92,43 @@ def query_blueprint(queries: RecordQueries) -> Blueprint:
     return blp
 
 
-def _bounded_int(name: str, low: int, high: int) -> int | None:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return None
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise InvalidQuery(f"{name} must be an integer from {low} to {high}")
-    return int(raw)
+def _bounded_int(args: dict[str, str], name: str, low: int, high: int) -> int | None:
+    raw = args.get(name)
+    return None if raw in (None, "") else bounded_int(raw, name, low, high)
+
+
+def _query_parameter(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+def _or_empty(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema of a parameter that, left empty (`limit=`), means the same as absent."""
+    return {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
+
+
+# Declared so the documents (and the fuzzers that read them) show them; the routes parse them themselves,
+# because the shorthand `field__op=value` parameters of a list cannot be declared one by one.
+_LIST_PARAMETERS = [
+    _query_parameter("filter", {"type": "string"}, "A filter object as JSON (see the README)"),
+    _query_parameter("sort", {"type": "string"}, "Fields to order by, `-` for descending"),
+    _query_parameter("fields", {"type": "string"}, "Fields to answer, comma-separated"),
+    _query_parameter(
+        "limit",
+        _or_empty({"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}),
+        "Page size",
+    ),
+    _query_parameter("cursor", {"type": "string"}, "The opaque cursor of the previous page's Link header"),
+]
+_RECORD_PARAMETERS = [
+    _query_parameter(
+        "as_of", _or_empty({"type": "string", "format": "date-time"}), "The record as it was then"
+    ),
+    _query_parameter(
+        "min_version", _or_empty({"type": "integer", "minimum": 1, "maximum": 2**31}), "Wait for this version"
+    ),
+    _query_parameter(
+        "wait_ms",
+        _or_empty({"type": "integer", "minimum": 0, "maximum": MAX_WAIT_MS}),
+        "How long to wait for it",
+    ),
+]

@@ -205,7 +205,7 @@ def _peeked(response: requests.Response) -> DeadLetter:
         data_id=event.get("data_id") or response.headers.get("X-Pulsar-partition-key"),
         reason=properties.get(letter.REASON),
         error_type=properties.get(letter.ERROR_TYPE),
-        redelivery_count=int(count) if count and count.isdigit() else None,
+        redelivery_count=int(count) if count and count.isascii() and count.isdigit() else None,
         dead_lettered_at=properties.get(letter.DEAD_LETTERED_AT),
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -66,6 +68,16 @@ def test_the_scope_is_anded_with_the_filter_so_an_or_cannot_widen_it() -> None:
         {"cursor": "garbage!"},
         {"payload.age__exists": "maybe"},
         {"timestamp": "not-a-date"},
+        {"limit": "\u00b2"},  # str.isdigit() says yes, int() says no
+        {"limit": "\u0663"},  # int() reads other scripts' digits; no caller means them
+        {"limit": "\uff11"},
+        {"payload.age__size": "\u0663"},
+        {"filter": "[" * 50_000},
+        {"cursor": base64.urlsafe_b64encode(b"[" * 50_000).decode()},
+        {"filter": '{"version": 18446744073709551616}'},
+        {"filter": '{"version": NaN}'},
+        {"timestamp__gt": "9999-12-31T23:59:59-23:59"},  # past year 9999 in UTC
+        {"filter": '{"timestamp": {"$lt": "0001-01-01T00:00:00+23:59"}}'},
     ],
 )
 def test_bad_parameters_are_refused(params: dict[str, str]) -> None:
@@ -98,3 +110,22 @@ def test_a_cursor_only_works_for_the_query_that_issued_it() -> None:
         build_list_query({"status": "invalid", "cursor": cursor}, SCOPE)
     with pytest.raises(InvalidQuery, match="another filter"):
         build_list_query({"status": "complete", "cursor": cursor}, {"version": {"$gte": 1}})
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [{"$where": "sleep(1000)"}, "x"],
+        [[[]], "x"],
+        [2**64, "x"],
+        [{"$date": "garbage"}, "x"],
+        [{"$date": "9999-12-31T23:59:59-23:59"}, "x"],
+        [{"$date": "2026-01-01T00:00:00"}, "x"],  # no offset
+    ],
+)
+def test_a_forged_cursor_with_the_right_fingerprint_is_refused(values: list[object]) -> None:
+    fingerprint = build_list_query({}, SCOPE).fingerprint
+    text = json.dumps({"v": values, "q": fingerprint})
+    cursor = base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+    with pytest.raises(InvalidQuery, match="not one this service issued"):
+        build_list_query({"cursor": cursor}, SCOPE)

@@ -160,4 +160,5 @@ def _refusal(answer: Answer) -> str:
 def _relay(answer: Answer) -> Response:
     """The API's answer as the console's own JSON (scripts read it); 'not available' keeps its 404."""
     body = answer.body if answer.body is not None else {"status": answer.status}
-    return Response(json.dumps(body), status=answer.status, mimetype="application/json")
+    mimetype = "application/problem+json" if answer.status >= 400 else "application/json"  # as the API said
+    return Response(json.dumps(body), status=answer.status, mimetype=mimetype)
