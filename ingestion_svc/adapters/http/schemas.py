@@ -104,7 +104,7 @@ class StoredEventSchema(Schema):
     event_id = fields.String(required=True)
     type = fields.String(required=True, attribute="event_type")
     version = fields.Integer(required=True)
-    position = fields.Integer(required=True)
+    # No `position`: the event store's global sequence would tell a partner how much others wrote.
     occurred_at = fields.DateTime(required=True)
     data = fields.Dict(required=True)
     metadata = fields.Dict(required=True)
