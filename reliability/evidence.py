@@ -33,8 +33,11 @@ def unproven(ledger: Ledger, windows: list[Window]) -> list[str]:
     found = []
     for w in windows:
         span = f"{w.label} ({w.end - w.start:.1f} s)"
-        if ledger.sends_between(w.start, w.end) + ledger.acks_between(w.start, w.end) == 0:
-            found.append(f"{span} touched no traffic: no record was sent or acknowledged meanwhile")
+        crossing = ledger.sends_between(w.start, w.end) + ledger.acks_between(w.start, w.end)
+        if crossing + ledger.requests_during(w.start, w.end) == 0:
+            found.append(
+                f"{span} touched no traffic: no record was sent, in flight or acknowledged meanwhile"
+            )
         elif w.clients_feel and ledger.troubled_between(w.start, w.end, _SLOW_S) == 0:
             found.append(f"{span}: no request failed or waited, so the fault did not reach the clients")
     return found
@@ -42,16 +45,21 @@ def unproven(ledger: Ledger, windows: list[Window]) -> list[str]:
 
 @dataclass
 class DownProbe:
-    """Tries a TCP connection to a store every `interval_s` and keeps the moments it was refused."""
+    """Watches a store go down: dials it every `interval_s`, keeping the moments it refused, and holds one
+    connection open, keeping the moments the store cut it. A store killed and restarted by its supervisor
+    within milliseconds may never refuse a dial, but it always cuts the connections it held."""
 
     host: str
     port: int
     interval_s: float = 0.05
+    hold_s: float = 5.0  # a held connection is renewed this often, before any server's idle timeout
     refused: list[float] = field(default_factory=list)
+    cut: list[float] = field(default_factory=list)
     last_accepted: float = 0.0
 
-    def refused_between(self, start: float, end: float) -> int:
-        return sum(1 for moment in self.refused if start <= moment <= end)
+    def down_between(self, start: float, end: float) -> int:
+        """How often the store refused a dial or cut a held connection within the window."""
+        return sum(1 for moment in (*self.refused, *self.cut) if start <= moment <= end)
 
     async def wait_accepting(self, timeout_s: float = 120.0) -> bool:
         """Waits until the store accepts connections again after its last refusal; False on timeout."""
@@ -64,15 +72,17 @@ class DownProbe:
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[DownProbe]:
-        task = asyncio.create_task(self._probe())
+        tasks = [asyncio.create_task(self._dial()), asyncio.create_task(self._hold())]
         try:
             yield self
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
-    async def _probe(self) -> None:
+    async def _dial(self) -> None:
         while True:
             moment = time.monotonic()
             try:
@@ -81,7 +91,29 @@ class DownProbe:
                 self.refused.append(moment)
             else:
                 self.last_accepted = moment
-                writer.close()
-                with contextlib.suppress(OSError):
-                    await writer.wait_closed()
+                await _close(writer)
             await asyncio.sleep(self.interval_s)
+
+    async def _hold(self) -> None:
+        while True:
+            try:
+                reader, writer = await asyncio.wait_for(asyncio.open_connection(self.host, self.port), 0.5)
+            except (OSError, TimeoutError):
+                await asyncio.sleep(self.interval_s)  # refused: the dialling counts that
+                continue
+            try:
+                # The store never speaks first on these protocols: any end of the stream is a cut.
+                await asyncio.wait_for(reader.read(1), self.hold_s)
+                self.cut.append(time.monotonic())
+            except TimeoutError:
+                pass  # still held: renew it
+            except OSError:
+                self.cut.append(time.monotonic())
+            finally:
+                await _close(writer)
+
+
+async def _close(writer: asyncio.StreamWriter) -> None:
+    writer.close()
+    with contextlib.suppress(OSError):
+        await writer.wait_closed()

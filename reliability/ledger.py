@@ -64,6 +64,10 @@ class Ledger:
     def sends_between(self, start: float, end: float) -> int:
         return _count_between(self.send_times, start, end)
 
+    def requests_during(self, start: float, end: float) -> int:
+        """Requests in flight at some moment of the window (a stalled one spans it whole)."""
+        return sum(1 for a in self.attempts if a.started <= end and a.ended >= start)
+
     def troubled_between(self, start: float, end: float, slow_s: float) -> int:
         """Requests overlapping the window that failed or took longer than `slow_s`: the fault's mark."""
         return sum(

@@ -48,8 +48,8 @@ class StoreOutage(Fault):
             up_at = time.monotonic()
         acks = ctx.ledger.acks_between(down_at, up_at)
         ctx.notes.append(f"down {up_at - down_at:.1f} s, {acks} acknowledgements meanwhile")
-        if probe.refused_between(down_at, up_at) == 0:
-            ctx.violations.append(f"{self.program} never refused a connection: it was not down")
+        if probe.down_between(down_at, up_at) == 0:
+            ctx.violations.append(f"{self.program} never refused nor cut a connection: it was not down")
         # Ingestion writes to PostgreSQL in the request: its clients must see the outage.
         ctx.mark(self.name, down_at, clients_feel=self.program == "postgres")
         if self.program == "pulsar" and acks == 0:

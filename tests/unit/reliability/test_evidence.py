@@ -28,6 +28,11 @@ def test_a_window_no_record_crossed_is_not() -> None:
     assert "touched no traffic" in problem
 
 
+def test_a_window_only_a_stalled_request_spanned_is_proven_too() -> None:
+    stalled = [Attempt(3.0, 8.0, ok=False)]  # sent before the window, stuck through it
+    assert unproven(_ledger([1.0, 9.0], stalled), [Window("resets", 4.0, 6.0)]) == []
+
+
 def test_a_window_the_clients_must_feel_needs_a_failed_or_waiting_request() -> None:
     window = Window("postgres down", 4.0, 6.0, clients_feel=True)
     quick = [Attempt(4.1, 4.2, ok=True)]
