@@ -37,6 +37,7 @@ import validation_svc.settings
 from eventkit.auth.keys import add_key
 from eventkit.settings import Env
 from tests.e2e.conftest import ApiKeys
+from tests.e2e.isolation import COOKIE, sign_in
 from tests.helpers import wait_until
 
 Route = tuple[str, str, str]  # service, METHOD, path as OpenAPI writes it (/query/{record_id})
@@ -232,20 +233,12 @@ def routes(
 
 
 def _sign_in(console: str, key: str, name: str) -> Caller:
-    page = requests.get(f"{console}/login", timeout=10)
-    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    assert token, page.text[:300]
-    cookie = {"Cookie": f"console_session={page.cookies['console_session']}"}
-    answer = requests.post(
-        f"{console}/login",
-        data={"key": key, "csrf": token.group(1)},
-        headers=cookie,
-        allow_redirects=False,
-        timeout=10,
-    )
-    assert answer.status_code == 302, answer.text[:300]
+    session = sign_in(console, key)
+    cookie = {"Cookie": f"{COOKIE}={session.cookie}"}
+    home = requests.get(f"{console}/", headers=cookie, allow_redirects=False, timeout=10)
+    assert home.status_code == 200, f"{name} is not signed in: {home.status_code}"
     # No CSRF token is ever sent again, so every POST of the fuzz is refused before it acts.
-    return Caller(name, {"Cookie": f"console_session={answer.cookies['console_session']}"})
+    return Caller(name, cookie)
 
 
 def _visible(url: str, caller: Caller) -> Callable[[], bool]:
