@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -71,6 +72,9 @@ class RuntimeSettings:
     log_level: str
     web_workers: int
     web_threads: int
+    # Peers whose X-Forwarded-For / -Proto the server believes (addresses or networks); none by default,
+    # so a client cannot pick its own address for the failed-authentication throttle.
+    forwarded_allow_ips: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, service_name: str, default_port: int, env: Env | None = None) -> RuntimeSettings:
@@ -93,4 +97,18 @@ class RuntimeSettings:
             log_level=env.choice("LOG_LEVEL", "INFO", LOG_LEVELS),
             web_workers=env.integer("WEB_WORKERS", 2, minimum=1, maximum=64),
             web_threads=env.integer("WEB_THREADS", 4, minimum=1, maximum=256),
+            forwarded_allow_ips=_networks(env, "FORWARDED_ALLOW_IPS"),
         )
+
+
+def _networks(env: Env, name: str) -> tuple[str, ...]:
+    """A comma-separated list of addresses or networks (10.0.0.0/8); empty means none."""
+    items = tuple(item.strip() for item in env.optional_text(name).split(",") if item.strip())
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"{name} must list proxy addresses or networks, e.g. 10.0.0.5,192.168.0.0/16; got {item!r}"
+            ) from None
+    return items

@@ -1,4 +1,4 @@
-"""`python -m <service> keys add|revoke|list`: manages the API key file every service reads."""
+"""`python -m <service> keys add|revoke|limit|list`: manages the API key file every service reads."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from eventkit.auth.keys import KeyFileError, add_key, list_keys, revoke_key
+from eventkit.auth.keys import KeyFileError, add_key, list_keys, revoke_key, set_rate_limit
 from eventkit.auth.principal import Role
 
 
@@ -23,8 +23,14 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     who.add_argument("--partner", metavar="PARTNER_ID", help="a key that acts for this partner only")
     who.add_argument("--admin", action="store_true", help="an operator key that sees every partner")
     add.add_argument("--label", default="", help="a note for humans, e.g. who holds the key")
+    add.add_argument(
+        "--rate-limit", default=None, help="its own request rate, e.g. 600/minute (else RATE_LIMIT)"
+    )
     revoke = sub.add_parser("revoke", help="revoke a key by its id (the part after dik_)")
     revoke.add_argument("key_id")
+    limit = sub.add_parser("limit", help="set a key's own request rate limit, or `default` for RATE_LIMIT's")
+    limit.add_argument("key_id")
+    limit.add_argument("rate", help="e.g. 600/minute, 20/second, or default")
     sub.add_parser("list", help="list key ids, roles and partners (never the keys)")
     return parser
 
@@ -34,17 +40,25 @@ def keys_main(prog: str, argv: list[str]) -> int:
     try:
         if args.action == "add":
             role: Role = "admin" if args.admin else "partner"
-            print(add_key(args.file, role, None if args.admin else args.partner, args.label))
+            print(add_key(args.file, role, None if args.admin else args.partner, args.label, args.rate_limit))
         elif args.action == "revoke":
             if not revoke_key(args.file, args.key_id):
                 print(f"no active key {args.key_id} in {args.file}", file=sys.stderr)
                 return 1
             print(f"revoked {args.key_id}")
+        elif args.action == "limit":
+            rate = None if args.rate == "default" else args.rate
+            if not set_rate_limit(args.file, args.key_id, rate):
+                print(f"no key {args.key_id} in {args.file}", file=sys.stderr)
+                return 1
+            print(f"{args.key_id}: {rate or 'the default rate limit (RATE_LIMIT)'}")
         else:
             for record in list_keys(args.file):
                 state = "revoked" if record.revoked_at else "active"
+                rate = record.rate_limit or "default"
                 print(
-                    f"{record.key_id}  {record.role:<8}{record.partner_id or '*':<20}{state:<9}{record.label}"
+                    f"{record.key_id}  {record.role:<8}{record.partner_id or '*':<20}{state:<9}{rate:<16}"
+                    f"{record.label}"
                 )
     except (KeyFileError, ValueError) as exc:
         print(f"{prog} keys: {exc}", file=sys.stderr)

@@ -21,11 +21,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from limits import parse
+
 from contracts import PARTNER_ID_PATTERN
 from eventkit.auth.principal import Principal, Role
 
-_KEY = re.compile(r"^dik_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
-_PARTNER = re.compile(f"^{PARTNER_ID_PATTERN}$")
+_KEY = re.compile(r"dik_([0-9a-f]{12})_([A-Za-z0-9_-]{43})")
+_PARTNER = re.compile(PARTNER_ID_PATTERN)
 
 
 class KeyFileError(ValueError):
@@ -41,6 +43,15 @@ class KeyRecord:
     created_at: str
     revoked_at: str | None = None
     label: str = ""
+    rate_limit: str | None = None  # e.g. "600/minute"; None: the services' RATE_LIMIT
+
+
+def _entry(record: KeyRecord) -> dict[str, Any]:
+    """The record as the file keeps it: no rate_limit field unless set, so older readers still parse it."""
+    entry = asdict(record)
+    if entry["rate_limit"] is None:
+        del entry["rate_limit"]
+    return entry
 
 
 def _hash(raw_key: str) -> str:
@@ -54,9 +65,18 @@ def _record(entry: Any, index: int) -> KeyRecord:
         raise KeyFileError(f"keys[{index}] is malformed: {exc}") from None
     if record.role not in ("partner", "admin"):
         raise KeyFileError(f"keys[{index}].role must be partner or admin, got {record.role!r}")
-    if (record.role == "partner") != bool(record.partner_id and _PARTNER.match(record.partner_id)):
+    if (record.role == "partner") != bool(record.partner_id and _PARTNER.fullmatch(record.partner_id)):
         raise KeyFileError(f"keys[{index}]: a partner key needs a valid partner_id and an admin key none")
+    if record.rate_limit is not None:
+        _check_rate(record.rate_limit, f"keys[{index}].rate_limit")
     return record
+
+
+def _check_rate(rate: Any, where: str) -> None:
+    try:
+        parse(rate)
+    except (ValueError, TypeError):
+        raise KeyFileError(f"{where} must be a rate like '600/minute', got {rate!r}") from None
 
 
 def parse_key_file(text: str, path: Path) -> dict[str, KeyRecord]:
@@ -96,7 +116,7 @@ class KeyFile:
 
     def authenticate(self, raw_key: str) -> Principal | None:
         """The principal of a valid, unrevoked key; None for anything else."""
-        match = _KEY.match(raw_key)
+        match = _KEY.fullmatch(raw_key)
         if not match:
             return None
         self.reload_if_changed()
@@ -106,6 +126,11 @@ class KeyFile:
         if not hmac.compare_digest(record.key_hash, _hash(raw_key)):
             return None
         return Principal(record.key_id, record.role, record.partner_id)
+
+    def rate_limit_of(self, key_id: str) -> str | None:
+        """The key's own request rate limit, if it has one (from the file as authenticate last read it)."""
+        record = self._records.get(key_id)
+        return record.rate_limit if record else None
 
 
 @contextmanager
@@ -123,15 +148,36 @@ def _locked_document(path: Path) -> Iterator[dict[str, Any]]:
         os.replace(temporary, path)
 
 
-def add_key(path: str | Path, role: Role, partner_id: str | None = None, label: str = "") -> str:
+def add_key(
+    path: str | Path,
+    role: Role,
+    partner_id: str | None = None,
+    label: str = "",
+    rate_limit: str | None = None,
+) -> str:
     """Creates a key, stores its hash, and returns the key itself (shown once, never stored)."""
     key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
     raw_key = f"dik_{key_id}_{secret}"
-    record = KeyRecord(key_id, role, partner_id, _hash(raw_key), datetime.now(UTC).isoformat(), None, label)
-    _record(asdict(record), 0)
+    created = datetime.now(UTC).isoformat()
+    record = KeyRecord(key_id, role, partner_id, _hash(raw_key), created, None, label, rate_limit)
+    _record(_entry(record), 0)
     with _locked_document(Path(path)) as document:
-        document["keys"].append(asdict(record))
+        document["keys"].append(_entry(record))
     return raw_key
+
+
+def set_rate_limit(path: str | Path, key_id: str, rate_limit: str | None) -> bool:
+    """Gives a key its own request rate limit (None: back to the services' default); False if no such key."""
+    if rate_limit is not None:
+        _check_rate(rate_limit, "the rate limit")
+    with _locked_document(Path(path)) as document:
+        for entry in document["keys"]:
+            if entry["key_id"] == key_id:
+                entry.pop("rate_limit", None)
+                if rate_limit is not None:
+                    entry["rate_limit"] = rate_limit
+                return True
+    return False
 
 
 def revoke_key(path: str | Path, key_id: str) -> bool:
@@ -149,5 +195,5 @@ def list_keys(path: str | Path) -> list[KeyRecord]:
 
 
 def key_id_of(raw_key: str) -> str | None:
-    match = _KEY.match(raw_key)
+    match = _KEY.fullmatch(raw_key)
     return match.group(1) if match else None

@@ -8,6 +8,9 @@ from limits import parse
 
 from eventkit.settings import Env, SettingsError
 
+# 100 requests a second per key, summed over every service; a key's own limit may be higher or lower.
+DEFAULT_RATE_LIMIT = "6000/minute"
+
 
 def _bool(env: Env, name: str, default: bool) -> bool:
     value = env.text(name, "true" if default else "false").lower()
@@ -25,13 +28,21 @@ def _limit(env: Env, name: str, default: str) -> str:
     return value
 
 
+def _storage(env: Env) -> str:
+    value = env.text("RATE_LIMIT_STORAGE_URL", "memory://")
+    if not value.startswith(("memory://", "redis://", "rediss://")):
+        raise SettingsError(f"RATE_LIMIT_STORAGE_URL must be memory:// or a redis:// URL, got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class AuthSettings:
     keys_file: str
     public_metrics: bool  # /metrics open without a key
     public_docs: bool  # /openapi.json and /docs open without a key
-    rate_limit: str  # per key
-    failure_limit: str  # failed authentications per client address before 429
+    rate_limit: str  # per key, for keys without their own (keys limit <id> <rate>)
+    rate_limit_storage_url: str  # where the counts live: redis://… shares them between workers and services
+    failure_limit: str  # failed authentications per client address and key id before 429
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> AuthSettings:
@@ -40,6 +51,7 @@ class AuthSettings:
             keys_file=env.text("API_KEYS_FILE", "api-keys.json"),
             public_metrics=_bool(env, "PUBLIC_METRICS", True),
             public_docs=_bool(env, "PUBLIC_DOCS", True),
-            rate_limit=_limit(env, "RATE_LIMIT", "100000/minute"),
+            rate_limit=_limit(env, "RATE_LIMIT", DEFAULT_RATE_LIMIT),
+            rate_limit_storage_url=_storage(env),
             failure_limit=_limit(env, "AUTH_FAILURE_LIMIT", "60/minute"),
         )

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Flask, Response, json, request
+from flask import Flask, Response, g, json, request
 from werkzeug.exceptions import HTTPException
 
 from eventkit.problems import PROBLEM_JSON, Problem
@@ -24,6 +24,7 @@ def problem_response(problem: Problem) -> Response:
         response.headers["WWW-Authenticate"] = 'Bearer realm="dataingest"'
     if "retry_after" in problem.extensions:
         response.headers["Retry-After"] = str(problem.extensions["retry_after"])
+        g.retry_after = problem.extensions["retry_after"]  # kept over the rate limiter's (auth.guard)
     return response
 
 

@@ -60,6 +60,9 @@ def serve(app_factory: Callable[[], Flask], settings: RuntimeSettings) -> None:
         "timeout": 60,
         "proc_name": settings.service_name,
         "accesslog": None,
+        # Explicit, or gunicorn would trust FORWARDED_ALLOW_IPS from the environment, else loopback: every
+        # local client could then claim any address in X-Forwarded-For.
+        "forwarded_allow_ips": ",".join(settings.forwarded_allow_ips),
         "child_exit": _child_exit,
         # Our JSON logging is configured in the app factory; gunicorn's own lines go to stderr.
         "loglevel": settings.log_level.lower(),

@@ -45,15 +45,20 @@ class ApiKeys:
         return {"Authorization": f"Bearer {key}"}
 
 
+E2E_KEY_RATE = "100000/minute"
+
+
 @pytest.fixture(scope="session")
 def api_keys() -> ApiKeys:
     run_dir = Path(os.environ.get("RUN_DIR", REPO_ROOT / ".run"))
     path = Path(os.environ.get("API_KEYS_FILE", run_dir / "api-keys.json"))
     revoked = add_key(path, "partner", "partner123", label="e2e revoked")
     revoke_key(path, str(key_id_of(revoked)))
+    # above the services' default RATE_LIMIT: the fuzzers and matrices send thousands of requests a minute
+    rate = E2E_KEY_RATE
     return ApiKeys(
-        partner=add_key(path, "partner", "partner123", label="e2e"),
-        other=add_key(path, "partner", "partner456", label="e2e"),
-        admin=add_key(path, "admin", label="e2e"),
+        partner=add_key(path, "partner", "partner123", label="e2e", rate_limit=rate),
+        other=add_key(path, "partner", "partner456", label="e2e", rate_limit=rate),
+        admin=add_key(path, "admin", label="e2e", rate_limit=rate),
         revoked=revoked,
     )

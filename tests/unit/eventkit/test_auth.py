@@ -10,7 +10,15 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from eventkit.auth.keys import KeyFile, KeyFileError, add_key, key_id_of, list_keys, revoke_key
+from eventkit.auth.keys import (
+    KeyFile,
+    KeyFileError,
+    add_key,
+    key_id_of,
+    list_keys,
+    revoke_key,
+    set_rate_limit,
+)
 from eventkit.auth.principal import Principal, current_principal, require_admin
 from eventkit.auth.settings import AuthSettings
 from eventkit.http.app import create_app
@@ -152,14 +160,26 @@ def test_health_is_open_and_metrics_and_docs_can_be_closed(path: Path) -> None:
         assert closed.get(route).status_code == 401, route
 
 
-def test_repeated_failures_from_one_client_get_429_with_retry_after(path: Path) -> None:
+def test_repeated_failures_get_429_with_retry_after_for_that_key_id_only(path: Path) -> None:
+    key = add_key(path, "admin")
+    guessed = f"dik_{key_id_of(key)}_{'x' * 43}"  # the right key id, a wrong secret
+    client = _app(path, AUTH_FAILURE_LIMIT="3/minute").test_client()
+    statuses = [client.get("/whoami", headers={"X-API-Key": guessed}).status_code for _ in range(4)]
+    assert statuses == [401, 401, 401, 429]
+    assert 1 <= int(client.get("/whoami", headers={"X-API-Key": guessed}).headers["Retry-After"]) <= 60
+    assert (
+        client.get("/whoami", headers={"X-API-Key": key}).status_code == 429
+    )  # that key id is being guessed
+
+
+def test_failures_with_other_keys_never_lock_a_valid_key_out(path: Path) -> None:
     key = add_key(path, "admin")
     client = _app(path, AUTH_FAILURE_LIMIT="3/minute").test_client()
-    statuses = [client.get("/whoami", headers={"X-API-Key": "wrong"}).status_code for _ in range(4)]
-    assert statuses == [401, 401, 401, 429]
-    blocked = client.get("/whoami", headers={"X-API-Key": key})
-    assert blocked.status_code == 429  # even a valid key waits: the client is guessing
-    assert 1 <= int(blocked.headers["Retry-After"]) <= 60
+    for _ in range(5):
+        client.get("/whoami", headers={"X-API-Key": "wrong"})
+        client.get("/whoami", headers={"X-API-Key": f"dik_{'0' * 12}_{'x' * 43}"})
+    assert client.get("/whoami", headers={"X-API-Key": "wrong"}).status_code == 429
+    assert client.get("/whoami", headers={"X-API-Key": key}).status_code == 200
 
 
 def test_each_key_has_a_request_rate_limit(path: Path) -> None:
@@ -168,6 +188,48 @@ def test_each_key_has_a_request_rate_limit(path: Path) -> None:
     statuses = [client.get("/whoami", headers={"X-API-Key": key}).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     assert client.get("/healthz").status_code == 200
+
+
+def test_the_limit_counts_a_keys_requests_over_all_routes(path: Path) -> None:
+    key = add_key(path, "admin")
+    client = _app(path, RATE_LIMIT="3/minute").test_client()
+    answers = [client.get("/whoami", headers={"X-API-Key": key}).status_code for _ in range(2)]
+    answers += [client.post("/admin-only", headers={"X-API-Key": key}).status_code for _ in range(2)]
+    assert answers == [200, 200, 200, 429]
+
+
+def test_a_key_may_have_its_own_rate_limit(path: Path) -> None:
+    slow = add_key(path, "partner", "partner123", rate_limit="2/minute")
+    fast = add_key(path, "partner", "partner123")
+    assert set_rate_limit(path, str(key_id_of(fast)), "5/minute")
+    client = _app(path, RATE_LIMIT="3/minute").test_client()
+    assert [client.get("/whoami", headers={"X-API-Key": slow}).status_code for _ in range(3)] == [
+        200,
+        200,
+        429,
+    ]
+    assert [client.get("/whoami", headers={"X-API-Key": fast}).status_code for _ in range(6)][-2:] == [
+        200,
+        429,
+    ]
+    with pytest.raises(KeyFileError, match="rate"):
+        set_rate_limit(path, str(key_id_of(fast)), "lots")
+    assert not set_rate_limit(path, "000000000000", "5/minute")
+
+
+def test_a_key_file_without_rate_limits_keeps_its_old_shape(path: Path) -> None:
+    add_key(path, "admin")
+    assert "rate_limit" not in json.loads(path.read_text())["keys"][0]
+
+
+def test_a_trailing_newline_is_not_part_of_any_identifier(path: Path) -> None:
+    key = add_key(path, "partner", "partner123")
+    assert KeyFile(path).authenticate(key + "\n") is None
+    document = json.loads(path.read_text())
+    document["keys"][0]["partner_id"] = "partner123\n"
+    path.write_text(json.dumps(document))
+    with pytest.raises(KeyFileError, match="partner_id"):
+        KeyFile(path)
 
 
 def test_malformed_auth_settings_fail_naming_the_variable(path: Path) -> None:

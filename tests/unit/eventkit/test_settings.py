@@ -14,6 +14,12 @@ def test_defaults_point_at_localhost() -> None:
     assert settings.pulsar_admin_url == "http://localhost:8080"
     assert settings.pulsar_namespace == "persistent://public/default"
     assert settings.log_level == "INFO"
+    assert settings.forwarded_allow_ips == ()  # no proxy is trusted unless named
+
+
+def test_trusted_proxies_are_addresses_or_networks() -> None:
+    env = Env({"FORWARDED_ALLOW_IPS": "10.0.0.5, 192.168.0.0/16"})
+    assert RuntimeSettings.from_env("svc", 5001, env).forwarded_allow_ips == ("10.0.0.5", "192.168.0.0/16")
 
 
 @pytest.mark.parametrize(
@@ -31,6 +37,7 @@ def test_defaults_point_at_localhost() -> None:
         ),
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
         ({"BIND_HOST": "  "}, "BIND_HOST must not be empty"),
+        ({"FORWARDED_ALLOW_IPS": "proxy.local"}, "FORWARDED_ALLOW_IPS must list proxy addresses or networks"),
     ],
 )
 def test_a_malformed_variable_fails_naming_it(environ: dict[str, str], message: str) -> None:

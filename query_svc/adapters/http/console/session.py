@@ -16,12 +16,10 @@ from datetime import timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import abort, request, session
-from limits import parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 
 from eventkit.auth.keys import KeyFile
 from eventkit.auth.principal import Principal
+from eventkit.auth.throttle import FailureThrottle
 
 _KEY = "key"
 _CSRF = "csrf"
@@ -52,17 +50,15 @@ class ConsoleSession:
         self._keys = keys
         self._cipher = cipher
         self._ttl_s = int(lifetime.total_seconds())
-        # Per process, as the API's guard counts failed keys.
-        self._failures = MovingWindowRateLimiter(MemoryStorage())
-        self._failure_limit = parse(failure_limit)
+        # As the API's guard counts failed keys: per process, address and presented key id.
+        self._failures = FailureThrottle(failure_limit)
 
     def log_in(self, raw_key: str) -> Principal:
-        client = request.remote_addr or "unknown"
-        if not self._failures.test(self._failure_limit, client):
-            raise LoginRefused(429, "Too many failed sign-ins from this address; wait a minute and retry.")
+        if self._failures.retry_after(raw_key) is not None:
+            raise LoginRefused(429, "Too many failed sign-ins with this key here; wait a minute.")
         principal = self._keys.authenticate(raw_key) if raw_key else None
         if principal is None:
-            self._failures.hit(self._failure_limit, client)
+            self._failures.failed(raw_key)
             raise LoginRefused(401, "That API key is not valid, or it has been revoked.")
         session.clear()  # a fresh session (and CSRF token) at every sign-in
         session.permanent = True
