@@ -25,6 +25,7 @@ from query_svc.adapters.http.console import ConsolePorts, mount_console
 from query_svc.adapters.http.errors import ERRORS
 from query_svc.adapters.http.projection_routes import projections_blueprint
 from query_svc.adapters.http.routes import query_blueprint
+from query_svc.adapters.http.waits import WaitSlots
 from query_svc.adapters.mongo.checkpoints import CHECKPOINTS, MongoCheckpoints, read_checkpoints
 from query_svc.adapters.mongo.connection import make_mongo, mongo_check
 from query_svc.adapters.mongo.generations import (
@@ -106,7 +107,7 @@ def create_app(settings: Settings, query: Query | None = None) -> Flask:
         services={SUBSCRIPTION: "query_svc"},
     )
     blueprints = [
-        query_blueprint(query.queries),
+        query_blueprint(query.queries, WaitSlots.for_threads(runtime.web_threads)),
         projections_blueprint(query.rebuilds, lambda: projections_status(settings, query)),
         admin_blueprint(dead_letters),
     ]

@@ -10,6 +10,7 @@ from eventkit.auth.principal import current_principal
 from eventkit.http.blueprint import Blueprint, strict_json_body
 from query_svc.adapters.http.params import single_args
 from query_svc.adapters.http.rendering import json_response, next_link
+from query_svc.adapters.http.waits import WaitSlots
 from query_svc.application.listing import DEFAULT_LIMIT, MAX_LIMIT, bounded_int
 from query_svc.application.queries import RecordQueries
 from query_svc.domain.errors import InvalidQuery
@@ -24,7 +25,7 @@ _LIST_DOC = (
 )
 
 
-def query_blueprint(queries: RecordQueries) -> Blueprint:
+def query_blueprint(queries: RecordQueries, waits: WaitSlots) -> Blueprint:
     blp = Blueprint(
         "query", __name__, url_prefix="/query", description="Records view: state, history, filters"
     )
@@ -70,8 +71,10 @@ def query_blueprint(queries: RecordQueries) -> Blueprint:
     @blp.doc(parameters=_RECORD_PARAMETERS)
     @blp.response(200, description="The record now, at `as_of`, or once it reaches `min_version`")
     @blp.alt_response(404, description="No such record for this caller, or it did not exist yet at as_of")
+    @blp.alt_response(429, description="Too many reads of this key (or worker) already wait for a version")
     def get_record(record_id: Any) -> Response:
-        scope = current_principal().partner_scope
+        principal = current_principal()
+        scope = principal.partner_scope
         args = single_args()
         as_of = args.get("as_of")
         if as_of:
@@ -80,7 +83,11 @@ def query_blueprint(queries: RecordQueries) -> Blueprint:
         if min_version is None:
             return json_response(queries.get(str(record_id), scope))
         wait_ms = _bounded_int(args, "wait_ms", 0, MAX_WAIT_MS) or 0
-        record, stale = queries.wait_for(str(record_id), scope, min_version, wait_ms / 1000)
+        if not wait_ms:
+            record, stale = queries.wait_for(str(record_id), scope, min_version, 0)
+        else:
+            with waits.slot(principal.key_id):
+                record, stale = queries.wait_for(str(record_id), scope, min_version, wait_ms / 1000)
         return json_response(record, headers={"View-Stale": "true" if stale else "false"})
 
     @blp.route("/<uuid:record_id>/history", methods=["GET"])

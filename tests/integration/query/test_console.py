@@ -19,6 +19,7 @@ from eventkit.settings import Env
 from query_svc.adapters.http.console import mount_console
 from query_svc.adapters.http.errors import ERRORS
 from query_svc.adapters.http.routes import query_blueprint
+from query_svc.adapters.http.waits import WaitSlots
 from query_svc.adapters.mongo.jobs import JOBS, MongoJobStore
 from query_svc.adapters.mongo.records import RECORDS, MongoRecordReader
 from query_svc.application.activity import PipelineActivity
@@ -264,7 +265,11 @@ def test_a_post_without_the_sessions_token_is_refused(app: Flask, keys: TestKeys
 def _query_api_only(query: Query, settings: Settings) -> Flask:
     """A deployment of this service with the query routes alone (no rebuild or dead-letter API), console mounted."""
     app = create_http_app(
-        "query_svc", {}, [query_blueprint(query.queries)], errors=ERRORS, auth=settings.auth
+        "query_svc",
+        {},
+        [query_blueprint(query.queries, WaitSlots(per_process=2))],
+        errors=ERRORS,
+        auth=settings.auth,
     )
     mount_console(app, settings.console, settings.auth, console_ports(settings, query))
     return app
