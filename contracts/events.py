@@ -90,7 +90,7 @@ class DataIngestedSchema(TolerantSchema):
     content_hash = fields.String(
         required=True,
         validate=validate.Regexp(
-            CONTENT_HASH_PATTERN, error="Must be 'sha256:' and 64 lowercase hex digits."
+            rf"{CONTENT_HASH_PATTERN.pattern}\Z", error="Must be 'sha256:' and 64 lowercase hex digits."
         ),
     )
 

@@ -10,7 +10,7 @@ from contextvars import ContextVar, Token
 
 _current: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 # Ids from callers are echoed into headers and logs, so only a safe, bounded alphabet is kept.
-_SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_SAFE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 def current_correlation_id() -> str | None:
@@ -19,7 +19,7 @@ def current_correlation_id() -> str | None:
 
 def accept_or_new(candidate: str | None) -> str:
     """Returns the caller's id when it is safe to echo, otherwise a fresh one."""
-    if candidate and _SAFE_ID.match(candidate):
+    if candidate and _SAFE_ID.fullmatch(candidate):
         return candidate
     return str(uuid.uuid4())
 

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, create_engine, make_url, text
 
 from eventkit.health import Check
 
-_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 
 def make_engine(database_url: str, *, pool_size: int = 10, search_path: str | None = None) -> Engine:
@@ -34,7 +34,7 @@ def make_engine(database_url: str, *, pool_size: int = 10, search_path: str | No
 def checked_schema_name(name: str) -> str:
     """Returns `name` if it is a plain lower-case PostgreSQL identifier, else raises ValueError."""
     # Plain names need no quoting, neither in SQL nor in the libpq `options` string.
-    if not _SCHEMA_NAME.match(name):
+    if not _SCHEMA_NAME.fullmatch(name):
         raise ValueError(f"schema name must match {_SCHEMA_NAME.pattern}, got {name!r}")
     return name
 

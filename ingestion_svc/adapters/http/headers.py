@@ -11,8 +11,8 @@ from contracts import canonical_json
 from eventkit.problems import Problem
 from ingestion_svc.application.commands import Idempotency
 
-_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # visible ASCII, as the IETF draft suggests
-_IF_MATCH = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
+_IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")  # visible ASCII, as the IETF draft suggests
+_IF_MATCH = re.compile(r'(?:W/)?"?(\d{1,9})"?')
 
 
 def idempotency(body: object) -> Idempotency | None:
@@ -20,7 +20,7 @@ def idempotency(body: object) -> Idempotency | None:
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return None
-    if not _IDEMPOTENCY_KEY.match(key):
+    if not _IDEMPOTENCY_KEY.fullmatch(key):
         raise Problem(400, "Idempotency-Key must be 1-255 visible ASCII characters.")
     fingerprint = hashlib.sha256(f"{request.path}\n{canonical_json(body)}".encode()).hexdigest()
     return Idempotency(key, fingerprint)
@@ -31,7 +31,7 @@ def expected_version() -> int | None:
     raw = request.headers.get("If-Match")
     if raw is None or raw.strip() == "*":
         return None
-    match = _IF_MATCH.match(raw.strip())
+    match = _IF_MATCH.fullmatch(raw.strip())
     if not match:
         raise Problem(400, 'If-Match must name one record version, e.g. If-Match: "3".')
     return int(match.group(1))

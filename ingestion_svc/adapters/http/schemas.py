@@ -46,7 +46,7 @@ class IngestRequestSchema(_RequestSchema):
     partner_id = fields.String(
         required=True,
         validate=validate.Regexp(
-            f"^{PARTNER_ID_PATTERN}$", error="Must be 1-64 characters of A-Z a-z 0-9 . _ -"
+            rf"{PARTNER_ID_PATTERN}\Z", error="Must be 1-64 characters of A-Z a-z 0-9 . _ -"
         ),
         metadata={"example": "partner123"},
     )
