@@ -157,6 +157,8 @@ def _problems() -> Iterator[None]:
     try:
         yield
     except tuple(_STATUS) as error:
+        if isinstance(error, DeadLettersUnavailable):
+            _log.warning("answering 503: %s (cause: %r)", error, error.__cause__)
         raise Problem(_STATUS[type(error)], str(error)) from error
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from eventkit.http.errors import ErrorMapping
 from eventkit.problems import Problem
 from query_svc.domain.errors import (
@@ -11,6 +13,8 @@ from query_svc.domain.errors import (
     RecordNotFound,
     ViewUnavailable,
 )
+
+_log = logging.getLogger(__name__)
 
 
 def _invalid(exc: Exception) -> Problem:
@@ -22,6 +26,7 @@ def _not_found(exc: Exception) -> Problem:
 
 
 def _unavailable(exc: Exception) -> Problem:
+    _log.warning("answering 503: %s (cause: %r)", exc, exc.__cause__)
     return Problem(503, str(exc))
 
 

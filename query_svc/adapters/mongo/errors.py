@@ -1,4 +1,7 @@
-"""Translates driver errors into query_svc's own."""
+"""Translates driver errors into query_svc's own.
+
+Their messages reach callers in 503 answers, so they never carry the driver's text (hosts, internals):
+the error stays chained as __cause__, which the HTTP layer logs."""
 
 from __future__ import annotations
 
@@ -27,6 +30,6 @@ def translated() -> Iterator[None]:
             "the query ran past its time limit; narrow the filter or use an indexed one"
         ) from error
     except ConnectionFailure as error:  # includes AutoReconnect and server selection timeouts
-        raise ViewStoreDown(f"the view store did not answer: {error}") from error
+        raise ViewStoreDown("the view store did not answer; retry shortly") from error
     except PyMongoError as error:
-        raise ViewUnavailable(f"the view store refused the operation: {error}") from error
+        raise ViewUnavailable("the view store refused the operation; retry shortly") from error

@@ -50,10 +50,10 @@ class PulsarBacklog:
         try:
             response = requests.get(f"{self._base}/{topic}/stats", timeout=self._timeout_s)
         except requests.RequestException as error:
-            raise ViewUnavailable(f"the Pulsar admin API did not answer: {error}") from error
+            raise ViewUnavailable("the broker's admin API did not answer; retry shortly") from error
         if response.status_code == 404:
             return {}
         if not response.ok:
-            raise ViewUnavailable(f"the Pulsar admin API answered {response.status_code} for {topic}")
+            raise ViewUnavailable(f"the broker's admin API answered {response.status_code}; retry shortly")
         body: dict[str, Any] = response.json()
         return body

@@ -8,6 +8,7 @@ the sample, and a redrive acknowledges on it what it re-published, so the count 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 import uuid
@@ -32,6 +33,8 @@ from query_svc.application.dead_letters import (
 ADMIN_SUBSCRIPTION = "dead-letters-admin"
 _EARLIEST = {"ledgerId": -1, "entryId": -1}  # MessageId.earliest, as the admin API takes it
 _RECEIVE_TIMEOUT_MS = 5000
+
+_log = logging.getLogger(__name__)
 
 
 class PulsarDeadLetterStore:
@@ -118,14 +121,20 @@ class PulsarDeadLetterStore:
         try:
             response = requests.request(method, f"{self._base}{path}", timeout=self._timeout_s, **kwargs)
         except requests.RequestException as error:
-            raise DeadLettersUnavailable(f"the Pulsar admin API did not answer: {error}") from error
+            raise DeadLettersUnavailable("the broker's admin API did not answer; retry shortly") from error
         allowed = {404} if missing_ok else set()
         # 409: it exists already; 412 "Subscription Busy": another request is creating it right now.
         allowed |= {409, 412} if conflict_ok else set()
         if response.status_code >= 400 and response.status_code not in allowed:
+            _log.warning(
+                "the Pulsar admin API answered %s to %s %s: %s",
+                response.status_code,
+                method,
+                path,
+                response.text[:500],
+            )
             raise DeadLettersUnavailable(
-                f"the Pulsar admin API answered {response.status_code} to {method} {path}: "
-                f"{response.text[:200]}"
+                f"the broker's admin API answered {response.status_code}; retry shortly"
             )
         return response
 
@@ -150,7 +159,7 @@ class PulsarDeadLetterStore:
         except pulsar.ConsumerBusy as error:
             raise RedriveInProgress(f"a redrive of {dead_letter_topic} is already running") from error
         except pulsar.PulsarException as error:
-            raise DeadLettersUnavailable(f"could not read {dead_letter_topic}: {error}") from error
+            raise DeadLettersUnavailable(f"could not read {dead_letter_topic}; retry shortly") from error
 
 
 def _receive(consumer: pulsar.Consumer, limit: int) -> list[Any]:
@@ -171,7 +180,9 @@ def _republish(client: pulsar.Client, messages: list[OutboundMessage]) -> None:
     try:
         publisher.publish(messages)
     except PublishError as error:
-        raise DeadLettersUnavailable(f"the broker did not take the redriven messages: {error}") from error
+        raise DeadLettersUnavailable(
+            "the broker did not take the redriven messages; retry the redrive"
+        ) from error
     finally:
         publisher.close()
 
