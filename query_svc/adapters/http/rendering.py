@@ -29,9 +29,11 @@ MAX_LINK_BYTES = 8 * 1024
 
 def next_link(cursor: str | None) -> dict[str, str]:
     """The Link header pointing at the next page: the same query with the new cursor; and the cursor alone
-    as Next-Cursor, which is all a query too long to repeat in a header gets."""
+    as Next-Cursor, which is all a query too long to repeat in a header gets. The link is relative (RFC 8288
+    resolves it against the request's URL): built from the Host header, it would let a forged Host send a
+    client's next request, key included, elsewhere."""
     if cursor is None:
         return {}
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "cursor"]
-    link = f'<{request.base_url}?{urlencode([*args, ("cursor", cursor)])}>; rel="next"'
+    link = f'<{request.path}?{urlencode([*args, ("cursor", cursor)])}>; rel="next"'
     return {"Next-Cursor": cursor, **({"Link": link} if len(link) <= MAX_LINK_BYTES else {})}
