@@ -38,6 +38,7 @@ from typing import Any
 
 import requests
 
+from bench import broker
 from bench.cpu import CpuMeter
 from bench.memory import PeakSampler
 from bench.report import Figure, print_table, write_json
@@ -170,10 +171,7 @@ def _ms_between(later: str, earlier: str) -> float:
 
 def wait_until_quiet(timeout_s: float = 600.0) -> None:
     """Waits until no subscription of the three topics has a backlog, so a run starts on an idle pipeline."""
-    backlog = PulsarBacklog(
-        os.environ.get("PULSAR_ADMIN_URL", "http://127.0.0.1:8080"),
-        os.environ.get("PULSAR_NAMESPACE", "persistent://public/default"),
-    )
+    backlog = PulsarBacklog(broker.admin(), os.environ.get("PULSAR_NAMESPACE", "persistent://public/default"))
     deadline = time.monotonic() + timeout_s
     told = 0.0
     while (left := sum(lag.backlog for lag in backlog.lags())) > 0:

@@ -23,16 +23,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import psycopg2
-import requests
 from psycopg2.extras import execute_values
 from sqlalchemy import Engine, text
 
+from bench import broker
 from bench.report import Figure, print_table, write_json
 from contracts import DataIngested, content_hash, encode, message_key, message_properties, new_event
 from eventkit.messaging import OutboundMessage
 from eventkit.postgres.engine import make_engine
 from eventkit.postgres.testing import temporary_schema
-from eventkit.pulsar.client import make_client
 from eventkit.pulsar.publisher import PulsarPublisher
 from processing_svc.adapters.expected_fields_file import load_expected_fields
 from processing_svc.adapters.postgres.migrate import migrate_processing
@@ -43,8 +42,6 @@ from processing_svc.domain.pipeline import Pipeline, default_steps
 from processing_svc.settings import DEFAULT_EXPECTED_FIELDS, Settings
 
 DATABASE_URL = "postgresql://processing:processing@127.0.0.1:5432/processing"
-PULSAR_URL = "pulsar://127.0.0.1:6650"
-ADMIN_URL = "http://127.0.0.1:8080/admin/v2/persistent/public/default"
 NAMESPACE = "persistent://public/default"
 COLUMNS = "(stream_id, version, event_id, event_type, data, metadata, occurred_at)"
 STEP_DATA = json.dumps({"record_version": 1, "step": "normalize", "details": {"changed": True}})
@@ -76,7 +73,7 @@ def _event(n: int) -> Any:
 
 
 def _publish(topic: str, count: int) -> None:
-    client = make_client(PULSAR_URL)
+    client = broker.client()
     publisher = PulsarPublisher(client, f"bench-feed-{uuid.uuid4().hex[:10]}")
     try:
         events = [_event(n) for n in range(count)]
@@ -94,7 +91,7 @@ def _publish(topic: str, count: int) -> None:
 def _consume(topic: str, subscription: str, schema: str, stop: Any) -> None:
     """One consumer process, built as `python -m processing_svc consume` builds it."""
     engine = make_engine(DATABASE_URL, search_path=schema, pool_size=2)
-    client = make_client(PULSAR_URL)
+    client = broker.client()
     pipeline = Pipeline(default_steps(load_expected_fields(DEFAULT_EXPECTED_FIELDS)))
     handler = ProcessRecord(lambda: ProcessingPostgresUnitOfWork(engine), pipeline, f"{topic}-out")
     settings = Settings.from_env()
@@ -150,7 +147,9 @@ def processing_rate(processes: int, records: int) -> float:
             return (count - 1) / max(span, 1e-3)
     finally:
         for name in (f"bench-p-in-{suffix}", f"bench-p-in-{suffix}-{subscription}-DLQ"):
-            requests.delete(f"{ADMIN_URL}/{name}", params={"force": "true"}, timeout=30)
+            broker.admin().request(
+                "DELETE", f"/persistent/public/default/{name}", params={"force": "true"}, timeout_s=30
+            )
 
 
 def _insert_loop(schema: str, rows_per_txn: int, deadline: float, counts: list[int], index: int) -> None:

@@ -10,20 +10,15 @@ earliest message, acknowledging each one, as the consumers do (without the handl
 from __future__ import annotations
 
 import argparse
-import os
 import time
 import uuid
 
 import pulsar
 
+from bench import broker
 from bench.report import Figure, print_table, write_json
 
 PAYLOAD = b"x" * 600  # about one DataIngested event as JSON
-
-
-def service_url() -> str:
-    host = os.environ.get("BIND_HOST", "127.0.0.1")
-    return os.environ.get("PULSAR_SERVICE_URL", f"pulsar://{host}:{os.environ.get('PULSAR_PORT', '6650')}")
 
 
 def produce(client: pulsar.Client, topic: str, messages: int) -> float:
@@ -65,7 +60,7 @@ def consume(client: pulsar.Client, topic: str, messages: int) -> float:
 
 
 def figures(messages: int, runs: int) -> list[Figure]:
-    client = pulsar.Client(service_url(), operation_timeout_seconds=30)
+    client = broker.client()
     produced, consumed = [], []
     try:
         for run in range(runs):

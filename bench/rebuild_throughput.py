@@ -25,9 +25,9 @@ from typing import Any
 import requests
 from pymongo import ReplaceOne
 
+from bench import broker
 from bench.report import Figure, print_table, write_json
 from contracts import encode, message_key, new_event
-from eventkit.pulsar.client import make_client
 from query_svc.adapters.mongo.connection import make_mongo
 from query_svc.adapters.mongo.generations import MongoGenerations
 from query_svc.adapters.mongo.jobs import JOBS, MongoJobStore
@@ -77,8 +77,8 @@ def _events(data_id: str, n: int) -> list[Any]:
     ]
 
 
-def publish(service_url: str, topics: list[str], records: int) -> float:
-    client = make_client(service_url)
+def publish(topics: list[str], records: int) -> float:
+    client = broker.client()
     producers = [client.create_producer(t, batching_enabled=True, batching_max_messages=1000) for t in topics]
     started = time.perf_counter()
     try:
@@ -133,18 +133,16 @@ def _dev_admin_key() -> str | None:
     return None
 
 
-def rebuild(
-    mongo_url: str, service_url: str, admin_url: str, topics: list[str], database: str
-) -> tuple[float, int]:
+def rebuild(mongo_url: str, topics: list[str], database: str) -> tuple[float, int]:
     client = make_mongo(mongo_url)
-    pulsar_client = make_client(service_url)
+    pulsar_client = broker.client()
     try:
         db = client[database]
         generations = MongoGenerations(db)
         jobs = MongoJobStore(db[JOBS])
         runner = RebuildRunner(
             jobs=jobs,
-            log=PulsarEventLog(pulsar_client, admin_url, topics),
+            log=PulsarEventLog(pulsar_client, broker.admin(), topics),
             generations=generations,
             projector_for=lambda g: Projector(
                 MongoTimeline(generations.events(g)),
@@ -196,12 +194,6 @@ def figures(events: int, runs: int = 1) -> list[Figure]:
     fresh scratch database and times raw upserts right after (each pair in the same conditions)."""
     host = os.environ.get("BIND_HOST", "127.0.0.1")
     mongo_url = os.environ.get("MONGO_URL", f"mongodb://{host}:{os.environ.get('MONGO_PORT', '27017')}")
-    service_url = os.environ.get(
-        "PULSAR_SERVICE_URL", f"pulsar://{host}:{os.environ.get('PULSAR_PORT', '6650')}"
-    )
-    admin_url = os.environ.get(
-        "PULSAR_ADMIN_URL", f"http://{host}:{os.environ.get('PULSAR_HTTP_PORT', '8080')}"
-    )
     query_url = f"http://{host}:{os.environ.get('QUERY_PORT', '5002')}"
     records = events // 3
     tag = uuid.uuid4().hex[:8]
@@ -210,7 +202,7 @@ def figures(events: int, runs: int = 1) -> list[Figure]:
         for kind in ("ingested", "validated", "processed")
     ]
     print(f"publishing {records * 3} events ({records} records) to {topics[0]}…", flush=True)
-    publish_s = publish(service_url, topics, records)
+    publish_s = publish(topics, records)
     print(f"  published in {publish_s:.1f} s", flush=True)
     replay = Figure("rebuild replay", "events/s", "events/s")
     rate = Figure("rebuild replay", "records/s", "records/s", baseline="raw bulk upsert docs/s")
@@ -219,9 +211,7 @@ def figures(events: int, runs: int = 1) -> list[Figure]:
     for run in range(1, runs + 1):
         print(f"  run {run}/{runs}: rebuilding…", flush=True)
         with QueryProbe(query_url, os.environ.get("ADMIN_KEY") or _dev_admin_key()) as probe:
-            rebuild_s, replayed = rebuild(
-                mongo_url, service_url, admin_url, topics, f"bench_rebuild_{tag}_{run}"
-            )
+            rebuild_s, replayed = rebuild(mongo_url, topics, f"bench_rebuild_{tag}_{run}")
         raw_s = raw_upserts(mongo_url, records)
         print(
             f"  run {run}/{runs}: rebuilt {replayed} events in {rebuild_s:.1f} s ({records / rebuild_s:.0f}"

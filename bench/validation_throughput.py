@@ -16,10 +16,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from bench import broker
 from bench.report import Figure, print_table, write_json
 from contracts import DataIngested, content_hash, encode, message_key, message_properties, new_event
 from eventkit.messaging import OutboundMessage
-from eventkit.pulsar.client import make_client
 from eventkit.pulsar.consumer import EventConsumer
 from eventkit.pulsar.publisher import PulsarPublisher
 from validation_svc.adapters.redis.connection import make_redis
@@ -30,7 +30,6 @@ from validation_svc.application.handler import ValidateRecord
 from validation_svc.settings import DEFAULT_RULES_FILE
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
-PULSAR_URL = "pulsar://127.0.0.1:6650"
 NAMESPACE = "persistent://public/default"
 
 
@@ -48,7 +47,7 @@ def _event(i: int) -> Any:
 
 
 def _publish(topic: str, count: int) -> None:
-    client = make_client(PULSAR_URL)
+    client = broker.client()
     publisher = PulsarPublisher(client, f"bench-{uuid.uuid4().hex[:8]}")
     try:
         events = [_event(i) for i in range(count)]
@@ -65,7 +64,7 @@ def _publish(topic: str, count: int) -> None:
 
 def _consume(topic: str, subscription: str, prefix: str, stop: Any) -> None:
     """One consumer process, as `python -m validation_svc consume` runs it."""
-    client = make_client(PULSAR_URL)
+    client = broker.client()
     log = RedisValidationLog(make_redis(REDIS_URL), Keys(prefix))
     handler = ValidateRecord(load_rule_book(DEFAULT_RULES_FILE), log, f"{NAMESPACE}/bench-validated")
     consumer = EventConsumer(

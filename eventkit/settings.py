@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import ipaddress
+import json
 import os
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlparse
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# A compact JWT: header, claims and signature, each base64url without padding, joined by dots.
+_JWT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 
 
 class SettingsError(ValueError):
@@ -75,6 +81,8 @@ class RuntimeSettings:
     # Peers whose X-Forwarded-For / -Proto the server believes (addresses or networks); none by default,
     # so a client cannot pick its own address for the failed-authentication throttle.
     forwarded_allow_ips: tuple[str, ...] = ()
+    # The JWT this service presents to a broker with token authentication ("" = none); kept out of repr.
+    pulsar_auth_token: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, service_name: str, default_port: int, env: Env | None = None) -> RuntimeSettings:
@@ -98,6 +106,7 @@ class RuntimeSettings:
             web_workers=env.integer("WEB_WORKERS", 2, minimum=1, maximum=64),
             web_threads=env.integer("WEB_THREADS", 4, minimum=1, maximum=256),
             forwarded_allow_ips=_networks(env, "FORWARDED_ALLOW_IPS"),
+            pulsar_auth_token=pulsar_auth_token(env),
         )
 
 
@@ -112,3 +121,36 @@ def _networks(env: Env, name: str) -> tuple[str, ...]:
                 f"{name} must list proxy addresses or networks, e.g. 10.0.0.5,192.168.0.0/16; got {item!r}"
             ) from None
     return items
+
+
+def pulsar_auth_token(env: Env) -> str:
+    """PULSAR_AUTH_TOKEN, else the content of the file PULSAR_AUTH_TOKEN_FILE names; "" for neither."""
+    token, name = env.optional_text("PULSAR_AUTH_TOKEN"), "PULSAR_AUTH_TOKEN"
+    path = env.optional_text("PULSAR_AUTH_TOKEN_FILE")
+    if token and path:
+        raise SettingsError("set PULSAR_AUTH_TOKEN or PULSAR_AUTH_TOKEN_FILE, not both")
+    if path:
+        name = f"PULSAR_AUTH_TOKEN_FILE ({path})"
+        try:
+            token = Path(path).read_text(encoding="ascii").strip()
+        except (OSError, ValueError) as error:  # ValueError: not ASCII, so no token
+            raise SettingsError(f"PULSAR_AUTH_TOKEN_FILE {path!r} cannot be read: {error}") from None
+        if not token:
+            raise SettingsError(f"{name} is empty: it must hold the token `bin/pulsar tokens create` printed")
+    if token and not _is_jwt(token):
+        # The value itself stays out of the message: it is a credential, and messages reach logs.
+        raise SettingsError(
+            f"{name} must hold a JWT (header.claims.signature) as `pulsar tokens create` prints"
+        )
+    return token
+
+
+def _is_jwt(token: str) -> bool:
+    if not _JWT.fullmatch(token):
+        return False
+    header = token.split(".", 1)[0]
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))
+    except ValueError:  # binascii.Error, UnicodeDecodeError and JSONDecodeError alike
+        return False
+    return isinstance(decoded, dict) and "alg" in decoded

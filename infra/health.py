@@ -17,6 +17,9 @@ import redis
 import requests
 from supervisor.xmlrpc import SupervisorTransport
 
+from eventkit.pulsar.admin import PulsarAdmin
+from eventkit.settings import Env, pulsar_auth_token
+
 HOST = os.environ.get("BIND_HOST", "127.0.0.1")
 TIMEOUT_S = 3
 
@@ -51,9 +54,10 @@ def check_mongodb() -> str:
 
 
 def check_pulsar() -> str:
-    base = f"http://{HOST}:{_port('PULSAR_HTTP_PORT', 8080)}/admin/v2"
-    requests.get(f"{base}/namespaces/public/default", timeout=TIMEOUT_S).raise_for_status()
-    return f"Pulsar {requests.get(f'{base}/brokers/version', timeout=TIMEOUT_S).text.strip()}"
+    # With token authentication on, PULSAR_AUTH_TOKEN(_FILE) is read as the services read it.
+    admin = PulsarAdmin(f"http://{HOST}:{_port('PULSAR_HTTP_PORT', 8080)}", pulsar_auth_token(Env()))
+    admin.get("/namespaces/public/default", timeout_s=TIMEOUT_S).raise_for_status()
+    return f"Pulsar {admin.get('/brokers/version', timeout_s=TIMEOUT_S).text.strip()}"
 
 
 def service_check(port_var: str, default: int) -> Callable[[], str]:

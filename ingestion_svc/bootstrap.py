@@ -14,7 +14,7 @@ from eventkit.health import Check
 from eventkit.http.app import create_app as create_http_app
 from eventkit.postgres.engine import make_engine, postgres_check
 from eventkit.postgres.relay_process import run_outbox_relay
-from eventkit.pulsar.admin import pulsar_check
+from eventkit.pulsar.admin import PulsarAdmin, pulsar_check
 from ingestion_svc.adapters.http.errors import ERRORS
 from ingestion_svc.adapters.http.routes import ingestion_blueprint
 from ingestion_svc.adapters.postgres.migrate import migrate_ingestion
@@ -39,7 +39,9 @@ class Ingestion:
 def bootstrap(settings: Settings, *, uow_factory: UnitOfWorkFactory | None = None) -> Ingestion:
     """Builds the use cases on PostgreSQL, or on the given unit of work factory (tests pass fakes)."""
     runtime = settings.runtime
-    checks: dict[str, Check] = {"pulsar": pulsar_check(runtime.pulsar_admin_url, runtime.pulsar_namespace)}
+    checks: dict[str, Check] = {
+        "pulsar": pulsar_check(PulsarAdmin.for_runtime(runtime), runtime.pulsar_namespace)
+    }
     if uow_factory is None:
         engine = make_engine(settings.database_url)
         checks = {"postgres": postgres_check(engine), **checks}
@@ -75,9 +77,8 @@ def run_relay(settings: Settings) -> None:
     """Relays the outbox to Pulsar until SIGTERM (one active relay per database, others stand by)."""
     run_outbox_relay(
         settings.database_url,
-        settings.runtime.pulsar_service_url,
+        settings.runtime,
         producer_name=RELAY_PRODUCER_NAME,
         lock_key=RELAY_LOCK_KEY,
         retention=timedelta(seconds=settings.outbox_retention_s),
-        listener_name=settings.runtime.pulsar_listener_name,
     )

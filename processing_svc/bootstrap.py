@@ -17,8 +17,8 @@ from eventkit.health import Check
 from eventkit.http.app import create_app as create_http_app
 from eventkit.postgres.engine import make_engine, postgres_check
 from eventkit.postgres.relay_process import run_outbox_relay
-from eventkit.pulsar.admin import pulsar_check
-from eventkit.pulsar.client import make_client
+from eventkit.pulsar.admin import PulsarAdmin, pulsar_check
+from eventkit.pulsar.client import client_for
 from eventkit.pulsar.consumer import EventConsumer
 from eventkit.pulsar.workers import install_sigterm, run_consumers
 from processing_svc.adapters.http.errors import ERRORS
@@ -53,7 +53,9 @@ class Processing:
 def bootstrap(settings: Settings, *, uow_factory: UnitOfWorkFactory | None = None) -> Processing:
     """Builds the use cases on PostgreSQL, or on the given unit of work factory (tests pass fakes)."""
     runtime = settings.runtime
-    checks: dict[str, Check] = {"pulsar": pulsar_check(runtime.pulsar_admin_url, runtime.pulsar_namespace)}
+    checks: dict[str, Check] = {
+        "pulsar": pulsar_check(PulsarAdmin.for_runtime(runtime), runtime.pulsar_namespace)
+    }
     if uow_factory is None:
         engine = make_engine(settings.database_url)
         checks = {"postgres": postgres_check(engine), **checks}
@@ -88,9 +90,7 @@ def run_consumer(settings: Settings) -> None:
     stop = threading.Event()
     install_sigterm(stop)
     processing = bootstrap(settings)
-    client = make_client(
-        settings.runtime.pulsar_service_url, listener_name=settings.runtime.pulsar_listener_name
-    )
+    client = client_for(settings.runtime)
     consumer = processing_consumer(
         client,
         topic_for(DataIngested.EVENT_TYPE, settings.runtime.pulsar_namespace),
@@ -139,9 +139,8 @@ def run_relay(settings: Settings) -> None:
     """Relays the outbox to Pulsar until SIGTERM (one active relay per database, others stand by)."""
     run_outbox_relay(
         settings.database_url,
-        settings.runtime.pulsar_service_url,
+        settings.runtime,
         producer_name=RELAY_PRODUCER_NAME,
         lock_key=RELAY_LOCK_KEY,
         retention=timedelta(seconds=settings.outbox_retention_s),
-        listener_name=settings.runtime.pulsar_listener_name,
     )

@@ -17,8 +17,8 @@ from pymongo.database import Database
 from eventkit.auth.keys import KeyFile
 from eventkit.health import Check
 from eventkit.http.app import create_app as create_http_app
-from eventkit.pulsar.admin import pulsar_check
-from eventkit.pulsar.client import make_client
+from eventkit.pulsar.admin import PulsarAdmin, pulsar_check
+from eventkit.pulsar.client import client_for
 from eventkit.pulsar.workers import install_sigterm, run_consumers
 from query_svc.adapters.http.admin_routes import admin_blueprint
 from query_svc.adapters.http.console import ConsolePorts, mount_console
@@ -86,7 +86,7 @@ def bootstrap(settings: Settings, *, database: Database[dict[str, Any]] | None =
     reader = ActiveRecordReader(generations, settings.query_max_time_ms)
     checks = {
         "mongodb": mongo_check(database),
-        "pulsar": pulsar_check(runtime.pulsar_admin_url, runtime.pulsar_namespace),
+        "pulsar": pulsar_check(PulsarAdmin.for_runtime(runtime), runtime.pulsar_namespace),
     }
     queries = RecordQueries(reader, ActiveTimeline(generations))
     rebuilds = Rebuilds(MongoJobStore(database[JOBS]))
@@ -99,10 +99,9 @@ def create_app(settings: Settings, query: Query | None = None) -> Flask:
     runtime = settings.runtime
     dead_letters = DeadLetters(
         PulsarDeadLetterStore(
-            runtime.pulsar_service_url,
-            runtime.pulsar_admin_url,
+            lambda: client_for(runtime, operation_timeout_s=15),
+            PulsarAdmin.for_runtime(runtime),
             runtime.pulsar_namespace,
-            listener_name=runtime.pulsar_listener_name,
         ),
         services={SUBSCRIPTION: "query_svc"},
     )
@@ -124,7 +123,7 @@ def console_ports(settings: Settings, query: Query) -> ConsolePorts:
         queries=query.queries,
         activity=PipelineActivity(ActiveRecordReader(query.generations, settings.query_max_time_ms)),
         checkpoints=lambda: read_checkpoints(query.database[CHECKPOINTS]),
-        backlog=PulsarBacklog(runtime.pulsar_admin_url, runtime.pulsar_namespace).lags,
+        backlog=PulsarBacklog(PulsarAdmin.for_runtime(runtime), runtime.pulsar_namespace).lags,
         keys=KeyFile(settings.auth.keys_file),
     )
 
@@ -132,7 +131,7 @@ def console_ports(settings: Settings, query: Query) -> ConsolePorts:
 def projections_status(settings: Settings, query: Query) -> dict[str, Any]:
     """The active generation with its checkpoints and the broker's backlog of the live subscription."""
     runtime = settings.runtime
-    lags = PulsarBacklog(runtime.pulsar_admin_url, runtime.pulsar_namespace).lags()
+    lags = PulsarBacklog(PulsarAdmin.for_runtime(runtime), runtime.pulsar_namespace).lags()
     return {
         "collection": records_name(query.generations.read_active()),
         "generation": query.generations.read_active(),
@@ -146,7 +145,9 @@ def rebuild_runner(settings: Settings, query: Query, client: pulsar.Client) -> R
     runtime = settings.runtime
     return RebuildRunner(
         jobs=MongoJobStore(query.database[JOBS]),
-        log=PulsarEventLog(client, runtime.pulsar_admin_url, projector_topics(runtime.pulsar_namespace)),
+        log=PulsarEventLog(
+            client, PulsarAdmin.for_runtime(runtime), projector_topics(runtime.pulsar_namespace)
+        ),
         generations=query.generations,
         projector_for=lambda generation: query.projector_for(generation, settings.rebuild_cache_records),
         batch=settings.rebuild_batch,
@@ -166,9 +167,7 @@ def run_consume(settings: Settings) -> None:
     install_sigterm(stop)
     query = bootstrap(settings)
     query.generations.prepare(query.generations.read_active())
-    client = make_client(
-        settings.runtime.pulsar_service_url, listener_name=settings.runtime.pulsar_listener_name
-    )
+    client = client_for(settings.runtime)
     runner = threading.Thread(
         target=rebuild_runner(settings, query, client).run_forever, args=(stop,), name="rebuild-runner"
     )

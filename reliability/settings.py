@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+import pulsar
+
+from eventkit.pulsar.admin import PulsarAdmin
+from eventkit.pulsar.client import make_client
+from eventkit.settings import Env, pulsar_auth_token
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,6 +92,8 @@ class Stack:
     ports: dict[str, int]
     run_dir: Path
     admin_key: str
+    # The broker's token when it wants one (PULSAR_AUTH_TOKEN or PULSAR_AUTH_TOKEN_FILE, as services read it).
+    pulsar_auth_token: str = field(default="", repr=False)
 
     def url(self, service: str) -> str:
         return f"http://{self.host}:{self.ports[service]}"
@@ -114,6 +122,13 @@ class Stack:
     def pulsar_admin_url(self) -> str:
         return f"http://{self.host}:{self.ports['PULSAR_HTTP_PORT']}"
 
+    @property
+    def pulsar_admin(self) -> PulsarAdmin:
+        return PulsarAdmin(self.pulsar_admin_url, self.pulsar_auth_token)
+
+    def pulsar_client(self) -> pulsar.Client:
+        return make_client(self.pulsar_url, auth_token=self.pulsar_auth_token)
+
 
 _DEFAULT_PORTS = {
     "PG_PORT": 5432,
@@ -140,7 +155,8 @@ def stack_from_env() -> Stack:
     ports = {name: int(os.environ.get(name, default)) for name, default in _DEFAULT_PORTS.items()}
     # the broker's "faults" listener (infra/stack.env): where the Pulsar network fault's proxy listens
     ports["PULSAR_FAULTS_PORT"] = int(os.environ.get("PULSAR_FAULTS_PORT", ports["PULSAR_PORT"] + 2))
-    return Stack(os.environ.get("BIND_HOST", "127.0.0.1"), ports, run_dir, keys["ADMIN_KEY"].strip())
+    host = os.environ.get("BIND_HOST", "127.0.0.1")
+    return Stack(host, ports, run_dir, keys["ADMIN_KEY"].strip(), pulsar_auth_token(Env()))
 
 
 def profile_named(name: str, records: int | None = None, converge_bound_s: float | None = None) -> Profile:

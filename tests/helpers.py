@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from typing import Any
 
 import pulsar
+import requests
+
+from eventkit.pulsar.admin import PulsarAdmin, topics_path
 
 
 def wait_until(predicate: Callable[[], bool], *, timeout_s: float = 20.0, what: str = "condition") -> None:
@@ -28,3 +32,15 @@ def read_all(client: pulsar.Client, topic: str) -> list[Any]:
         return messages
     finally:
         reader.close()
+
+
+def delete_topics(admin: PulsarAdmin, namespace: str, *fragments: str) -> None:
+    """Deletes every topic of the namespace whose name holds one of the fragments, with the topics derived
+    from it (dead letters); best effort: a leftover test topic costs a little disk, never a wrong result."""
+    base = topics_path(namespace)
+    with contextlib.suppress(requests.RequestException):
+        for name in admin.get(base, timeout_s=10).json():
+            if any(fragment in name for fragment in fragments):
+                admin.request(
+                    "DELETE", f"{base}/{name.rsplit('/', 1)[-1]}", params={"force": "true"}, timeout_s=30
+                )

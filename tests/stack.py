@@ -6,13 +6,18 @@ import os
 import socket
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import pulsar
 import pytest
 from testcontainers.core.container import DockerContainer
 from testcontainers.core.docker_client import DockerClient
 from testcontainers.core.wait_strategies import HttpWaitStrategy, LogMessageWaitStrategy
+
+from eventkit.pulsar.admin import PulsarAdmin
+from eventkit.pulsar.client import make_client
+from eventkit.settings import Env, pulsar_auth_token
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PULSAR_IMAGE = "apachepulsar/pulsar:4.0.7"
@@ -27,6 +32,20 @@ class StackEndpoints:
     pulsar_service_url: str
     pulsar_admin_url: str
     pulsar_namespace: str = "persistent://public/default"
+    # A superuser's token when the broker wants one (PULSAR_AUTH_TOKEN or PULSAR_AUTH_TOKEN_FILE, as the
+    # services read it): tests create and delete namespaces and topics.
+    pulsar_auth_token: str = field(default="", repr=False)
+
+    @property
+    def pulsar_admin(self) -> PulsarAdmin:
+        return PulsarAdmin(self.pulsar_admin_url, self.pulsar_auth_token)
+
+    def pulsar_client(self, operation_timeout_s: int = 30) -> pulsar.Client:
+        return make_client(
+            self.pulsar_service_url,
+            operation_timeout_s=operation_timeout_s,
+            auth_token=self.pulsar_auth_token,
+        )
 
 
 def _env_port(name: str, default: int) -> int:
@@ -61,6 +80,7 @@ def local_stack() -> StackEndpoints:
         mongo_url=f"mongodb://{host}:{ports['MONGO_PORT']}",
         pulsar_service_url=f"pulsar://{host}:{ports['PULSAR_PORT']}",
         pulsar_admin_url=f"http://{host}:{ports['PULSAR_HTTP_PORT']}",
+        pulsar_auth_token=pulsar_auth_token(Env()),
     )
 
 

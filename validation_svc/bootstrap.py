@@ -12,8 +12,8 @@ from flask import Flask
 from contracts import DataIngested, DataValidated, topic_for
 from eventkit.health import Check
 from eventkit.http.app import create_app as create_http_app
-from eventkit.pulsar.admin import pulsar_check
-from eventkit.pulsar.client import make_client
+from eventkit.pulsar.admin import PulsarAdmin, pulsar_check
+from eventkit.pulsar.client import client_for
 from eventkit.pulsar.consumer import EventConsumer
 from eventkit.pulsar.publisher import PulsarPublisher
 from eventkit.pulsar.workers import install_sigterm, run_consumers
@@ -40,7 +40,9 @@ class Validation:
 def bootstrap(settings: Settings, *, log: ValidationLog | None = None) -> Validation:
     """Builds the use cases on Redis, or on the given log (tests pass the in-memory one)."""
     runtime = settings.runtime
-    checks: dict[str, Check] = {"pulsar": pulsar_check(runtime.pulsar_admin_url, runtime.pulsar_namespace)}
+    checks: dict[str, Check] = {
+        "pulsar": pulsar_check(PulsarAdmin.for_runtime(runtime), runtime.pulsar_namespace)
+    }
     if log is None:
         client = make_redis(settings.redis_url)
         log = RedisValidationLog(client)
@@ -62,9 +64,7 @@ def run_consumer(settings: Settings) -> None:
     stop = threading.Event()
     install_sigterm(stop)
     validation = bootstrap(settings)
-    client = make_client(
-        settings.runtime.pulsar_service_url, listener_name=settings.runtime.pulsar_listener_name
-    )
+    client = client_for(settings.runtime)
     consumer = EventConsumer(
         client,
         topic_for(DataIngested.EVENT_TYPE, settings.runtime.pulsar_namespace),
@@ -84,9 +84,7 @@ def run_relay(settings: Settings) -> None:
     stop = threading.Event()
     install_sigterm(stop)
     redis_client = make_redis(settings.redis_url)
-    client = make_client(
-        settings.runtime.pulsar_service_url, listener_name=settings.runtime.pulsar_listener_name
-    )
+    client = client_for(settings.runtime)
     publisher = PulsarPublisher(client, RELAY_PRODUCER_NAME, send_timeout_ms=10_000)
     try:
         OutboxRelay(redis_client, publisher, consumer=_instance_name("relay")).run(stop)

@@ -7,28 +7,28 @@ from datetime import timedelta
 
 from eventkit.postgres.engine import make_engine
 from eventkit.postgres.relay import OutboxRelay
-from eventkit.pulsar.client import make_client
+from eventkit.pulsar.client import client_for
 from eventkit.pulsar.publisher import PulsarPublisher
 from eventkit.pulsar.workers import install_sigterm
+from eventkit.settings import RuntimeSettings
 
 
 def run_outbox_relay(
     database_url: str,
-    pulsar_service_url: str,
+    runtime: RuntimeSettings,
     *,
     producer_name: str,
     lock_key: int,
     retention: timedelta,
-    listener_name: str = "",
 ) -> None:
     """Relays the database's outbox to Pulsar (one active relay per database, others stand by).
 
-    Published rows are kept for `retention`, then purged.
+    Published rows are kept for `retention`, then purged; the broker is the one `runtime` names.
     """
     stop = threading.Event()
     install_sigterm(stop)
     engine = make_engine(database_url, pool_size=2)
-    client = make_client(pulsar_service_url, listener_name=listener_name)
+    client = client_for(runtime)
     publisher = PulsarPublisher(client, producer_name)
     try:
         OutboxRelay(engine, publisher, lock_key=lock_key, retention=retention).run(stop)

@@ -10,7 +10,6 @@ from collections import Counter
 import pulsar
 
 from contracts import dead_letter_topic
-from eventkit.pulsar.client import make_client
 from reliability.evidence import Window
 from reliability.faults.base import Fault, FaultContext
 
@@ -54,7 +53,7 @@ class Poison(Fault):
         ctx.windows.append(Window("poison published", published_at - 1.0, time.monotonic()))
 
     def _publish(self, ctx: FaultContext) -> None:
-        client = make_client(ctx.stack.pulsar_url)
+        client = ctx.stack.pulsar_client()
         try:
             for topic in SUBSCRIPTIONS:
                 producer = client.create_producer(f"{NAMESPACE}/{topic}", batching_enabled=False)
@@ -90,7 +89,7 @@ class Poison(Fault):
         records = set(ctx.ledger.by_id())
         found: Counter[tuple[str, str]] = Counter()
         strays: list[str] = []
-        client = make_client(ctx.stack.pulsar_url)
+        client = ctx.stack.pulsar_client()
         try:
             for topic, subscriptions in SUBSCRIPTIONS.items():
                 for subscription in subscriptions:

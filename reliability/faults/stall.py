@@ -62,9 +62,10 @@ class PausedConsumer(Fault):
     async def _consumers_at_least(self, ctx: FaultContext, count: int, timeout_s: float) -> bool:
         """Waits until the subscription lists `count` consumers; False when the time runs out first."""
         url = f"{ctx.stack.pulsar_admin_url}/admin/v2/{_TOPIC}/stats"
+        headers = ctx.stack.pulsar_admin.headers
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10), headers=headers) as session:
             while True:
                 try:
                     async with session.get(url) as response:

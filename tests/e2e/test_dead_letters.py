@@ -17,14 +17,12 @@ from pymongo import MongoClient
 
 from contracts import IntegrationEvent, dead_letter_topic, topic_for
 from contracts.wire import parse_rfc3339
-from eventkit.pulsar.admin import namespace_path
-from eventkit.pulsar.client import make_client
 from eventkit.pulsar.consumer import EventConsumer
 from eventkit.pulsar.dead_letters import original_properties
 from eventkit.pulsar.publisher import PulsarPublisher
 from query_svc.adapters.mongo.generations import MongoGenerations
 from tests.e2e.conftest import ApiKeys
-from tests.helpers import read_all, wait_until
+from tests.helpers import delete_topics, read_all, wait_until
 from tests.integration.pulsar.conftest import ingested, outbound, running
 from tests.stack import StackEndpoints
 from tests.stack_control import stopped
@@ -64,7 +62,7 @@ def _gauge(urls: dict[str, str], dlq: str) -> float | None:
 
 @pytest.fixture
 def client(stack: StackEndpoints) -> Iterator[pulsar.Client]:
-    pulsar_client = make_client(stack.pulsar_service_url, operation_timeout_s=15)
+    pulsar_client = stack.pulsar_client(operation_timeout_s=15)
     yield pulsar_client
     pulsar_client.close()
 
@@ -74,10 +72,7 @@ def probe_topic(stack: StackEndpoints) -> Iterator[str]:
     """A fresh topic of the namespace; it and its dead-letter topic are deleted afterwards."""
     short = f"e2e-dead-letters-{uuid.uuid4().hex[:12]}"
     yield f"{stack.pulsar_namespace}/{short}"
-    base = f"{stack.pulsar_admin_url}/admin/v2/persistent/{namespace_path(stack.pulsar_namespace)}"
-    for name in requests.get(base, timeout=10).json():
-        if short in name:
-            requests.delete(f"{base}/{name.rsplit('/', 1)[-1]}", params={"force": "true"}, timeout=10)
+    delete_topics(stack.pulsar_admin, stack.pulsar_namespace, short)
 
 
 def _dead_letter_one(client: pulsar.Client, topic: str, subscription: str) -> tuple[IntegrationEvent, str]:

@@ -13,19 +13,17 @@ import pytest
 import requests
 
 import contracts
-from eventkit.pulsar.client import make_client
 from tests.e2e.conftest import ApiKeys
+from tests.stack import StackEndpoints
 
 NAMESPACE = os.environ.get("PULSAR_NAMESPACE", "persistent://public/default")
 TOPIC = contracts.topic_for(contracts.DataIngested.EVENT_TYPE, NAMESPACE)
 
 
 @pytest.fixture
-def reader() -> Iterator[pulsar.Reader]:
+def reader(stack: StackEndpoints) -> Iterator[pulsar.Reader]:
     """A reader at the topic's head, opened before the request so it sees what the request causes."""
-    client = make_client(
-        f"pulsar://{os.environ.get('BIND_HOST', '127.0.0.1')}:{os.environ.get('PULSAR_PORT', '6650')}"
-    )
+    client = stack.pulsar_client()
     topic_reader = client.create_reader(TOPIC, pulsar.MessageId.latest)
     yield topic_reader
     client.close()

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-import pulsar
 import pytest
 import requests
 
@@ -121,7 +120,7 @@ class Load:
 
 def _reference(stack: StackEndpoints) -> dict[str, dict[str, Any]]:
     """The view built in the test from the whole log: every event of the three topics, folded per record."""
-    client = pulsar.Client(stack.pulsar_service_url)
+    client = stack.pulsar_client()
     try:
         entries: dict[str, list[TimelineEntry]] = defaultdict(list)
         for topic in TOPICS.values():

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pulsar
 import requests
 
 from contracts import DataValidated, decode, topic_for
-from eventkit.pulsar.client import make_client
 from tests.e2e.conftest import ApiKeys
 from tests.helpers import wait_until
+from tests.stack import StackEndpoints
 
 
 def _ingest(urls: dict[str, str], keys: ApiKeys, payload: dict[str, Any]) -> str:
@@ -41,9 +40,8 @@ def _completed_log(urls: dict[str, str], keys: ApiKeys, record_id: str) -> list[
 class ValidatedReader:
     """Reads data-validated from the moment it is opened, so older history is not scanned."""
 
-    def __init__(self) -> None:
-        host, port = os.environ.get("BIND_HOST", "127.0.0.1"), os.environ.get("PULSAR_PORT", "6650")
-        self._client = make_client(f"pulsar://{host}:{port}")
+    def __init__(self, stack: StackEndpoints) -> None:
+        self._client = stack.pulsar_client()
         topic = topic_for(DataValidated.EVENT_TYPE)
         self._reader = self._client.create_reader(topic, pulsar.MessageId.latest)
         self.by_record: dict[str, list[Any]] = {}
@@ -65,9 +63,9 @@ class ValidatedReader:
 
 
 def test_a_valid_and_an_invalid_record_are_logged_and_published(
-    service_urls: dict[str, str], api_keys: ApiKeys
+    service_urls: dict[str, str], api_keys: ApiKeys, stack: StackEndpoints
 ) -> None:
-    reader = ValidatedReader()
+    reader = ValidatedReader(stack)
     try:
         valid, invalid, failed = _ingest_and_check_logs(service_urls, api_keys)
         reader.wait_for(valid, invalid)

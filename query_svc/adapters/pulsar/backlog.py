@@ -8,7 +8,7 @@ from typing import Any
 import requests
 
 from contracts.topics import TOPICS
-from eventkit.pulsar.admin import namespace_path
+from eventkit.pulsar.admin import PulsarAdmin, topics_path
 from query_svc.domain.errors import ViewUnavailable
 
 
@@ -24,9 +24,9 @@ class SubscriptionLag:
 class PulsarBacklog:
     """Reads topic statistics from the Pulsar admin REST API."""
 
-    def __init__(self, admin_url: str, namespace: str, timeout_s: float = 3.0) -> None:
-        scheme = namespace.split("://", 1)[0]
-        self._base = f"{admin_url.rstrip('/')}/admin/v2/{scheme}/{namespace_path(namespace)}"
+    def __init__(self, admin: PulsarAdmin, namespace: str, timeout_s: float = 3.0) -> None:
+        self._admin = admin
+        self._base = topics_path(namespace)
         self._timeout_s = timeout_s
 
     def lags(self) -> list[SubscriptionLag]:
@@ -48,7 +48,7 @@ class PulsarBacklog:
 
     def _stats(self, topic: str) -> dict[str, Any]:
         try:
-            response = requests.get(f"{self._base}/{topic}/stats", timeout=self._timeout_s)
+            response = self._admin.get(f"{self._base}/{topic}/stats", timeout_s=self._timeout_s)
         except requests.RequestException as error:
             raise ViewUnavailable("the broker's admin API did not answer; retry shortly") from error
         if response.status_code == 404:

@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -20,8 +21,7 @@ import requests
 
 from eventkit.messaging import OutboundMessage, PublishError
 from eventkit.pulsar import dead_letters as letter
-from eventkit.pulsar.admin import namespace_path
-from eventkit.pulsar.client import make_client
+from eventkit.pulsar.admin import PulsarAdmin, topics_path
 from eventkit.pulsar.publisher import PulsarPublisher
 from query_svc.application.dead_letters import (
     DeadLetter,
@@ -42,16 +42,15 @@ class PulsarDeadLetterStore:
 
     def __init__(
         self,
-        service_url: str,
-        admin_url: str,
+        connect: Callable[[], pulsar.Client],
+        admin: PulsarAdmin,
         namespace: str,
         *,
-        listener_name: str = "",
         timeout_s: float = 5.0,
     ) -> None:
-        self._service_url = service_url
-        self._listener_name = listener_name
-        self._base = f"{admin_url.rstrip('/')}/admin/v2/persistent/{namespace_path(namespace)}"
+        self._connect = connect
+        self._admin = admin
+        self._base = topics_path(namespace)
         self._timeout_s = timeout_s
         self._client: pulsar.Client | None = None
         self._lock = threading.Lock()
@@ -119,7 +118,7 @@ class PulsarDeadLetterStore:
         self, method: str, path: str, *, missing_ok: bool = False, conflict_ok: bool = False, **kwargs: Any
     ) -> requests.Response:
         try:
-            response = requests.request(method, f"{self._base}{path}", timeout=self._timeout_s, **kwargs)
+            response = self._admin.request(method, f"{self._base}{path}", timeout_s=self._timeout_s, **kwargs)
         except requests.RequestException as error:
             raise DeadLettersUnavailable("the broker's admin API did not answer; retry shortly") from error
         allowed = {404} if missing_ok else set()
@@ -142,9 +141,7 @@ class PulsarDeadLetterStore:
         """The client, created on the first redrive (each web worker has its own, after the fork)."""
         with self._lock:
             if self._client is None:
-                self._client = make_client(
-                    self._service_url, listener_name=self._listener_name, operation_timeout_s=15
-                )
+                self._client = self._connect()
             return self._client
 
     def _subscribe(self, client: pulsar.Client, dead_letter_topic: str, limit: int) -> pulsar.Consumer:

@@ -12,6 +12,7 @@ import pulsar
 import requests
 
 from contracts import InvalidEvent, decode, to_dict
+from eventkit.pulsar.admin import PulsarAdmin, topics_path
 from eventkit.pulsar.positions import decode_position, encode_position
 from query_svc.application.projector import entry_from_wire
 from query_svc.domain.timeline import TimelineEntry
@@ -48,9 +49,9 @@ class PulsarTopicReader:
 
 
 class PulsarEventLog:
-    def __init__(self, client: pulsar.Client, admin_url: str, topics: list[str]) -> None:
+    def __init__(self, client: pulsar.Client, admin: PulsarAdmin, topics: list[str]) -> None:
         self._client = client
-        self._admin_url = admin_url.rstrip("/")
+        self._admin = admin
         self._topics = topics
 
     def open_readers(self, after: Mapping[str, str] | None = None) -> list[PulsarTopicReader]:
@@ -64,10 +65,8 @@ class PulsarEventLog:
         return {topic.rsplit("/", 1)[-1]: self._entries(topic) for topic in self._topics}
 
     def _entries(self, topic: str) -> int:
-        scheme, rest = topic.split("://", 1)
-        url = f"{self._admin_url}/admin/v2/{scheme}/{rest}/internalStats"
         try:
-            response = requests.get(url, timeout=5)
+            response = self._admin.get(f"{topics_path(topic)}/internalStats", timeout_s=5)
         except requests.RequestException:
             return 0
         if not response.ok:

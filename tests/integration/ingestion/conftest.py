@@ -10,16 +10,14 @@ from datetime import timedelta
 
 import pulsar
 import pytest
-import requests
 from sqlalchemy import Engine
 
 from eventkit.messaging import Publisher
 from eventkit.postgres.relay import OutboxRelay
-from eventkit.pulsar.admin import namespace_path
-from eventkit.pulsar.client import make_client
 from eventkit.pulsar.publisher import PulsarPublisher
 from ingestion_svc.adapters.postgres.unit_of_work import IngestionPostgresUnitOfWork
 from ingestion_svc.application.service import IngestionService
+from tests.helpers import delete_topics
 from tests.ingestion_db import migrated_ingestion_engine
 from tests.stack import StackEndpoints
 
@@ -60,13 +58,12 @@ def pipeline(stack: StackEndpoints) -> Iterator[Pipeline]:
     with migrated_ingestion_engine(stack.ingestion_db_url) as engine:
         service = IngestionService(lambda: IngestionPostgresUnitOfWork(engine), topic)
         yield Pipeline(engine, topic, f"test-relay-{suffix}", int(uuid.uuid4().int % 2**62), service, stack)
-    admin = f"{stack.pulsar_admin_url}/admin/v2/persistent/{namespace_path(stack.pulsar_namespace)}"
-    requests.delete(f"{admin}/test-ingested-{suffix}", params={"force": "true"}, timeout=30)
+    delete_topics(stack.pulsar_admin, stack.pulsar_namespace, f"test-ingested-{suffix}")
 
 
 @pytest.fixture
 def client(stack: StackEndpoints) -> Iterator[pulsar.Client]:
-    pulsar_client = make_client(stack.pulsar_service_url, operation_timeout_s=15)
+    pulsar_client = stack.pulsar_client(operation_timeout_s=15)
     yield pulsar_client
     pulsar_client.close()
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pulsar
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -21,7 +20,7 @@ from tests.stack_control import stopped
 
 def _broker_up(pipeline: Pipeline) -> bool:
     try:
-        pulsar_check(pipeline.stack.pulsar_admin_url, pipeline.stack.pulsar_namespace)()
+        pulsar_check(pipeline.stack.pulsar_admin, pipeline.stack.pulsar_namespace)()
     except Exception:
         return False
     return True
@@ -40,7 +39,7 @@ def test_ingest_answers_201_while_the_broker_is_down_and_publishes_in_order_afte
     settings = Settings.from_env(Env({"API_KEYS_FILE": str(tmp_path / "keys.json")}))
     http = create_app(settings, Ingestion(pipeline.service, {})).test_client()
     http.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {key}"
-    client = pulsar.Client(pipeline.stack.pulsar_service_url, operation_timeout_seconds=10)
+    client = pipeline.stack.pulsar_client(operation_timeout_s=10)
     try:
         with RelayThread(pipeline.relay(client)):
             first = _post(http, 0)

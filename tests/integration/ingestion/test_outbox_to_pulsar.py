@@ -66,7 +66,7 @@ def test_a_relay_killed_between_publish_and_mark_published_still_delivers_each_e
         crashing.relay_once()
     assert crashing.backlog() == 4, "rows must still be unpublished after the crash"
     killed[0].close()  # a killed process's producer connection is gone with it
-    fresh_client = pulsar.Client(pipeline.stack.pulsar_service_url)
+    fresh_client = pipeline.stack.pulsar_client()
     try:
         assert pipeline.relay(fresh_client).relay_once() == 4  # the same positions are sent again...
     finally:

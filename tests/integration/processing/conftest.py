@@ -10,13 +10,10 @@ from dataclasses import dataclass
 
 import pulsar
 import pytest
-import requests
 from sqlalchemy import Engine
 
 from contracts import IntegrationEvent, encode, message_key, message_properties
 from eventkit.postgres.relay import OutboxRelay
-from eventkit.pulsar.admin import namespace_path
-from eventkit.pulsar.client import make_client
 from eventkit.pulsar.consumer import EventConsumer
 from eventkit.pulsar.publisher import PulsarPublisher
 from processing_svc.adapters.postgres.unit_of_work import ProcessingPostgresUnitOfWork
@@ -25,6 +22,7 @@ from processing_svc.application.ports import UnitOfWorkFactory
 from processing_svc.bootstrap import processing_consumer
 from processing_svc.domain.pipeline import Pipeline, default_steps
 from processing_svc.domain.steps.quality import ExpectedFields
+from tests.helpers import delete_topics
 from tests.processing_db import migrated_processing_engine
 from tests.stack import StackEndpoints
 
@@ -83,12 +81,12 @@ def processing(stack: StackEndpoints) -> Iterator[Processing]:
             suffix,
             int(uuid.uuid4().int % 2**62),
         )
-    _delete_topics(stack, suffix)
+    delete_topics(stack.pulsar_admin, stack.pulsar_namespace, suffix)
 
 
 @pytest.fixture
 def client(stack: StackEndpoints) -> Iterator[pulsar.Client]:
-    pulsar_client = make_client(stack.pulsar_service_url, operation_timeout_s=15)
+    pulsar_client = stack.pulsar_client(operation_timeout_s=15)
     yield pulsar_client
     pulsar_client.close()
 
@@ -126,15 +124,3 @@ def running(*loops: Callable[[threading.Event], None]) -> Iterator[None]:
         for thread in threads:
             thread.join(30)
     assert not any(thread.is_alive() for thread in threads), "a loop did not stop"
-
-
-def _delete_topics(stack: StackEndpoints, suffix: str) -> None:
-    """Deletes the test's topics and their dead letters (best effort: leftovers cost disk, not results)."""
-    base = f"{stack.pulsar_admin_url}/admin/v2/persistent/{namespace_path(stack.pulsar_namespace)}"
-    try:
-        for name in requests.get(base, timeout=5).json():
-            if suffix in name:
-                short = name.rsplit("/", 1)[-1]
-                requests.delete(f"{base}/{short}", params={"force": "true"}, timeout=10)
-    except requests.RequestException:
-        pass

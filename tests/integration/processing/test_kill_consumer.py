@@ -12,11 +12,10 @@ from urllib.parse import quote
 
 import pulsar
 import pytest
-import requests
 from sqlalchemy import Table, func, select
 
 from eventkit.postgres.schema import events, inbox, outbox
-from tests.helpers import wait_until
+from tests.helpers import delete_topics, wait_until
 from tests.integration.processing.conftest import Processing, publish
 from tests.stack import REPO_ROOT, StackEndpoints
 from tests.unit.processing.support import ingested
@@ -28,13 +27,10 @@ RECORDS = 300
 def namespace(stack: StackEndpoints) -> Iterator[str]:
     """A namespace of its own, so the service's fixed topic names (data-ingested, ...) are fresh."""
     name = f"public/test-proc-{uuid.uuid4().hex[:10]}"
-    url = f"{stack.pulsar_admin_url}/admin/v2/namespaces/{name}"
-    requests.put(url, timeout=30).raise_for_status()
+    stack.pulsar_admin.request("PUT", f"/namespaces/{name}", timeout_s=30).raise_for_status()
     yield f"persistent://{name}"
-    base = f"{stack.pulsar_admin_url}/admin/v2/persistent/{name}"
-    for topic in requests.get(base, timeout=10).json():
-        requests.delete(f"{base}/{topic.rsplit('/', 1)[-1]}", params={"force": "true"}, timeout=30)
-    requests.delete(url, params={"force": "true"}, timeout=30)
+    delete_topics(stack.pulsar_admin, f"persistent://{name}", name)  # every topic of the namespace
+    stack.pulsar_admin.request("DELETE", f"/namespaces/{name}", params={"force": "true"}, timeout_s=30)
 
 
 def _consumer(stack: StackEndpoints, schema: str, namespace: str) -> subprocess.Popen[bytes]:

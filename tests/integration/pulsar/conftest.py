@@ -11,7 +11,6 @@ from typing import Any
 
 import pulsar
 import pytest
-import requests
 
 from contracts import (
     DataIngested,
@@ -23,9 +22,9 @@ from contracts import (
     new_event,
 )
 from eventkit.messaging import OutboundMessage
-from eventkit.pulsar.admin import namespace_path
-from eventkit.pulsar.client import make_client
+from eventkit.pulsar.admin import topics_path
 from eventkit.pulsar.consumer import EventConsumer
+from tests.helpers import delete_topics
 from tests.stack import StackEndpoints
 
 TopicFactory = Callable[[str], str]
@@ -86,8 +85,7 @@ def running(consumer: EventConsumer, *, join_timeout_s: float = 10.0) -> Iterato
 
 def connected_consumers(stack: StackEndpoints, topic: str, subscription: str) -> int:
     """Returns how many consumers the broker sees on a subscription (0 before it exists)."""
-    url = f"{_admin_base(stack)}/{topic.rsplit('/', 1)[-1]}/stats"
-    response = requests.get(url, timeout=5)
+    response = stack.pulsar_admin.get(f"{topics_path(topic)}/stats")
     if response.status_code == 404:
         return 0
     response.raise_for_status()
@@ -98,7 +96,7 @@ def connected_consumers(stack: StackEndpoints, topic: str, subscription: str) ->
 @pytest.fixture
 def client(stack: StackEndpoints) -> Iterator[pulsar.Client]:
     """A client on the real broker, closed after the test."""
-    pulsar_client = make_client(stack.pulsar_service_url, operation_timeout_s=15)
+    pulsar_client = stack.pulsar_client(operation_timeout_s=15)
     yield pulsar_client
     pulsar_client.close()
 
@@ -108,7 +106,7 @@ def _created_topics(stack: StackEndpoints) -> Iterator[list[str]]:
     """Collects the topics tests create and deletes them (and their dead letters) at the end."""
     created: list[str] = []
     yield created
-    _delete_topics(stack, created)
+    delete_topics(stack.pulsar_admin, stack.pulsar_namespace, *created)
 
 
 @pytest.fixture
@@ -121,20 +119,3 @@ def new_topic(stack: StackEndpoints, _created_topics: list[str]) -> TopicFactory
         return f"{stack.pulsar_namespace}/{short}"
 
     return make
-
-
-def _admin_base(stack: StackEndpoints) -> str:
-    return f"{stack.pulsar_admin_url}/admin/v2/persistent/{namespace_path(stack.pulsar_namespace)}"
-
-
-def _delete_topics(stack: StackEndpoints, shorts: list[str]) -> None:
-    """Deletes the given topics and any topic derived from them; the namespace keeps history forever."""
-    base = _admin_base(stack)
-    # Best effort: a leftover test topic costs a little disk, never a wrong result.
-    try:
-        existing = requests.get(base, timeout=5).json()
-        doomed = [name.rsplit("/", 1)[-1] for name in existing if any(s in name for s in shorts)]
-        for short in doomed:
-            requests.delete(f"{base}/{short}", params={"force": "true"}, timeout=10)
-    except requests.RequestException:
-        pass

@@ -56,13 +56,13 @@ def test_a_restarted_relay_re_sending_the_same_sequence_ids_creates_no_duplicate
     keys = [str(uuid.uuid4()) for _ in range(2)]
     # Keys interleave so that any batching that groups messages by key would reorder sequence ids.
     messages = [outbound(topic, ingested(keys[n % 2], n // 2 + 1), n + 1) for n in range(10)]
-    first_client = make_client(stack.pulsar_service_url)
+    first_client = stack.pulsar_client()
     first = PulsarPublisher(first_client, "dedup-relay")
     first.publish(messages[:6])
     first.close()
     first_client.close()
 
-    restarted_client = make_client(stack.pulsar_service_url)
+    restarted_client = stack.pulsar_client()
     restarted = PulsarPublisher(restarted_client, "dedup-relay")
     try:
         assert restarted.last_sequence_id(topic) == 6
@@ -106,7 +106,7 @@ def test_publishing_through_a_closed_client_raises_publish_error(
     stack: StackEndpoints, new_topic: TopicFactory
 ) -> None:
     topic = new_topic("publish-closed")
-    closed = make_client(stack.pulsar_service_url)
+    closed = stack.pulsar_client()
     publisher = PulsarPublisher(closed, "closed-relay")
     publisher.publish([outbound(topic, ingested(), 1)])
     closed.close()

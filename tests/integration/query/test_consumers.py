@@ -10,12 +10,9 @@ from typing import Any
 
 import pulsar
 import pytest
-import requests
 from pymongo.database import Database
 
 from contracts import encode
-from eventkit.pulsar.admin import namespace_path
-from eventkit.pulsar.client import make_client
 from eventkit.pulsar.workers import run_consumers
 from query_svc.adapters.mongo.checkpoints import CHECKPOINTS, read_checkpoints
 from query_svc.adapters.mongo.records import RECORDS, MongoRecordViews
@@ -23,7 +20,7 @@ from query_svc.adapters.mongo.timeline import TIMELINE, MongoTimeline
 from query_svc.adapters.pulsar.consumers import projector_consumers
 from query_svc.application.projector import Projector
 from query_svc.bootstrap import Query
-from tests.helpers import wait_until
+from tests.helpers import delete_topics, wait_until
 from tests.stack import StackEndpoints
 from tests.unit.query.events import lifecycle
 
@@ -35,14 +32,7 @@ def topics(stack: StackEndpoints) -> Iterator[dict[str, str]]:
     tag = uuid.uuid4().hex[:10]
     shorts = {kind: f"query-test-{tag}-{kind}" for kind in ("DataIngested", "DataValidated", "DataProcessed")}
     yield {kind: f"{stack.pulsar_namespace}/{short}" for kind, short in shorts.items()}
-    base = f"{stack.pulsar_admin_url}/admin/v2/persistent/{namespace_path(stack.pulsar_namespace)}"
-    # Best effort: a leftover test topic costs a little disk, never a wrong result.
-    try:
-        for name in requests.get(base, timeout=5).json():
-            if tag in name:
-                requests.delete(f"{base}/{name.rsplit('/', 1)[-1]}", params={"force": "true"}, timeout=10)
-    except requests.RequestException:
-        pass
+    delete_topics(stack.pulsar_admin, stack.pulsar_namespace, tag)
 
 
 def _publish(client: pulsar.Client, topics: dict[str, str], events: list[Any]) -> None:
@@ -61,7 +51,7 @@ def test_two_consumer_processes_worth_of_loops_project_every_record(
     events = [e for _ in range(RECORDS_N) for e in lifecycle(str(uuid.uuid4()))]
     delivered = events + random.Random(7).sample(events, 10)  # some events twice
     random.Random(3).shuffle(delivered)
-    client = make_client(stack.pulsar_service_url, operation_timeout_s=15)
+    client = stack.pulsar_client(operation_timeout_s=15)
     stop = threading.Event()
     # Two copies side by side, each with its own projector (cache and locks), as two `consume` processes
     # would run: Key_Shared splits the keys per topic, so both may write the same record.

@@ -5,7 +5,6 @@ with the events the live consumers applied only to the old generation before the
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -15,18 +14,16 @@ from typing import Any
 
 import pulsar
 import pytest
-import requests
 
 from contracts import IntegrationEvent
-from eventkit.pulsar.admin import namespace_path
-from eventkit.pulsar.client import make_client
+from eventkit.pulsar.admin import PulsarAdmin
 from query_svc.adapters.mongo.jobs import JOBS, MongoJobStore
 from query_svc.adapters.mongo.timeline import MongoTimeline
 from query_svc.adapters.pulsar.replay import PulsarEventLog, PulsarTopicReader
 from query_svc.application.rebuild import DONE, STALE_AFTER, SWITCHING, RebuildRunner, Rebuilds
 from query_svc.bootstrap import Query
 from query_svc.domain.errors import RebuildConflict
-from tests.helpers import wait_until
+from tests.helpers import delete_topics, wait_until
 from tests.integration.processing.conftest import publish
 from tests.stack import StackEndpoints
 from tests.unit.query.events import entry, lifecycle
@@ -38,14 +35,14 @@ class Topics:
 
     client: pulsar.Client
     names: dict[str, str]  # event type -> full topic name
-    admin_url: str
+    admin: PulsarAdmin
 
     def publish(self, events: Sequence[IntegrationEvent]) -> None:
         for event_type, topic in self.names.items():
             publish(self.client, topic, [e for e in events if e.event_type == event_type])
 
     def log(self) -> PulsarEventLog:
-        return PulsarEventLog(self.client, self.admin_url, list(self.names.values()))
+        return PulsarEventLog(self.client, self.admin, list(self.names.values()))
 
 
 @pytest.fixture
@@ -55,13 +52,10 @@ def topics(stack: StackEndpoints) -> Iterator[Topics]:
         kind: f"{stack.pulsar_namespace}/test-rebuild-{kind}-{suffix}"
         for kind in ("DataIngested", "DataValidated", "DataProcessed")
     }
-    client = make_client(stack.pulsar_service_url, operation_timeout_s=15)
-    yield Topics(client, names, stack.pulsar_admin_url)
+    client = stack.pulsar_client(operation_timeout_s=15)
+    yield Topics(client, names, stack.pulsar_admin)
     client.close()
-    base = f"{stack.pulsar_admin_url}/admin/v2/persistent/{namespace_path(stack.pulsar_namespace)}"
-    for name in names.values():  # best effort: a leftover test topic costs disk, not results
-        with contextlib.suppress(requests.RequestException):
-            requests.delete(f"{base}/{name.rsplit('/', 1)[-1]}", params={"force": "true"}, timeout=10)
+    delete_topics(stack.pulsar_admin, stack.pulsar_namespace, suffix)
 
 
 @dataclass

@@ -5,15 +5,13 @@ from __future__ import annotations
 import uuid
 
 import pulsar
-import requests
 
 from eventkit.pulsar.admin import namespace_path, pulsar_check
-from eventkit.pulsar.client import make_client
 from tests.stack import StackEndpoints
 
 
 def test_produce_consume_key_shared_then_replay_from_earliest(stack: StackEndpoints) -> None:
-    client = make_client(stack.pulsar_service_url)
+    client = stack.pulsar_client()
     topic = f"{stack.pulsar_namespace}/roundtrip-{uuid.uuid4().hex[:8]}"
     try:
         consumer = client.subscribe(topic, "roundtrip", consumer_type=pulsar.ConsumerType.KeyShared)
@@ -33,8 +31,8 @@ def test_produce_consume_key_shared_then_replay_from_earliest(stack: StackEndpoi
 
 
 def test_namespace_keeps_history_forever_and_deduplicates(stack: StackEndpoints) -> None:
-    ns = f"{stack.pulsar_admin_url}/admin/v2/namespaces/{namespace_path(stack.pulsar_namespace)}"
-    retention = requests.get(f"{ns}/retention", timeout=5).json()
+    ns = f"/namespaces/{namespace_path(stack.pulsar_namespace)}"
+    retention = stack.pulsar_admin.get(f"{ns}/retention").json()
     assert retention == {"retentionTimeInMinutes": -1, "retentionSizeInMB": -1}
-    assert requests.get(f"{ns}/deduplication", timeout=5).json() is True
-    assert pulsar_check(stack.pulsar_admin_url, stack.pulsar_namespace)() == "namespace public/default served"
+    assert stack.pulsar_admin.get(f"{ns}/deduplication").json() is True
+    assert pulsar_check(stack.pulsar_admin, stack.pulsar_namespace)() == "namespace public/default served"

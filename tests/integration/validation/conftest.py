@@ -11,14 +11,12 @@ from dataclasses import dataclass
 import pulsar
 import pytest
 import redis
-import requests
 
 from contracts import IntegrationEvent, encode, message_key, message_properties
 from eventkit.messaging import OutboundMessage, Publisher
-from eventkit.pulsar.admin import namespace_path
-from eventkit.pulsar.client import make_client
 from eventkit.pulsar.consumer import EventConsumer
 from eventkit.pulsar.publisher import PulsarPublisher
+from tests.helpers import delete_topics
 from tests.stack import StackEndpoints
 from tests.unit.validation.rule_books import shipped
 from validation_svc.adapters.redis.connection import make_redis
@@ -120,12 +118,12 @@ def setup(stack: StackEndpoints) -> Iterator[Setup]:
     doomed = list(client.scan_iter(f"{keys.prefix}:*"))
     if doomed:
         client.delete(*doomed)
-    _delete_topics(stack, suffix)
+    delete_topics(stack.pulsar_admin, stack.pulsar_namespace, suffix)
 
 
 @pytest.fixture
 def client(stack: StackEndpoints) -> Iterator[pulsar.Client]:
-    pulsar_client = make_client(stack.pulsar_service_url, operation_timeout_s=15)
+    pulsar_client = stack.pulsar_client(operation_timeout_s=15)
     yield pulsar_client
     pulsar_client.close()
 
@@ -142,14 +140,3 @@ def running(target: Callable[[threading.Event], None], name: str) -> Iterator[th
         stop.set()
         thread.join(30)
     assert not thread.is_alive(), f"{name} did not stop"
-
-
-def _delete_topics(stack: StackEndpoints, suffix: str) -> None:
-    base = f"{stack.pulsar_admin_url}/admin/v2/persistent/{namespace_path(stack.pulsar_namespace)}"
-    # Best effort: a leftover test topic costs a little disk, never a wrong result.
-    try:
-        for name in requests.get(base, timeout=5).json():
-            if suffix in name:
-                requests.delete(f"{base}/{name.rsplit('/', 1)[-1]}", params={"force": "true"}, timeout=10)
-    except requests.RequestException:
-        pass
