@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import statistics
 import time
 import uuid
@@ -82,7 +83,9 @@ def figures(documents: int, repeats: int) -> list[Figure]:
         fill_s = _fill(database[RECORDS], documents)
         ensure_indexes(database)
         print(f"  filled in {fill_s:.1f} s ({documents / fill_s:.0f} docs/s)", flush=True)
-        queries = RecordQueries(MongoRecordReader(database[RECORDS], 60_000), InMemoryTimeline())
+        queries = RecordQueries(
+            MongoRecordReader(database[RECORDS], 60_000), InMemoryTimeline(), secrets.token_bytes(32)
+        )
         some_id = str(uuid.UUID(int=documents // 2))
         kinds: dict[str, Callable[[], object]] = {
             "by id": lambda: queries.get(some_id, "partner0"),

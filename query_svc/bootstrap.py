@@ -88,7 +88,9 @@ def bootstrap(settings: Settings, *, database: Database[dict[str, Any]] | None =
         "mongodb": mongo_check(database),
         "pulsar": pulsar_check(PulsarAdmin.for_runtime(runtime), runtime.pulsar_namespace),
     }
-    queries = RecordQueries(reader, ActiveTimeline(generations))
+    queries = RecordQueries(
+        reader, ActiveTimeline(generations), settings.cursor_secret, settings.query_page_bytes
+    )
     rebuilds = Rebuilds(MongoJobStore(database[JOBS]))
     instance = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     return Query(database, generations, queries, rebuilds, checks, settings, instance)

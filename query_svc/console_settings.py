@@ -26,21 +26,21 @@ class ConsoleSettings:
         if secure not in ("true", "false"):
             raise SettingsError(f"CONSOLE_COOKIE_SECURE must be true or false, got {secure!r}")
         return cls(
-            secret_key=_secret(env),
+            secret_key=secret_setting(env, "CONSOLE_SECRET_KEY"),
             session_minutes=env.integer("CONSOLE_SESSION_MINUTES", 480, minimum=1, maximum=7 * 24 * 60),
             secure_cookie=secure == "true",
         )
 
 
-def _secret(env: Env) -> str | None:
-    """CONSOLE_SECRET_KEY, else the content of the file CONSOLE_SECRET_KEY_FILE names; None for neither."""
-    secret, name = env.text("CONSOLE_SECRET_KEY", OFF), "CONSOLE_SECRET_KEY"
-    path = env.text("CONSOLE_SECRET_KEY_FILE", OFF)
+def secret_setting(env: Env, variable: str) -> str | None:
+    """`variable`, else the content of the file `<variable>_FILE` names; None for neither."""
+    secret, name = env.text(variable, OFF), variable
+    path = env.text(f"{variable}_FILE", OFF)
     if secret == OFF and path != OFF:
         try:
-            secret, name = Path(path).read_text().strip(), f"CONSOLE_SECRET_KEY_FILE ({path})"
+            secret, name = Path(path).read_text().strip(), f"{variable}_FILE ({path})"
         except OSError as error:
-            raise SettingsError(f"CONSOLE_SECRET_KEY_FILE {path!r} cannot be read: {error}") from None
+            raise SettingsError(f"{variable}_FILE {path!r} cannot be read: {error}") from None
     if secret == OFF:
         return None
     if len(secret) < MIN_SECRET_LENGTH:

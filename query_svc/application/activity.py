@@ -53,9 +53,9 @@ class PipelineActivity:
             ("received_at", "validation.validated_at", "processing.processed_at", "updated_at"),
             self._sample,
         )
-        docs = self._reader.find(request)
+        found = self._reader.find(request)
         counts = {stage: [0] * minutes for stage in STAGES}
-        for doc in docs[: self._sample]:
+        for doc in found.documents:
             for stage, path in STAGES.items():
                 moment = _at(doc, path)
                 if moment is not None and moment >= start:
@@ -65,7 +65,7 @@ class PipelineActivity:
         return Activity(
             minutes=tuple(start + timedelta(minutes=i) for i in range(minutes)),
             counts={stage: tuple(values) for stage, values in counts.items()},
-            truncated=len(docs) > self._sample,
+            truncated=found.more,
         )
 
 

@@ -1,10 +1,18 @@
-"""The opaque keyset cursor: the sort values of a page's last record, bound to the query that made it."""
+"""The opaque keyset cursor: the sort values of a page's last record, bound to the query that made it.
+
+A cursor is signed (HMAC-SHA256 with the service's cursor secret) over the query's fingerprint, which
+digests the caller's scope, the filter and the sort, and over the values: a client can neither forge one
+nor carry one to another query or another partner. Its values go into the store's filter, so they are
+also type-checked against the sort key they stand for, in case the secret ever leaks.
+"""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -12,33 +20,60 @@ from eventkit.json_text import parse_json
 from query_svc.domain.errors import InvalidQuery
 from query_svc.domain.filters import parse_date
 
-_FOREIGN = "cursor is not one this service issued"
+_FOREIGN = "cursor is not one this service issued; start again without it"
+SIGNATURE_CHARS = 43  # base64url of a 32-byte HMAC-SHA256, unpadded: the cursor's first characters
+SortKeys = tuple[tuple[str, int], ...]
 
 
-def query_fingerprint(scoped_filter: dict[str, Any], sort: tuple[tuple[str, int], ...]) -> str:
+def query_fingerprint(scoped_filter: dict[str, Any], sort: SortKeys) -> str:
     """A short digest of filter and sort, so a cursor is only accepted by the query that issued it."""
     text = json.dumps([scoped_filter, sort], sort_keys=True, default=_encode_value)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def encode_cursor(values: list[Any], fingerprint: str) -> str:
-    raw = json.dumps({"v": values, "q": fingerprint}, default=_encode_value, separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+class CursorCodec:
+    """Issues and reads signed cursors; `sort_types` names the Python types each sort key's value may have."""
+
+    def __init__(self, secret: bytes, sort_types: Mapping[str, tuple[type, ...]]) -> None:
+        self._secret = secret
+        self._sort_types = sort_types
+
+    def encode(self, values: list[Any], fingerprint: str) -> str:
+        body = json.dumps({"v": values, "q": fingerprint}, default=_encode_value, separators=(",", ":"))
+        return self._mac(body.encode()) + _b64(body.encode())
+
+    def decode(self, cursor: str, fingerprint: str, sort: SortKeys) -> list[Any]:
+        """The sort values a cursor holds; InvalidQuery for a cursor forged, damaged or of another query."""
+        mac, encoded = cursor[:SIGNATURE_CHARS], cursor[SIGNATURE_CHARS:]
+        try:
+            body = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+            if not hmac.compare_digest(mac.encode(), self._mac(body).encode()):  # str: ASCII only
+                raise InvalidQuery(_FOREIGN)
+            # {"v": [.., {"$date": ..}], "q": ..} nests three levels; base64 errors are ValueErrors.
+            document = parse_json(body, max_depth=3)
+        except ValueError:
+            raise InvalidQuery(_FOREIGN) from None
+        if not isinstance(document, dict) or document.get("q") != fingerprint:
+            raise InvalidQuery("cursor belongs to another filter or sort; start again without it")
+        values = document.get("v")
+        if not isinstance(values, list) or len(values) != len(sort):
+            raise InvalidQuery(_FOREIGN)
+        return [
+            self._typed(_decode_value(value), name) for value, (name, _) in zip(values, sort, strict=True)
+        ]
+
+    def _mac(self, body: bytes) -> str:
+        return _b64(hmac.new(self._secret, body, hashlib.sha256).digest())
+
+    def _typed(self, value: Any, name: str) -> Any:
+        allowed = self._sort_types.get(name, ())
+        if isinstance(value, bool) or not isinstance(value, allowed):
+            raise InvalidQuery(_FOREIGN)
+        return value
 
 
-def decode_cursor(cursor: str, fingerprint: str, size: int) -> list[Any]:
-    """Returns the sort values a cursor holds, or raises InvalidQuery for a foreign or damaged cursor."""
-    try:
-        # {"v": [.., {"$date": ..}], "q": ..} nests three levels; base64 errors are ValueErrors.
-        body = parse_json(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)), max_depth=3)
-    except ValueError:
-        raise InvalidQuery(_FOREIGN) from None
-    if not isinstance(body, dict) or body.get("q") != fingerprint:
-        raise InvalidQuery("cursor belongs to another filter or sort; start again without it")
-    values = body.get("v")
-    if not isinstance(values, list) or len(values) != size:
-        raise InvalidQuery(_FOREIGN)
-    return [_decode_value(value) for value in values]
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def _encode_value(value: Any) -> Any:
@@ -54,6 +89,6 @@ def _decode_value(value: Any) -> Any:
             return parse_date(value["$date"], "cursor")
         except InvalidQuery:
             raise InvalidQuery(_FOREIGN) from None
-    if value is None or isinstance(value, str | int | float):  # bool is an int
+    if value is None or isinstance(value, str | int | float):
         return value
     raise InvalidQuery(_FOREIGN)

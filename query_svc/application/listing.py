@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from contracts import MAX_JSON_DEPTH
 from eventkit.json_text import parse_json
-from query_svc.application.cursor import decode_cursor, query_fingerprint
+from query_svc.application.cursor import CursorCodec, query_fingerprint
 from query_svc.application.ports import ListRequest
 from query_svc.domain.errors import InvalidQuery
 from query_svc.domain.filters import DATE_FIELDS, TOP_FIELDS, compile_filter, field_name, parse_date
@@ -18,6 +19,14 @@ RESERVED = frozenset({"filter", "sort", "fields", "limit", "cursor"})
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 SORTABLE = TOP_FIELDS
+# What a cursor may hold for each sort key (store names): what the view stores there.
+SORT_TYPES: dict[str, tuple[type, ...]] = {
+    **{field_name(name): (datetime, type(None)) for name in DATE_FIELDS & SORTABLE},
+    "_id": (str,),
+    "partner_id": (str,),
+    "status": (str,),
+    "version": (int,),
+}
 STRING_FIELDS = frozenset({"id", "partner_id", "status", "validation.status", "processing.status"})
 SHORTHAND_OPS = frozenset(
     {"eq", "ne", "gt", "gte", "lt", "lte", "in", "nin", "all", "exists", "regex", "size"}
@@ -36,7 +45,7 @@ class ListQuery:
     fingerprint: str
 
 
-def build_list_query(params: Mapping[str, Any], scope: dict[str, Any]) -> ListQuery:
+def build_list_query(params: Mapping[str, Any], scope: dict[str, Any], cursors: CursorCodec) -> ListQuery:
     """Builds the query; `scope` is ANDed with everything the caller wrote (partner isolation)."""
     clauses = [scope]
     raw_filter = params.get("filter")
@@ -50,7 +59,7 @@ def build_list_query(params: Mapping[str, Any], scope: dict[str, Any]) -> ListQu
     fingerprint = query_fingerprint(scoped, sort)
     cursor = params.get("cursor")
     if cursor:
-        values = decode_cursor(str(cursor), fingerprint, len(sort))
+        values = cursors.decode(str(cursor), fingerprint, sort)
         scoped = {"$and": [*clauses, keyset_after(sort, values)]}
     request = ListRequest(scoped, sort, parse_fields(params.get("fields")), parse_limit(params.get("limit")))
     return ListQuery(request, fingerprint)

@@ -77,6 +77,17 @@ class ListRequest:
     sort: tuple[tuple[str, int], ...]
     fields: tuple[str, ...] | None
     limit: int
+    # Where a page of large records ends before `limit`: once the records read take more than this many
+    # bytes in the store (a page always holds one). None: `limit` alone.
+    max_bytes: int | None = None
+
+
+@dataclass(frozen=True)
+class FoundRecords:
+    """Store documents (with `_id`) in sort order, and whether more match after them."""
+
+    documents: list[dict[str, Any]]
+    more: bool
 
 
 class RecordReader(Protocol):
@@ -84,8 +95,8 @@ class RecordReader(Protocol):
 
     def get(self, data_id: str) -> dict[str, Any] | None: ...
 
-    def find(self, request: ListRequest) -> list[dict[str, Any]]:
-        """Store documents (with `_id`) in sort order, up to `limit + 1` to tell whether more follow."""
+    def find(self, request: ListRequest) -> FoundRecords:
+        """At most `limit` documents, fewer where `max_bytes` ends the page, and whether more follow."""
         ...
 
     def count_by(self, match: dict[str, Any], field: str) -> dict[str, int]: ...

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from query_svc.application.cursor import encode_cursor
-from query_svc.application.listing import build_list_query
+from query_svc.application.cursor import CursorCodec
+from query_svc.application.listing import SORT_TYPES, build_list_query
 from query_svc.application.ports import RecordReader, TimelineReader
 from query_svc.domain.errors import RecordNotFound
 from query_svc.domain.timeline import TimelineEntry, distinct
@@ -18,6 +18,9 @@ from query_svc.domain.view import AWAITING, STATUSES, as_of
 VISIBLE: dict[str, Any] = {"version": {"$gte": 1}}  # records whose DataIngested has not arrived stay hidden
 PRIVATE = ("_applied",)
 _POLL_S = 0.05
+# A page ends before `limit` once its records take this much in the store: 1,000 records of 1 MiB would
+# otherwise be read, held and rendered whole by one request.
+DEFAULT_PAGE_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -41,9 +44,17 @@ def scope_for(partner_scope: str | None) -> dict[str, Any]:
 
 
 class RecordQueries:
-    def __init__(self, reader: RecordReader, timeline: TimelineReader) -> None:
+    def __init__(
+        self,
+        reader: RecordReader,
+        timeline: TimelineReader,
+        cursor_secret: bytes,
+        page_bytes: int = DEFAULT_PAGE_BYTES,
+    ) -> None:
         self._reader = reader
         self._timeline_store = timeline
+        self._cursors = CursorCodec(cursor_secret, SORT_TYPES)
+        self._page_bytes = page_bytes
 
     def get(self, data_id: str, partner_scope: str | None) -> dict[str, Any]:
         doc = self._reader.get(data_id)
@@ -72,15 +83,13 @@ class RecordQueries:
         ]
 
     def list(self, params: Mapping[str, Any], partner_scope: str | None) -> Page:
-        query = build_list_query(params, scope_for(partner_scope))
-        request = query.request
-        docs = self._reader.find(request)
-        more = len(docs) > request.limit
-        docs = docs[: request.limit]
-        cursor = None
-        if more and docs:
+        query = build_list_query(params, scope_for(partner_scope), self._cursors)
+        request = replace(query.request, max_bytes=self._page_bytes)
+        found = self._reader.find(request)
+        docs, cursor = found.documents, None
+        if found.more and docs:
             last = docs[-1]
-            cursor = encode_cursor([last[name] for name, _ in request.sort], query.fingerprint)
+            cursor = self._cursors.encode([last[name] for name, _ in request.sort], query.fingerprint)
         return Page([public(doc, request.fields) for doc in docs], cursor)
 
     def wait_for(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urljoin
 
 import requests
 
@@ -99,7 +100,8 @@ def test_pages_over_many_records_have_no_duplicates_or_gaps_in_both_directions(
             page = requests.get(url, params=params, headers=auth, timeout=10)
             assert page.status_code == 200, page.text
             seen += [doc["id"] for doc in page.json()]
-            url, params = page.links.get("next", {}).get("url"), None
+            following = page.links.get("next", {}).get("url")  # relative: resolved against the page's URL
+            url, params = (urljoin(page.url, following) if following else None), None
         return seen
 
     wait_until(lambda: set(listed("timestamp")) == ids, timeout_s=90, what="all 27 records in the view")

@@ -36,6 +36,7 @@ import validation_svc.bootstrap
 import validation_svc.settings
 from eventkit.auth.keys import add_key
 from eventkit.settings import Env
+from query_svc.application.cursor import SIGNATURE_CHARS
 from tests.e2e.conftest import ApiKeys
 from tests.e2e.isolation import COOKIE, sign_in
 from tests.helpers import wait_until
@@ -279,8 +280,10 @@ def stack(service_urls: dict[str, str], api_keys: ApiKeys) -> Stack:
 
 
 def forged_cursors(issued: str) -> list[str]:
-    """Cursors with the issued one's query fingerprint and forged contents, and cursors that are not JSON."""
-    fingerprint = json.loads(base64.urlsafe_b64decode(issued + "=" * (-len(issued) % 4)))["q"]
+    """Cursors with the issued one's query fingerprint and forged contents, and cursors that are not JSON:
+    unsigned, and behind the issued cursor's signature."""
+    signature, body = issued[:SIGNATURE_CHARS], issued[SIGNATURE_CHARS:]
+    fingerprint = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))["q"]
     bodies: list[Any] = [
         {"v": values, "q": fingerprint}
         for values in (
@@ -305,7 +308,8 @@ def forged_cursors(issued: str) -> list[str]:
         '{"v": [NaN, "x"], "q": "' + fingerprint + '"}',
     ]
     encoded = [base64.urlsafe_b64encode(text.encode()).decode().rstrip("=") for text in texts]
-    return [*encoded, "AAAA", "////", "!!!!", "=====", issued[:-3], issued + "A", issued.upper()]
+    signed = [signature + text for text in encoded]
+    return [*encoded, *signed, "AAAA", "////", "!!!!", "=====", issued[:-3], issued + "A", issued.upper()]
 
 
 def _fill(path: str, record_id: str) -> str:

@@ -19,7 +19,7 @@ from query_svc.adapters.mongo.errors import translated
 from query_svc.adapters.mongo.indexes import ensure_indexes
 from query_svc.adapters.mongo.records import RECORDS, MongoRecordReader
 from query_svc.adapters.mongo.timeline import TIMELINE, MongoTimeline
-from query_svc.application.ports import ConsumerReport, ListRequest
+from query_svc.application.ports import ConsumerReport, FoundRecords, ListRequest
 from query_svc.domain.timeline import TimelineEntry
 
 POINTERS = "view_pointer"
@@ -114,7 +114,7 @@ class ActiveRecordReader:
     def get(self, data_id: str) -> Document | None:
         return self._reader().get(data_id)
 
-    def find(self, request: ListRequest) -> list[Document]:
+    def find(self, request: ListRequest) -> FoundRecords:
         return self._reader().find(request)
 
     def count_by(self, match: Document, field: str) -> dict[str, int]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import bson
+from bson.raw_bson import RawBSONDocument
 from pymongo import ReplaceOne
 from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError
 
 from query_svc.adapters.mongo.errors import translated
-from query_svc.application.ports import ListRequest
+from query_svc.application.ports import FoundRecords, ListRequest
 from query_svc.domain.errors import ViewUnavailable
 from query_svc.domain.keys import decode_keys, encode_keys
 
@@ -64,22 +66,37 @@ class MongoRecordReader:
     def __init__(self, collection: Collection[Document], max_time_ms: int) -> None:
         self._collection = collection
         self._max_time_ms = max_time_ms
+        # Lists read each document's bytes first, to end a page by size before decoding what won't fit.
+        self._raw: Collection[RawBSONDocument] = collection.with_options(
+            codec_options=collection.codec_options.with_options(document_class=RawBSONDocument)
+        )
 
     def get(self, data_id: str) -> Document | None:
         with translated():
             found = self._collection.find_one({"_id": data_id}, PRIVATE, max_time_ms=self._max_time_ms)
         return None if found is None else decode_keys(found)
 
-    def find(self, request: ListRequest) -> list[Document]:
+    def find(self, request: ListRequest) -> FoundRecords:
+        documents: list[Document] = []
+        size, budget = 0, request.max_bytes
         with translated():
-            cursor = self._collection.find(
+            found = self._raw.find(
                 request.filter,
                 _projection(request),
                 sort=list(request.sort),
                 limit=request.limit + 1,
                 max_time_ms=self._max_time_ms,
             )
-            return [decode_keys(doc) for doc in cursor]
+            with found:
+                for raw in found:
+                    size += len(raw.raw)
+                    if len(documents) == request.limit or (
+                        documents and budget is not None and size > budget
+                    ):
+                        return FoundRecords(documents, more=True)
+                    decoded = bson.decode(raw.raw, codec_options=self._collection.codec_options)
+                    documents.append(decode_keys(decoded))
+        return FoundRecords(documents, more=False)
 
     def count_by(self, match: Document, field: str) -> dict[str, int]:
         """Counts the documents matching `match` per (text) value of `field`.

@@ -10,6 +10,9 @@ from urllib.parse import urlsplit
 import pytest
 from flask.testing import FlaskClient
 
+from query_svc.adapters.mongo.generations import ActiveTimeline
+from query_svc.adapters.mongo.records import MongoRecordReader
+from query_svc.application.queries import RecordQueries
 from query_svc.bootstrap import Query
 from tests.api_keys import TestKeys
 from tests.integration.query.conftest import ClientFactory
@@ -217,3 +220,37 @@ def test_a_cursor_from_another_query_is_refused(
     cursor = link[link.index("cursor=") + 7 : link.index(">")]
     _problem(client.get(f"/query/all?limit=1&sort=-timestamp&cursor={cursor}"), 400)
     _problem(client_for(keys.other).get(f"/query/all?limit=1&cursor={cursor}"), 400)
+
+
+def test_a_page_of_large_records_ends_at_the_byte_budget_and_the_cursor_goes_on(query: Query) -> None:
+    """Issue 22: `limit=1000` of large payloads was read and rendered whole by one request."""
+    budget = 64 * 1024
+    created = []
+    for i in range(7):
+        data_id = str(uuid.uuid4())
+        created.append(data_id)
+        _apply(query, [ingested(data_id, 1, {"blob": "x" * 20_000, "i": i}, i)])
+    reader = MongoRecordReader(query.generations.records(), 5000)
+    queries = RecordQueries(reader, ActiveTimeline(query.generations), b"s" * 32, page_bytes=budget)
+    pages, cursor = [], None
+    while True:
+        page = queries.list({"limit": "1000", **({"cursor": cursor} if cursor else {})}, "partner123")
+        pages.append([record["id"] for record in page.items])
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert [len(p) for p in pages] == [3, 3, 1]  # three ~20 KB records fit in 64 KiB, a fourth would not
+    assert [i for p in pages for i in p] == created
+
+
+def test_a_record_larger_than_the_budget_still_makes_a_page(query: Query) -> None:
+    data_id = str(uuid.uuid4())
+    _apply(query, [ingested(data_id, 1, {"blob": "y" * 100_000}, 0)])
+    queries = RecordQueries(
+        MongoRecordReader(query.generations.records(), 5000),
+        ActiveTimeline(query.generations),
+        b"s" * 32,
+        64 * 1024,
+    )
+    page = queries.list({"limit": "10"}, "partner123")
+    assert [r["id"] for r in page.items] == [data_id] and page.next_cursor is None

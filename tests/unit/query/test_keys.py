@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from query_svc.application.listing import build_list_query
+from query_svc.application.cursor import CursorCodec
+from query_svc.application.listing import SORT_TYPES, build_list_query
 from query_svc.domain.errors import InvalidQuery
 from query_svc.domain.filters import compile_filter, field_name
 from query_svc.domain.keys import decode_keys, encode_keys, escape_key, unescape_key
@@ -111,6 +112,7 @@ def test_shorthand_elem_match_literals_and_fields_use_the_store_form() -> None:
             "fields": "id,payload.a%2eb",
         },
         {},
+        CursorCodec(b"k" * 32, SORT_TYPES),
     )
     assert query.request.filter["$and"][1:] == [
         {"payload.%24x": {"$elemMatch": {"c%2Ed": 2}}, "payload.o": {"50%25": 1}},
