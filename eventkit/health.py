@@ -30,6 +30,6 @@ def run_checks(checks: Mapping[str, Check]) -> list[CheckResult]:
         except Exception as exc:  # a failing dependency is the answer of a readiness probe
             # /readyz is open to anyone: the driver's text (hosts, users, internals) goes to the log only
             log.warning("readiness check %s failed: %s: %s", name, type(exc).__name__, exc)
-            ok, detail = False, f"did not answer ({type(exc).__name__}); the service log has the error"
+            ok, detail = False, "did not answer; the service log has its error"
         results.append(CheckResult(name, ok, detail, round((time.perf_counter() - started) * 1000, 1)))
     return results
