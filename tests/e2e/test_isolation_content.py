@@ -20,6 +20,7 @@ from tests.e2e.isolation import Answer, Party, foreign_traces, readable_text, si
 from tests.helpers import wait_until
 
 RECORDS_PER_PARTY = 3
+PROCESSING_STEPS = 4  # normalize, enrich, quality, fingerprint: one step event each
 T = TypeVar("T")
 
 
@@ -251,8 +252,7 @@ def _assert_console_counts_only(urls: dict[str, str], keys: ApiKeys, viewer: Par
     assert "By partner" not in page
 
 
-def _counters(urls: dict[str, str], keys: ApiKeys, party: Party) -> dict[str, int]:
-    """The integers of a new record's first audit event (a global counter would be one of them)."""
+def _ingest_one(urls: dict[str, str], keys: ApiKeys, party: Party) -> str:
     response = requests.post(
         f"{urls['ingestion_svc']}/ingest",
         json=_record(party.partner_id, party.marker),
@@ -260,25 +260,55 @@ def _counters(urls: dict[str, str], keys: ApiKeys, party: Party) -> dict[str, in
         timeout=10,
     )
     assert response.status_code == 201, response.text
+    record_id: str = response.json()["id"]
+    return record_id
+
+
+def _integers(event: dict[str, Any]) -> dict[str, int]:
+    """The integers of an event as answered (a global counter would be one of them)."""
+    return {name: value for name, value in event.items() if isinstance(value, int)}
+
+
+def _audit_counters(urls: dict[str, str], keys: ApiKeys, party: Party) -> dict[str, int]:
+    """The integers of a new record's first audit event at ingestion."""
+    record_id = _ingest_one(urls, keys, party)
     events = requests.get(
-        f"{urls['ingestion_svc']}/ingest/{response.json()['id']}/events",
-        headers=keys.auth(party.key),
-        timeout=10,
+        f"{urls['ingestion_svc']}/ingest/{record_id}/events", headers=keys.auth(party.key), timeout=10
     )
-    first: dict[str, Any] = events.json()[0]
-    return {name: value for name, value in first.items() if isinstance(value, int)}
+    return _integers(events.json()[0])
 
 
-def test_the_audit_trail_does_not_reveal_the_other_partners_volume(
-    service_urls: dict[str, str], api_keys: ApiKeys, parties: tuple[Party, Party]
+def _step_counters(urls: dict[str, str], keys: ApiKeys, party: Party) -> dict[str, int]:
+    """The integers of a new record's last processing step event, once processing has stored them all."""
+    record_id = _ingest_one(urls, keys, party)
+    steps: list[dict[str, Any]] = []
+
+    def processed() -> bool:
+        nonlocal steps
+        answer = requests.get(
+            f"{urls['processing_svc']}/processing/{record_id}", headers=keys.auth(party.key), timeout=10
+        )
+        steps = answer.json() if answer.status_code == 200 else []
+        return len(steps) >= PROCESSING_STEPS
+
+    wait_until(processed, timeout_s=60, what=f"processing's steps for {record_id}")
+    return _integers(steps[-1])
+
+
+@pytest.mark.parametrize("counters", [_audit_counters, _step_counters], ids=["ingestion", "processing"])
+def test_an_event_list_does_not_reveal_the_other_partners_volume(
+    service_urls: dict[str, str],
+    api_keys: ApiKeys,
+    parties: tuple[Party, Party],
+    counters: Callable[[dict[str, str], ApiKeys, Party], dict[str, int]],
 ) -> None:
     viewer, foreign = parties
-    before = _counters(service_urls, api_keys, viewer)
+    before = counters(service_urls, api_keys, viewer)
     for _ in range(5):
-        _counters(service_urls, api_keys, foreign)
-    after = _counters(service_urls, api_keys, viewer)
+        counters(service_urls, api_keys, foreign)
+    after = counters(service_urls, api_keys, viewer)
     # Five of the other partner's records in between must not show as a gap of five or more in any
-    # number (the event store's global position once did).
+    # number (the global position of ingestion's and of processing's event store once did).
     assert {name: after[name] - before[name] for name in before if after[name] - before[name] >= 5} == {}
 
 

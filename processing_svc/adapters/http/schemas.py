@@ -13,7 +13,7 @@ class StepEventSchema(Schema):
         required=True, metadata={"description": "StepSucceeded, StepFailed or StepSkipped"}
     )
     version = fields.Integer(required=True, metadata={"description": "position in the record's stream"})
-    position = fields.Integer(required=True, metadata={"description": "global position in the store"})
+    # No `position`: the processing store's global sequence would tell a partner how much others wrote.
     occurred_at = fields.DateTime(required=True)
     data = fields.Dict(required=True)
     metadata = fields.Dict(required=True)

@@ -53,6 +53,14 @@ def test_the_partner_reads_its_records_step_events(stack: Stack) -> None:
     assert body[0]["metadata"]["causation_id"] == event.event_id
 
 
+def test_a_step_event_carries_no_global_position(stack: Stack) -> None:
+    """The store's global sequence would tell a partner how much other partners wrote (issue 22)."""
+    event = ingested({"name": "Ada"})
+    stack.processing.handler(event)
+    body = stack.client(stack.partner).get(f"/processing/{event.data_id}").get_json()
+    assert set(body[0]) == {"event_id", "event_type", "version", "occurred_at", "data", "metadata"}
+
+
 def test_an_admin_reads_any_record(stack: Stack) -> None:
     event = ingested({"name": "Ada"}, partner_id="partner456")
     stack.processing.handler(event)
