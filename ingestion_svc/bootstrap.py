@@ -39,9 +39,8 @@ class Ingestion:
 def bootstrap(settings: Settings, *, uow_factory: UnitOfWorkFactory | None = None) -> Ingestion:
     """Builds the use cases on PostgreSQL, or on the given unit of work factory (tests pass fakes)."""
     runtime = settings.runtime
-    checks: dict[str, Check] = {
-        "pulsar": pulsar_check(PulsarAdmin.for_runtime(runtime), runtime.pulsar_namespace)
-    }
+    ingested = topic_for(DataIngested.EVENT_TYPE, runtime.pulsar_namespace)
+    checks: dict[str, Check] = {"pulsar": pulsar_check(PulsarAdmin.for_runtime(runtime), ingested)}
     if uow_factory is None:
         engine = make_engine(settings.database_url)
         checks = {"postgres": postgres_check(engine), **checks}
@@ -49,8 +48,7 @@ def bootstrap(settings: Settings, *, uow_factory: UnitOfWorkFactory | None = Non
         def uow_factory() -> IngestionPostgresUnitOfWork:
             return IngestionPostgresUnitOfWork(engine)
 
-    topic = topic_for(DataIngested.EVENT_TYPE, runtime.pulsar_namespace)
-    return Ingestion(IngestionService(uow_factory, topic), checks)
+    return Ingestion(IngestionService(uow_factory, ingested), checks)
 
 
 def create_app(settings: Settings, ingestion: Ingestion | None = None) -> Flask:

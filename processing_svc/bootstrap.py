@@ -53,9 +53,8 @@ class Processing:
 def bootstrap(settings: Settings, *, uow_factory: UnitOfWorkFactory | None = None) -> Processing:
     """Builds the use cases on PostgreSQL, or on the given unit of work factory (tests pass fakes)."""
     runtime = settings.runtime
-    checks: dict[str, Check] = {
-        "pulsar": pulsar_check(PulsarAdmin.for_runtime(runtime), runtime.pulsar_namespace)
-    }
+    ingested = topic_for(DataIngested.EVENT_TYPE, runtime.pulsar_namespace)
+    checks: dict[str, Check] = {"pulsar": pulsar_check(PulsarAdmin.for_runtime(runtime), ingested)}
     if uow_factory is None:
         engine = make_engine(settings.database_url)
         checks = {"postgres": postgres_check(engine), **checks}

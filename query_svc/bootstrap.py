@@ -14,6 +14,7 @@ import pulsar
 from flask import Flask
 from pymongo.database import Database
 
+from contracts import DataIngested, topic_for
 from eventkit.auth.keys import KeyFile
 from eventkit.health import Check
 from eventkit.http.app import create_app as create_http_app
@@ -84,9 +85,10 @@ def bootstrap(settings: Settings, *, database: Database[dict[str, Any]] | None =
         database = make_mongo(settings.mongo_url)[settings.mongo_database]
     generations = MongoGenerations(database)
     reader = ActiveRecordReader(generations, settings.query_max_time_ms)
+    ingested = topic_for(DataIngested.EVENT_TYPE, runtime.pulsar_namespace)
     checks = {
         "mongodb": mongo_check(database),
-        "pulsar": pulsar_check(PulsarAdmin.for_runtime(runtime), runtime.pulsar_namespace),
+        "pulsar": pulsar_check(PulsarAdmin.for_runtime(runtime), ingested),
     }
     queries = RecordQueries(
         reader, ActiveTimeline(generations), settings.cursor_secret, settings.query_page_bytes

@@ -40,9 +40,8 @@ class Validation:
 def bootstrap(settings: Settings, *, log: ValidationLog | None = None) -> Validation:
     """Builds the use cases on Redis, or on the given log (tests pass the in-memory one)."""
     runtime = settings.runtime
-    checks: dict[str, Check] = {
-        "pulsar": pulsar_check(PulsarAdmin.for_runtime(runtime), runtime.pulsar_namespace)
-    }
+    ingested = topic_for(DataIngested.EVENT_TYPE, runtime.pulsar_namespace)
+    checks: dict[str, Check] = {"pulsar": pulsar_check(PulsarAdmin.for_runtime(runtime), ingested)}
     if log is None:
         client = make_redis(settings.redis_url)
         log = RedisValidationLog(client)

@@ -1,4 +1,4 @@
-"""Talks to the Pulsar admin REST API: readiness of the broker and of our namespace, topic statistics."""
+"""Talks to the Pulsar admin REST API: readiness (a topic lookup), topic statistics, subscriptions."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ def namespace_path(namespace: str) -> str:
     return namespace.split("://", 1)[1]
 
 
-def topics_path(namespace: str) -> str:
-    """The admin path of a namespace's topics: `persistent://tenant/ns` -> `/persistent/tenant/ns`."""
-    return "/" + namespace.replace("://", "/", 1)
+def topics_path(name: str) -> str:
+    """The REST path of a namespace's topics or of a topic: `persistent://t/ns/x` -> `/persistent/t/ns/x`."""
+    return "/" + name.replace("://", "/", 1)
 
 
 @dataclass(frozen=True)
@@ -39,19 +39,28 @@ class PulsarAdmin:
 
     def request(self, method: str, path: str, *, timeout_s: float = 5.0, **kwargs: Any) -> requests.Response:
         """Sends one request to `path` under /admin/v2 (e.g. `/namespaces/public/default`)."""
-        url = f"{self.url.rstrip('/')}/admin/v2{path}"
-        return requests.request(method, url, headers=self.headers, timeout=timeout_s, **kwargs)
+        return self._send(method, f"/admin/v2{path}", timeout_s, **kwargs)
 
     def get(self, path: str, *, timeout_s: float = 5.0, **kwargs: Any) -> requests.Response:
         return self.request("GET", path, timeout_s=timeout_s, **kwargs)
 
+    def lookup(self, topic: str, *, timeout_s: float = 5.0) -> requests.Response:
+        """Asks which broker serves `topic`, as a client does before connecting: with authorization on, the
+        broker answers only a role that may produce or consume there (no tenant-admin right needed)."""
+        return self._send("GET", f"/lookup/v2/topic{topics_path(topic)}", timeout_s)
 
-def pulsar_check(admin: PulsarAdmin, namespace: str, timeout_s: float = 3.0) -> Check:
-    """Passes when the broker answers for the namespace our topics live in."""
-    path = f"/namespaces/{namespace_path(namespace)}"
+    def _send(self, method: str, path: str, timeout_s: float, **kwargs: Any) -> requests.Response:
+        url = f"{self.url.rstrip('/')}{path}"
+        return requests.request(method, url, headers=self.headers, timeout=timeout_s, **kwargs)
+
+
+def pulsar_check(admin: PulsarAdmin, topic: str, timeout_s: float = 3.0) -> Check:
+    """Passes when the broker would serve one of our topics to us: it is up, the topic's namespace exists
+    and, with authorization on, our role may use the topic."""
+    short = topic.rsplit("/", 1)[-1]
 
     def check() -> str:
-        admin.get(path, timeout_s=timeout_s).raise_for_status()
-        return f"namespace {namespace_path(namespace)} served"
+        admin.lookup(topic, timeout_s=timeout_s).raise_for_status()
+        return f"topic {short} served"
 
     return check

@@ -20,7 +20,7 @@ from tests.stack_control import stopped
 
 def _broker_up(pipeline: Pipeline) -> bool:
     try:
-        pulsar_check(pipeline.stack.pulsar_admin, pipeline.stack.pulsar_namespace)()
+        pulsar_check(pipeline.stack.pulsar_admin, pipeline.topic)()
     except Exception:
         return False
     return True

@@ -35,4 +35,5 @@ def test_namespace_keeps_history_forever_and_deduplicates(stack: StackEndpoints)
     retention = stack.pulsar_admin.get(f"{ns}/retention").json()
     assert retention == {"retentionTimeInMinutes": -1, "retentionSizeInMB": -1}
     assert stack.pulsar_admin.get(f"{ns}/deduplication").json() is True
-    assert pulsar_check(stack.pulsar_admin, stack.pulsar_namespace)() == "namespace public/default served"
+    ingested = f"{stack.pulsar_namespace}/data-ingested"
+    assert pulsar_check(stack.pulsar_admin, ingested)() == "topic data-ingested served"

@@ -80,10 +80,10 @@ def test_an_empty_or_binary_token_file_fails_naming_the_variable(
 
 
 class _Recorder(BaseHTTPRequestHandler):
-    seen: list[str | None] = []
+    seen: list[tuple[str, str | None]] = []  # path and Authorization header of each request
 
     def do_GET(self) -> None:
-        _Recorder.seen.append(self.headers.get("Authorization"))
+        _Recorder.seen.append((self.path, self.headers.get("Authorization")))
         self.send_response(200 if self.headers.get("Authorization") == f"Bearer {TOKEN}" else 401)
         self.end_headers()
 
@@ -102,9 +102,10 @@ def broker_admin() -> Iterator[str]:
     server.server_close()
 
 
-def test_the_readiness_check_passes_only_with_the_token(broker_admin: str) -> None:
-    namespace = "persistent://public/default"
-    assert pulsar_check(PulsarAdmin(broker_admin, TOKEN), namespace)() == "namespace public/default served"
+def test_the_readiness_check_looks_up_our_topic_with_the_token(broker_admin: str) -> None:
+    topic = "persistent://public/default/data-ingested"
+    assert pulsar_check(PulsarAdmin(broker_admin, TOKEN), topic)() == "topic data-ingested served"
     with pytest.raises(requests.HTTPError, match="401"):
-        pulsar_check(PulsarAdmin(broker_admin), namespace)()
-    assert _Recorder.seen[-2:] == [f"Bearer {TOKEN}", None]
+        pulsar_check(PulsarAdmin(broker_admin), topic)()
+    path = "/lookup/v2/topic/persistent/public/default/data-ingested"
+    assert _Recorder.seen[-2:] == [(path, f"Bearer {TOKEN}"), (path, None)]
