@@ -13,6 +13,8 @@ import json
 import os
 import re
 import secrets
+import stat
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -137,15 +139,37 @@ class KeyFile:
 def _locked_document(path: Path) -> Iterator[dict[str, Any]]:
     """Reads, lets the caller change, then atomically rewrites the key file under an exclusive lock."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_suffix(path.suffix + ".lock"), "w") as lock:
+    # Never through a link, never readable by others, whatever the caller's umask.
+    lock = os.open(path.with_suffix(path.suffix + ".lock"), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    try:
         fcntl.flock(lock, fcntl.LOCK_EX)
         document: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {"keys": []}
         parse_key_file(json.dumps(document), path)  # refuse to build on a malformed file
         yield document
-        temporary = path.with_suffix(path.suffix + ".tmp")
-        temporary.write_text(json.dumps(document, indent=2) + "\n")
-        os.chmod(temporary, 0o600)
+        _replace_keeping_owner(path, json.dumps(document, indent=2) + "\n")
+    finally:
+        os.close(lock)
+
+
+def _replace_keeping_owner(path: Path, text: str) -> None:
+    """Atomically rewrites the file with its owner and mode (a new one is the writer's, 0600).
+
+    The services read the file as an unprivileged user while operators run `keys add` as root: a replacement
+    owned by root, mode 0600, would lock the services out. mkstemp's file is new (O_EXCL), so a link planted
+    where the temporary goes cannot redirect the write."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(text)
+            if path.exists():
+                current = path.stat()
+                os.fchmod(out.fileno(), stat.S_IMODE(current.st_mode))
+                if (current.st_uid, current.st_gid) != (os.geteuid(), os.getegid()):
+                    os.fchown(out.fileno(), current.st_uid, current.st_gid)
         os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def add_key(
