@@ -40,8 +40,8 @@ from processing_svc.application.handler import ProcessRecord
 from processing_svc.bootstrap import processing_consumer
 from processing_svc.domain.pipeline import Pipeline, default_steps
 from processing_svc.settings import DEFAULT_EXPECTED_FIELDS, Settings
+from reliability.settings import stack_environment
 
-DATABASE_URL = "postgresql://processing:processing@127.0.0.1:5432/processing"
 NAMESPACE = "persistent://public/default"
 COLUMNS = "(stream_id, version, event_id, event_type, data, metadata, occurred_at)"
 STEP_DATA = json.dumps({"record_version": 1, "step": "normalize", "details": {"changed": True}})
@@ -49,13 +49,17 @@ STEP_DATA = json.dumps({"record_version": 1, "step": "normalize", "details": {"c
 
 @contextmanager
 def _schema() -> Iterator[tuple[str, Engine]]:
-    with temporary_schema(DATABASE_URL, prefix="bench_processing") as schema:
-        engine = make_engine(DATABASE_URL, search_path=schema, pool_size=2)
+    with temporary_schema(_database_url(), prefix="bench_processing") as schema:
+        engine = make_engine(_database_url(), search_path=schema, pool_size=2)
         migrate_processing(engine)
         try:
             yield schema, engine
         finally:
             engine.dispose()
+
+
+def _database_url() -> str:
+    return stack_environment()["PROCESSING_DATABASE_URL"]
 
 
 def _event(n: int) -> Any:
@@ -90,7 +94,7 @@ def _publish(topic: str, count: int) -> None:
 
 def _consume(topic: str, subscription: str, schema: str, stop: Any) -> None:
     """One consumer process, built as `python -m processing_svc consume` builds it."""
-    engine = make_engine(DATABASE_URL, search_path=schema, pool_size=2)
+    engine = make_engine(_database_url(), search_path=schema, pool_size=2)
     client = broker.client()
     pipeline = Pipeline(default_steps(load_expected_fields(DEFAULT_EXPECTED_FIELDS)))
     handler = ProcessRecord(lambda: ProcessingPostgresUnitOfWork(engine), pipeline, f"{topic}-out")
@@ -153,7 +157,7 @@ def processing_rate(processes: int, records: int) -> float:
 
 
 def _insert_loop(schema: str, rows_per_txn: int, deadline: float, counts: list[int], index: int) -> None:
-    connection = psycopg2.connect(DATABASE_URL, options=f"-c search_path={schema}")
+    connection = psycopg2.connect(_database_url(), options=f"-c search_path={schema}")
     try:
         while time.monotonic() < deadline:
             stream = str(uuid.uuid4())

@@ -22,6 +22,7 @@ from bench import auth, e2e_lag, ingestion, memory, pulsar_raw, query_latency, r
 from bench.report import Figure, print_table, write_json
 from eventkit.auth.keys import add_key
 from eventkit.postgres.engine import make_engine
+from reliability.settings import stack_environment
 from reliability.supervisor import qualified, supervisorctl
 
 
@@ -30,7 +31,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", "10")))
     parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "3")))
     parser.add_argument("--ingest-url", default="http://127.0.0.1:5001")
-    parser.add_argument("--database-url", default="postgresql://ingestion:ingestion@127.0.0.1:5432/ingestion")
+    parser.add_argument("--database-url", default=stack_environment()["INGESTION_DATABASE_URL"])
     parser.add_argument("--only", default=os.environ.get("BENCH_ONLY", ",".join(SECTIONS)))
     parser.add_argument("--rates", default=os.environ.get("BENCH_RATES", "20,40,80,120,200"))
     parser.add_argument("--batch-rates", default=os.environ.get("BENCH_BATCH_RATES", "100,150,200,500"))

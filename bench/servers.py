@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from bench.baseline_app import DDL, OUTBOX_TABLE, TABLE
 from eventkit.postgres.engine import make_engine
+from reliability.settings import stack_environment
 
 BASELINE_PORT = 5901
 
@@ -43,7 +44,8 @@ def baseline_server(workers: int, threads: int) -> Iterator[str]:
         "30",
         "bench.baseline_app:asgi",
     ]
-    environ = {**os.environ, "BASELINE_THREADS": str(threads)}
+    database_url = stack_environment()["INGESTION_DATABASE_URL"]
+    environ = {**os.environ, "BASELINE_THREADS": str(threads), "DATABASE_URL": database_url}
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environ)
     url = f"http://127.0.0.1:{BASELINE_PORT}"
     try:

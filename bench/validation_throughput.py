@@ -22,6 +22,7 @@ from contracts import DataIngested, content_hash, encode, message_key, message_p
 from eventkit.messaging import OutboundMessage
 from eventkit.pulsar.consumer import EventConsumer
 from eventkit.pulsar.publisher import PulsarPublisher
+from reliability.settings import stack_environment
 from validation_svc.adapters.redis.connection import make_redis
 from validation_svc.adapters.redis.keys import Keys
 from validation_svc.adapters.redis.log import RedisValidationLog
@@ -29,8 +30,12 @@ from validation_svc.adapters.rules_file import load_rule_book
 from validation_svc.application.handler import ValidateRecord
 from validation_svc.settings import DEFAULT_RULES_FILE
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 NAMESPACE = "persistent://public/default"
+
+
+def _redis_url() -> str:
+    """The Redis admin: the benchmark's log lives under keys of its own, beyond validation's ACL user."""
+    return stack_environment()["REDIS_ADMIN_URL"]
 
 
 def _event(i: int) -> Any:
@@ -65,7 +70,7 @@ def _publish(topic: str, count: int) -> None:
 def _consume(topic: str, subscription: str, prefix: str, stop: Any) -> None:
     """One consumer process, as `python -m validation_svc consume` runs it."""
     client = broker.client()
-    log = RedisValidationLog(make_redis(REDIS_URL), Keys(prefix))
+    log = RedisValidationLog(make_redis(_redis_url()), Keys(prefix))
     handler = ValidateRecord(load_rule_book(DEFAULT_RULES_FILE), log, f"{NAMESPACE}/bench-validated")
     consumer = EventConsumer(
         client, topic, subscription, handler, consumer_name=f"bench-{uuid.uuid4().hex[:6]}"
@@ -80,7 +85,7 @@ def _pipeline_rate(processes: int, records: int) -> float:
     suffix = uuid.uuid4().hex[:8]
     topic, prefix = f"{NAMESPACE}/bench-vin-{suffix}", f"bench-validation-{suffix}"
     _publish(topic, records)
-    redis_client = make_redis(REDIS_URL)
+    redis_client = make_redis(_redis_url())
     context = multiprocessing.get_context("spawn")
     stop = context.Event()
     workers = [
@@ -112,7 +117,7 @@ def _rate_from_stream(client: Any, stream: str) -> float:
 def _append_rate(records: int) -> float:
     """The baseline: the handler (rules, event, atomic Lua append) in one thread, no broker."""
     prefix = f"bench-validation-raw-{uuid.uuid4().hex[:8]}"
-    client = make_redis(REDIS_URL)
+    client = make_redis(_redis_url())
     handler = ValidateRecord(
         load_rule_book(DEFAULT_RULES_FILE), RedisValidationLog(client, Keys(prefix)), f"{NAMESPACE}/x"
     )
@@ -136,7 +141,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=3000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    client = make_redis(REDIS_URL)
+    client = make_redis(_redis_url())
     original = str(client.config_get("appendfsync")["appendfsync"])
     figures: list[Figure] = []
     try:

@@ -20,7 +20,8 @@ from supervisor.xmlrpc import SupervisorTransport
 from eventkit.pulsar.admin import PulsarAdmin
 from eventkit.settings import Env, pulsar_auth_token
 
-HOST = os.environ.get("BIND_HOST", "127.0.0.1")
+HOST = os.environ.get("BIND_HOST", "127.0.0.1")  # the APIs'
+STORE_HOST = os.environ.get("STORE_BIND_HOST", "127.0.0.1")
 TIMEOUT_S = 3
 
 
@@ -29,14 +30,18 @@ def _port(name: str, default: int) -> int:
 
 
 def check_postgres() -> str:
-    dsn = f"postgresql://ingestion:ingestion@{HOST}:{_port('PG_PORT', 5432)}/ingestion"
+    # make status sources infra/lib.sh: the URLs carry the passwords from RUN_DIR/credentials.env
+    default = f"postgresql://ingestion@{STORE_HOST}:{_port('PG_PORT', 5432)}/ingestion"
+    dsn = os.environ.get("INGESTION_DATABASE_URL", default)
     with psycopg2.connect(dsn, connect_timeout=TIMEOUT_S) as conn, conn.cursor() as cur:
         cur.execute("SHOW server_version")
         return f"PostgreSQL {cur.fetchone()[0]}"
 
 
 def check_redis() -> str:
-    client = redis.Redis(host=HOST, port=_port("REDIS_PORT", 6379), socket_timeout=TIMEOUT_S)
+    # INFO and CONFIG are the ACL admin's (make status passes REDIS_ADMIN_URL, which no program is given)
+    url = os.environ.get("REDIS_ADMIN_URL", f"redis://{STORE_HOST}:{_port('REDIS_PORT', 6379)}/0")
+    client = redis.Redis.from_url(url, socket_timeout=TIMEOUT_S)
     info = client.info("server")
     aof = client.config_get("appendonly")["appendonly"]
     return f"Redis {info['redis_version']}, appendonly={aof}"
@@ -44,7 +49,7 @@ def check_redis() -> str:
 
 def check_mongodb() -> str:
     client: pymongo.MongoClient[dict[str, object]] = pymongo.MongoClient(
-        host=HOST, port=_port("MONGO_PORT", 27017), serverSelectionTimeoutMS=TIMEOUT_S * 1000
+        host=STORE_HOST, port=_port("MONGO_PORT", 27017), serverSelectionTimeoutMS=TIMEOUT_S * 1000
     )
     try:
         client.admin.command("hello")
@@ -55,7 +60,7 @@ def check_mongodb() -> str:
 
 def check_pulsar() -> str:
     # With token authentication on, PULSAR_AUTH_TOKEN(_FILE) is read as the services read it.
-    admin = PulsarAdmin(f"http://{HOST}:{_port('PULSAR_HTTP_PORT', 8080)}", pulsar_auth_token(Env()))
+    admin = PulsarAdmin(f"http://{STORE_HOST}:{_port('PULSAR_HTTP_PORT', 8080)}", pulsar_auth_token(Env()))
     admin.get("/namespaces/public/default", timeout_s=TIMEOUT_S).raise_for_status()
     return f"Pulsar {admin.get('/brokers/version', timeout_s=TIMEOUT_S).text.strip()}"
 

@@ -3,7 +3,9 @@ set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=stack.env
 source "$REPO_ROOT/infra/stack.env"
-export REPO_ROOT RUN_DIR CACHE_DIR VENV PULSAR_VERSION FERRETDB_VERSION BIND_HOST \
+# Exported: supervisord expands them into its programs' environments. The passwords and REDIS_ADMIN_URL are not,
+# so no program inherits more than the URLs it is given (tests read them with reliability.settings).
+export REPO_ROOT RUN_DIR CACHE_DIR VENV PULSAR_VERSION FERRETDB_VERSION BIND_HOST STORE_BIND_HOST SERVICE_USER \
   PG_PORT REDIS_PORT MONGO_PORT PULSAR_PORT PULSAR_HTTP_PORT PULSAR_HEAP PULSAR_DIRECT_MEM \
   INGESTION_PORT QUERY_PORT PROCESSING_PORT VALIDATION_PORT PULSAR_BOOKIE_PORT \
   PULSAR_SERVICE_URL PULSAR_ADMIN_URL INGESTION_DATABASE_URL PROCESSING_DATABASE_URL REDIS_URL MONGO_URL QUERY_BASE_URL \
@@ -31,6 +33,20 @@ wait_for() {
     printf '.'; sleep 1
   done
   printf ' ok (%ss)\n' "$(( $(date +%s) - start ))"
+}
+
+# is_loopback HOST: 127.0.0.0/8, ::1 or localhost.
+is_loopback() { case $1 in 127.*|::1|localhost) return 0 ;; *) return 1 ;; esac; }
+
+# The stores have no network-grade protection (FerretDB and the Pulsar admin API take anyone): they listen on
+# loopback unless the operator says, with STORES_SECURED=yes, that a firewall and the stores' own auth guard them.
+check_store_bind() {
+  is_loopback "$STORE_BIND_HOST" && return 0
+  [ "$STORES_SECURED" = yes ] || die "STORE_BIND_HOST=$STORE_BIND_HOST is not a loopback address: PostgreSQL, Redis, \
+FerretDB and Pulsar would listen on the network, and FerretDB and Pulsar's admin API accept anyone. Keep \
+STORE_BIND_HOST=127.0.0.1 (BIND_HOST alone moves the four APIs), or set STORES_SECURED=yes once a firewall \
+and the stores' authentication protect them (see README, production hardening)."
+  info "STORE_BIND_HOST=$STORE_BIND_HOST is not loopback; STORES_SECURED=yes says the stores are secured"
 }
 
 supervisorctl() { "$VENV/bin/supervisorctl" -c "$SUPERVISOR_CONF" "$@"; }

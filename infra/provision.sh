@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything the local stack needs, skipping what is already there:
-# apt packages, the Pulsar broker's jars, the FerretDB binary and the Python virtualenv.
+# apt packages, the unprivileged service user, the Pulsar broker's jars, the FerretDB binary and the virtualenv.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# What is installed here is read by SERVICE_USER: readable by all, whatever the caller's umask.
+umask 022
 
 need_apt=()
 
@@ -31,12 +33,37 @@ provision_packages() {
   command -v mvn >/dev/null || need_apt+=(maven)
   command -v go >/dev/null || need_apt+=(golang-go)
   command -v curl >/dev/null || need_apt+=(curl)
+  # Grants the service user search permission on the directories above the venv's interpreter (setfacl).
+  command -v setfacl >/dev/null || need_apt+=(acl)
   # Validates docker-compose.yml without a Docker engine (a test runs `docker-compose config`).
   command -v docker-compose >/dev/null || need_apt+=(docker-compose)
   # The operator console's browser tests drive Debian's own headless Chromium through its matching driver.
   command -v chromium >/dev/null || need_apt+=(chromium)
   command -v chromedriver >/dev/null || need_apt+=(chromium-driver)
   if (( ${#need_apt[@]} )); then apt_install "${need_apt[@]}"; else step "Debian packages present (postgresql, redis-server, java, maven, go, docker-compose, chromium)"; fi
+}
+
+# The system user every supervised program but PostgreSQL runs as: no login shell, no home, a group of its own
+# that no one else joins (RocksDB makes Pulsar's metadata dirs group-readable whatever the umask).
+provision_service_user() {
+  if ! id -u "$SERVICE_USER" >/dev/null 2>&1; then
+    step "Creating the system user $SERVICE_USER that runs the stack (no login shell)"
+    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$SERVICE_USER"
+  else
+    step "System user $SERVICE_USER present"
+  fi
+  if id -nG postgres | tr ' ' '\n' | grep -qx "$SERVICE_USER"; then  # an earlier layout's; an ACL does it now
+    gpasswd -d postgres "$SERVICE_USER" >/dev/null
+  fi
+}
+
+# Root's downloads used to live in ~/.cache (unreadable to SERVICE_USER under /root): reuse them, hard-linked.
+adopt_old_cache() {
+  local old="$HOME/.cache/dataingest"
+  [ "$CACHE_DIR" != "$old" ] && [ -d "$old" ] && [ ! -e "$CACHE_DIR" ] || return 0
+  step "Reusing the downloads in $old for $CACHE_DIR"
+  mkdir -p "$(dirname "$CACHE_DIR")"
+  cp -al "$old" "$CACHE_DIR" 2>/dev/null || cp -a "$old" "$CACHE_DIR"
 }
 
 provision_pulsar() {
@@ -111,7 +138,28 @@ provision_venv() {
   echo "$stamp" > "$VENV/.stamp"
 }
 
+# reachable_by_service_user PATH: lets SERVICE_USER through every directory above PATH it cannot enter (a venv
+# made from pyenv's Python under /root, mode 700): search permission for that user alone (an ACL entry), so it
+# can open what it is told to, never list. Prints what it opened up.
+reachable_by_service_user() {
+  local path dir="" part
+  path=$(readlink -f "$1")
+  local parts
+  IFS=/ read -r -a parts <<< "${path#/}"
+  unset 'parts[${#parts[@]}-1]'  # the file itself
+  for part in "${parts[@]}"; do  # top down: a directory is tested once its parents let the user through
+    dir="$dir/$part"
+    (cd / && runuser -u "$SERVICE_USER" -- test -x "$dir") && continue
+    setfacl -m "u:$SERVICE_USER:x" "$dir" || die "cannot give $SERVICE_USER search permission on $dir (setfacl)"
+    info "$SERVICE_USER may pass through $dir (search only, an ACL entry) to reach $path"
+  done
+}
+
 provision_packages
+provision_service_user
+adopt_old_cache
 provision_pulsar
 provision_ferretdb
 provision_venv
+reachable_by_service_user "$VENV/bin/python"
+reachable_by_service_user "$REPO_ROOT/infra/run-service.sh"

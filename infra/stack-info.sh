@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # Prints the URLs and development credentials of the running local stack.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-h=$BIND_HOST
+h=$BIND_HOST s=$STORE_BIND_HOST
 cat <<INFO
 Services
   ingestion_svc   http://$h:$INGESTION_PORT   (docs: http://$h:$INGESTION_PORT/docs)
   query_svc       http://$h:$QUERY_PORT   (docs: http://$h:$QUERY_PORT/docs, console: http://localhost:$QUERY_PORT/console/)
   processing_svc  http://$h:$PROCESSING_PORT   (docs: http://$h:$PROCESSING_PORT/docs)
   validation_svc  http://$h:$VALIDATION_PORT   (docs: http://$h:$VALIDATION_PORT/docs)
-Stores and broker (development credentials; loopback only)
-  PostgreSQL      postgresql://ingestion:ingestion@$h:$PG_PORT/ingestion
-                  postgresql://processing:processing@$h:$PG_PORT/processing
-  Redis           redis://$h:$REDIS_PORT/0
-  MongoDB (FerretDB $FERRETDB_VERSION)  mongodb://$h:$MONGO_PORT/query
-  Pulsar $PULSAR_VERSION    pulsar://$h:$PULSAR_PORT   admin: http://$h:$PULSAR_HTTP_PORT
+Stores and broker (on $s only; passwords in $RUN_DIR/credentials.env, root-readable)
+  PostgreSQL      postgresql://ingestion:\$INGESTION_DB_PASSWORD@$s:$PG_PORT/ingestion
+                  postgresql://processing:\$PROCESSING_DB_PASSWORD@$s:$PG_PORT/processing
+  Redis           redis://validation:\$REDIS_VALIDATION_PASSWORD@$s:$REDIS_PORT/0   (ACL users: validation,
+                  ratelimit, admin; default off)
+  MongoDB (FerretDB $FERRETDB_VERSION)  mongodb://$s:$MONGO_PORT/query   (no authentication: loopback only)
+  Pulsar $PULSAR_VERSION    pulsar://$s:$PULSAR_PORT   admin: http://$s:$PULSAR_HTTP_PORT
+  e.g. source $RUN_DIR/credentials.env && psql "postgresql://ingestion:\$INGESTION_DB_PASSWORD@$s:$PG_PORT/ingestion"
+Programs run as $SERVICE_USER (PostgreSQL as postgres); $RUN_DIR is theirs and root's alone (umask 077).
 API keys (development): $RUN_DIR/dev-keys.env — e.g.
   source $RUN_DIR/dev-keys.env && curl -H "Authorization: Bearer \$PARTNER123_KEY" http://$h:$INGESTION_PORT/ingest/<id>
 Logs: $RUN_DIR/logs   (make logs)

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # `make up`: provisions (first run) and starts the whole local stack under supervisord.
 # Idempotent: re-running only starts what is not running.
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+"$here/provision.sh"   # packages, downloads, the virtualenv, the service user
+"$here/run-dir.sh"     # RUN_DIR's owners and modes, the store passwords (before lib.sh builds the URLs)
+source "$here/lib.sh"
 source "$REPO_ROOT/infra/postgres.sh"
+# Everything the stack creates from here on is for its owner alone (supervisord sets the same for its programs).
+umask 077
 
-"$REPO_ROOT/infra/provision.sh"
-
-mkdir -p "$RUN_DIR"/{logs,redis,ferretdb,pulsar,metrics}
 PG_DATA=$(pg_data_dir)
 export PG_DATA
 pg_init_cluster
@@ -16,10 +19,15 @@ create_console_secret() {
   local secret="$RUN_DIR/console-secret"
   [ -s "$secret" ] && return
   step "Creating the operator console's session secret ($secret)"
-  (umask 077 && "$VENV/bin/python" -c 'import secrets; print(secrets.token_hex(32))' > "$secret")
+  "$VENV/bin/python" -c 'import secrets; print(secrets.token_hex(32))' > "$secret.tmp"
+  chown "$SERVICE_USER:$SERVICE_USER" "$secret.tmp" && mv "$secret.tmp" "$secret"
 }
 
-port_busy() { (exec 3<>"/dev/tcp/$BIND_HOST/$1") 2>/dev/null; }
+port_busy() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+# redis-cli as the ACL admin; the password goes by environment, not on the command line.
+redis_admin() { REDISCLI_AUTH=$REDIS_ADMIN_PASSWORD redis-cli --user admin -h "$STORE_BIND_HOST" -p "$REDIS_PORT" "$@"; }
+redis_ping() { [ "$(redis_admin ping 2>/dev/null)" = PONG ]; }
 
 start_supervisor() {
   if supervisord_running; then
@@ -29,34 +37,40 @@ start_supervisor() {
       step "supervisord already running; applying config changes, making sure every store is started"
       supervisorctl update >/dev/null  # restarts only changed programs
       supervisorctl start stores:* >/dev/null || true
+      redis_admin acl load >/dev/null 2>&1 || true  # users.acl is rewritten on every run
       return
     fi
     step "The running supervisord predates this configuration; restarting the stack to apply it"
     "$REPO_ROOT/infra/down.sh"
   fi
-  for p in "$PG_PORT" "$REDIS_PORT" "$MONGO_PORT" "$PULSAR_PORT" "$PULSAR_HTTP_PORT" "$PULSAR_BOOKIE_PORT" \
-           "$INGESTION_PORT" "$QUERY_PORT" "$PROCESSING_PORT" "$VALIDATION_PORT"; do
-    port_busy "$p" && die "port $BIND_HOST:$p is already in use by another program ('ss -ltnp | grep :$p' shows which); stop it or choose another port (see README, configuration)"
+  local p host
+  for p in "$STORE_BIND_HOST:$PG_PORT" "$STORE_BIND_HOST:$REDIS_PORT" "$STORE_BIND_HOST:$MONGO_PORT" \
+           "$STORE_BIND_HOST:$PULSAR_PORT" "$STORE_BIND_HOST:$PULSAR_HTTP_PORT" "$STORE_BIND_HOST:$PULSAR_BOOKIE_PORT" \
+           "$BIND_HOST:$INGESTION_PORT" "$BIND_HOST:$QUERY_PORT" "$BIND_HOST:$PROCESSING_PORT" \
+           "$BIND_HOST:$VALIDATION_PORT"; do
+    host=${p%:*}
+    port_busy "$host" "${p##*:}" && die "port $p is already in use by another program ('ss -ltnp | grep :${p##*:}' \
+shows which); stop it or choose another port (see README, configuration)"
   done
-  step "Starting supervisord (stores: postgres, redis, pulsar, mongodb)"
+  step "Starting supervisord (stores: postgres, redis, pulsar, mongodb; programs run as $SERVICE_USER)"
   "$VENV/bin/supervisord" -c "$SUPERVISOR_CONF"
 }
 
 wait_for_stores() {
   step "Waiting for the stores and the broker"
-  wait_for "PostgreSQL on :$PG_PORT" 60 "$PG_BIN/pg_isready" -q -h "$BIND_HOST" -p "$PG_PORT"
-  wait_for "Redis on :$REDIS_PORT" 30 redis-cli -h "$BIND_HOST" -p "$REDIS_PORT" ping
-  wait_for "MongoDB-compatible server (FerretDB) on :$MONGO_PORT" 30 "$VENV/bin/python" "$REPO_ROOT/infra/health.py" --check mongodb
+  wait_for "PostgreSQL on :$PG_PORT" 60 "$PG_BIN/pg_isready" -q -h "$STORE_BIND_HOST" -p "$PG_PORT" || return 1
+  wait_for "Redis on :$REDIS_PORT" 30 redis_ping || return 1
+  wait_for "MongoDB-compatible server (FerretDB) on :$MONGO_PORT" 30 "$VENV/bin/python" "$REPO_ROOT/infra/health.py" --check mongodb || return 1
   wait_for "Pulsar broker on :$PULSAR_PORT (first start takes ~30 s)" 180 \
-    curl -sf "http://$BIND_HOST:$PULSAR_HTTP_PORT/admin/v2/namespaces/public/default"
+    curl -sf "http://$STORE_BIND_HOST:$PULSAR_HTTP_PORT/admin/v2/namespaces/public/default"
 }
 
 configure_stores() {
   step "Provisioning databases and broker policies"
-  pg_service_db ingestion
-  pg_service_db processing
-  info "PostgreSQL databases: ingestion, processing (each owned by its own role)"
-  local ns="http://$BIND_HOST:$PULSAR_HTTP_PORT/admin/v2/namespaces/public/default"
+  pg_service_db ingestion "$INGESTION_DB_PASSWORD"
+  pg_service_db processing "$PROCESSING_DB_PASSWORD"
+  info "PostgreSQL databases: ingestion, processing (each owned by its own role, password in credentials.env)"
+  local ns="http://$STORE_BIND_HOST:$PULSAR_HTTP_PORT/admin/v2/namespaces/public/default"
   curl -sf -X POST -H 'Content-Type: application/json' \
     -d '{"retentionTimeInMinutes":-1,"retentionSizeInMB":-1}' "$ns/retention"
   curl -sf -X POST -H 'Content-Type: application/json' -d 'true' "$ns/deduplication"
@@ -100,6 +114,8 @@ create_dev_keys() {
   } > "$out"
   chmod 600 "$out"
   limit_dev_keys "$keys" "$out"
+  # The services read the key file; rewrites by `keys add` (as root) keep this owner and mode.
+  chown "$SERVICE_USER:$SERVICE_USER" "$keys"
   info "written to $out (the key file keeps only their hashes)"
 }
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import os
+import functools
+import subprocess
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -13,6 +14,20 @@ from eventkit.pulsar.client import make_client
 from eventkit.settings import Env, pulsar_auth_token
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@functools.cache
+def stack_environment() -> dict[str, str]:
+    """The variables infra/lib.sh sets, as `make up` hands them to its programs.
+
+    Ports, hosts and the store URLs with the passwords from RUN_DIR/credentials.env (readable by root only),
+    plus the Redis admin's URL, which no program is given."""
+    script = f'source "{REPO_ROOT}/infra/lib.sh" >/dev/null && export REDIS_ADMIN_URL && env -0'
+    result = subprocess.run(["bash", "-c", script], capture_output=True, timeout=60, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"sourcing infra/lib.sh failed: {result.stderr.decode(errors='replace')}")
+    pairs = (item.split("=", 1) for item in result.stdout.decode().split("\0") if "=" in item)
+    return dict(pairs)
 
 
 @dataclass(frozen=True)
@@ -88,10 +103,13 @@ PROFILES = {profile.name: profile for profile in (SHORT, FULL)}
 class Stack:
     """The local stack `make up` runs, read from the same variables (ports) as infra/stack.env."""
 
-    host: str
+    host: str  # the APIs' (BIND_HOST)
     ports: dict[str, int]
     run_dir: Path
     admin_key: str
+    store_host: str = "127.0.0.1"  # the stores' and the broker's (STORE_BIND_HOST)
+    # INGESTION_DATABASE_URL, PROCESSING_DATABASE_URL, REDIS_URL: with their passwords (stack_environment)
+    store_urls: dict[str, str] = field(default_factory=dict, repr=False)
     # The broker's token when it wants one (PULSAR_AUTH_TOKEN or PULSAR_AUTH_TOKEN_FILE, as services read it).
     pulsar_auth_token: str = field(default="", repr=False)
 
@@ -100,27 +118,27 @@ class Stack:
 
     @property
     def ingestion_db_url(self) -> str:
-        return f"postgresql+psycopg2://ingestion:ingestion@{self.host}:{self.ports['PG_PORT']}/ingestion"
+        return _psycopg2(self.store_urls["INGESTION_DATABASE_URL"])
 
     @property
     def processing_db_url(self) -> str:
-        return f"postgresql+psycopg2://processing:processing@{self.host}:{self.ports['PG_PORT']}/processing"
+        return _psycopg2(self.store_urls["PROCESSING_DATABASE_URL"])
 
     @property
     def redis_url(self) -> str:
-        return f"redis://{self.host}:{self.ports['REDIS_PORT']}/0"
+        return self.store_urls["REDIS_URL"]  # validation's ACL user: the checker reads only validation's keys
 
     @property
     def mongo_url(self) -> str:
-        return f"mongodb://{self.host}:{self.ports['MONGO_PORT']}"
+        return f"mongodb://{self.store_host}:{self.ports['MONGO_PORT']}"
 
     @property
     def pulsar_url(self) -> str:
-        return f"pulsar://{self.host}:{self.ports['PULSAR_PORT']}"
+        return f"pulsar://{self.store_host}:{self.ports['PULSAR_PORT']}"
 
     @property
     def pulsar_admin_url(self) -> str:
-        return f"http://{self.host}:{self.ports['PULSAR_HTTP_PORT']}"
+        return f"http://{self.store_host}:{self.ports['PULSAR_HTTP_PORT']}"
 
     @property
     def pulsar_admin(self) -> PulsarAdmin:
@@ -128,6 +146,10 @@ class Stack:
 
     def pulsar_client(self) -> pulsar.Client:
         return make_client(self.pulsar_url, auth_token=self.pulsar_auth_token)
+
+
+def _psycopg2(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+psycopg2://", 1)
 
 
 _DEFAULT_PORTS = {
@@ -144,19 +166,28 @@ _DEFAULT_PORTS = {
 
 
 def stack_from_env() -> Stack:
-    """Reads ports like `make up` does and the admin key from the dev keys `make up` wrote."""
-    run_dir = Path(os.environ.get("RUN_DIR", REPO_ROOT / ".run"))
+    """Reads ports, hosts and store URLs as `make up` sets them, and the admin key from its dev keys."""
+    env = stack_environment()
+    run_dir = Path(env["RUN_DIR"])
     keys_file = run_dir / "dev-keys.env"
     if not keys_file.exists():
         raise SystemExit(f"{keys_file} is missing: run `make up` first")
     keys = dict(
         line.split("=", 1) for line in keys_file.read_text().splitlines() if "=" in line and line[0] != "#"
     )
-    ports = {name: int(os.environ.get(name, default)) for name, default in _DEFAULT_PORTS.items()}
+    ports = {name: int(env.get(name, default)) for name, default in _DEFAULT_PORTS.items()}
     # the broker's "faults" listener (infra/stack.env): where the Pulsar network fault's proxy listens
-    ports["PULSAR_FAULTS_PORT"] = int(os.environ.get("PULSAR_FAULTS_PORT", ports["PULSAR_PORT"] + 2))
-    host = os.environ.get("BIND_HOST", "127.0.0.1")
-    return Stack(host, ports, run_dir, keys["ADMIN_KEY"].strip(), pulsar_auth_token(Env()))
+    ports["PULSAR_FAULTS_PORT"] = int(env.get("PULSAR_FAULTS_PORT", ports["PULSAR_PORT"] + 2))
+    urls = {name: env[name] for name in ("INGESTION_DATABASE_URL", "PROCESSING_DATABASE_URL", "REDIS_URL")}
+    return Stack(
+        env["BIND_HOST"],
+        ports,
+        run_dir,
+        keys["ADMIN_KEY"].strip(),
+        store_host=env["STORE_BIND_HOST"],
+        store_urls=urls,
+        pulsar_auth_token=pulsar_auth_token(Env()),
+    )
 
 
 def profile_named(name: str, records: int | None = None, converge_bound_s: float | None = None) -> Profile:

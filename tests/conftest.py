@@ -9,6 +9,10 @@ import pytest
 
 from tests.stack import StackEndpoints, containers_stack, local_stack
 
+# Tests run as root and write into RUN_DIR (screenshots, keys): what they leave there is root's alone, as
+# everything the stack writes (issue 22, finding 5).
+os.umask(0o077)
+
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[StackEndpoints]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -18,6 +17,7 @@ from testcontainers.core.wait_strategies import HttpWaitStrategy, LogMessageWait
 from eventkit.pulsar.admin import PulsarAdmin
 from eventkit.pulsar.client import make_client
 from eventkit.settings import Env, pulsar_auth_token
+from reliability.settings import stack_environment
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PULSAR_IMAGE = "apachepulsar/pulsar:4.0.7"
@@ -27,7 +27,7 @@ PULSAR_IMAGE = "apachepulsar/pulsar:4.0.7"
 class StackEndpoints:
     ingestion_db_url: str
     processing_db_url: str
-    redis_url: str
+    redis_url: str  # the local stack's Redis admin: tests use key prefixes of their own and read its config
     mongo_url: str
     pulsar_service_url: str
     pulsar_admin_url: str
@@ -48,10 +48,6 @@ class StackEndpoints:
         )
 
 
-def _env_port(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
-
-
 def _reachable(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=1):
@@ -61,25 +57,23 @@ def _reachable(host: str, port: int) -> bool:
 
 
 def local_stack() -> StackEndpoints:
-    """The stack `make up` runs; fails (never skips) with what to do when it is not running."""
-    host = os.environ.get("BIND_HOST", "127.0.0.1")
+    """The stack `make up` runs, with its credentials; fails (never skips) with what to do when it is down."""
+    env = stack_environment()
+    host = env["STORE_BIND_HOST"]
     ports = {
-        "PG_PORT": _env_port("PG_PORT", 5432),
-        "REDIS_PORT": _env_port("REDIS_PORT", 6379),
-        "MONGO_PORT": _env_port("MONGO_PORT", 27017),
-        "PULSAR_PORT": _env_port("PULSAR_PORT", 6650),
-        "PULSAR_HTTP_PORT": _env_port("PULSAR_HTTP_PORT", 8080),
+        name: int(env[name])
+        for name in ("PG_PORT", "REDIS_PORT", "MONGO_PORT", "PULSAR_PORT", "PULSAR_HTTP_PORT")
     }
     down = [f"{name}={port}" for name, port in ports.items() if not _reachable(host, port)]
     if down:
         pytest.fail(f"the local stack is not running ({', '.join(down)} unreachable): run `make up` first")
     return StackEndpoints(
-        ingestion_db_url=f"postgresql://ingestion:ingestion@{host}:{ports['PG_PORT']}/ingestion",
-        processing_db_url=f"postgresql://processing:processing@{host}:{ports['PG_PORT']}/processing",
-        redis_url=f"redis://{host}:{ports['REDIS_PORT']}/0",
-        mongo_url=f"mongodb://{host}:{ports['MONGO_PORT']}",
-        pulsar_service_url=f"pulsar://{host}:{ports['PULSAR_PORT']}",
-        pulsar_admin_url=f"http://{host}:{ports['PULSAR_HTTP_PORT']}",
+        ingestion_db_url=env["INGESTION_DATABASE_URL"],
+        processing_db_url=env["PROCESSING_DATABASE_URL"],
+        redis_url=env["REDIS_ADMIN_URL"],
+        mongo_url=env["MONGO_URL"],
+        pulsar_service_url=env["PULSAR_SERVICE_URL"],
+        pulsar_admin_url=env["PULSAR_ADMIN_URL"],
         pulsar_auth_token=pulsar_auth_token(Env()),
     )
 

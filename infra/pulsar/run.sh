@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Starts the Apache Pulsar standalone broker in the foreground (supervisord owns the process).
-# Needs: PULSAR_LIB (dir of jars from pom.xml), RUN_DIR; optional PULSAR_HEAP, PULSAR_DIRECT_MEM.
+# Needs: PULSAR_LIB (dir of jars from pom.xml), RUN_DIR; optional PULSAR_HEAP, PULSAR_DIRECT_MEM, STORE_BIND_HOST.
+# Every listener (broker, admin HTTP, bookie) binds STORE_BIND_HOST, never BIND_HOST (the APIs') nor a wildcard.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 : "${PULSAR_LIB:?PULSAR_LIB must name the directory of Pulsar jars (make up sets it)}"
 : "${RUN_DIR:?RUN_DIR must name the run directory (make up sets it)}"
 data="$RUN_DIR/pulsar"
-mkdir -p "$data"
+host="${STORE_BIND_HOST:-127.0.0.1}"
+mkdir -p "$data/logs"  # RocksDB's own logs: RUN_DIR/logs is supervisord's (root's), this process cannot write there
 cd "$data"   # the starter resolves relative data paths against the working directory
 
 # The ports come from the environment (infra/stack.env), so two stacks can run side by side.
@@ -14,13 +16,12 @@ conf="$data/standalone.conf"
 sed -e "s/^brokerServicePort=.*/brokerServicePort=${PULSAR_PORT:-6650}/" \
     -e "s/^webServicePort=.*/webServicePort=${PULSAR_HTTP_PORT:-8080}/" \
     -e "s/^bookiePort=.*/bookiePort=${PULSAR_BOOKIE_PORT:-3181}/" \
-    -e "s/^bindAddress=.*/bindAddress=${BIND_HOST:-127.0.0.1}/" \
-    -e "s/^advertisedAddress=.*/advertisedAddress=${BIND_HOST:-127.0.0.1}/" \
+    -e "s/^bindAddress=.*/bindAddress=$host/" \
+    -e "s/^advertisedAddress=.*/advertisedAddress=$host/" \
     "$here/standalone.conf" > "$conf"
 # A second advertised listener, `faults`, names a port the broker does not listen on: the reliability
 # suite's network fault runs a proxy there, and clients asking for that listener (PULSAR_LISTENER_NAME)
 # get it from lookups, so all their traffic crosses the proxy. Everyone else gets the internal one.
-host="${BIND_HOST:-127.0.0.1}"
 cat >> "$conf" <<EOF
 advertisedListeners=internal:pulsar://$host:${PULSAR_PORT:-6650},faults:pulsar://$host:${PULSAR_FAULTS_PORT:-6652}
 internalListenerName=internal
@@ -47,10 +48,10 @@ exec "$java_bin" \
   -Djute.maxbuffer=10485760 \
   -Dpulsar.allocator.exit_on_oom=true \
   -Dlog4j2.configurationFile="$here/log4j2.properties" \
-  -Dpulsar.log.dir="$RUN_DIR/logs" \
+  -Dpulsar.log.dir="$data/logs" \
   -cp "$PULSAR_LIB/*" \
   org.apache.pulsar.PulsarStandaloneStarter \
   -c "$conf" -nfw -nss \
   --metadata-dir "$data/metadata" \
   --bookkeeper-dir "$data/bookkeeper" \
-  -a "${BIND_HOST:-127.0.0.1}"
+  -a "$host"

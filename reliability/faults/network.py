@@ -72,7 +72,7 @@ class FlakyNetwork(Fault):
     async def installed(self, ctx: FaultContext) -> AsyncIterator[None]:
         self._proxy = await asyncio.to_thread(Toxiproxy, ctx.stack.run_dir / "logs" / "toxiproxy.log")
         try:
-            upstream = f"{ctx.stack.host}:{ctx.stack.ports[self._store_port]}"
+            upstream = f"{ctx.stack.store_host}:{ctx.stack.ports[self._store_port]}"
             listen = ctx.stack.ports[self._listen_port] if self._listen_port else 0
             port = await asyncio.to_thread(self._proxy.proxy, self.store, upstream, listen)
             self._proxy_port = port

@@ -39,7 +39,7 @@ class StoreOutage(Fault):
 
     async def inject(self, ctx: FaultContext) -> None:
         await ctx.after_share(0.3)
-        probe = DownProbe(ctx.stack.host, ctx.stack.ports[_PORTS[self.program]])
+        probe = DownProbe(ctx.stack.store_host, ctx.stack.ports[_PORTS[self.program]])
         async with probe.running():
             down_at = time.monotonic()
             await self._take_down(ctx)

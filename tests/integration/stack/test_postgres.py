@@ -37,7 +37,8 @@ def test_readiness_check_names_the_database(stack: StackEndpoints) -> None:
 
 
 def test_a_service_role_cannot_open_another_services_database(stack: StackEndpoints) -> None:
-    foreign = stack.processing_db_url.replace("processing:processing@", "ingestion:ingestion@")
+    # ingestion's role and password, processing's database
+    foreign = stack.ingestion_db_url.rsplit("/", 1)[0] + "/processing"
     engine = make_engine(foreign, pool_size=1)
     with pytest.raises(OperationalError, match="permission denied"):
         engine.connect()
