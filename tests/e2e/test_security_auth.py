@@ -13,6 +13,7 @@ import secrets
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -127,7 +128,7 @@ def test_a_refused_wait_says_what_to_do(service_urls: dict[str, str], api_keys: 
 def test_the_next_link_does_not_follow_a_forged_host(service_urls: dict[str, str], api_keys: ApiKeys) -> None:
     auth = api_keys.auth(api_keys.partner)
     for _ in range(2):
-        record = {"partner_id": "partner123", "payload": {"marker": uuid.uuid4().hex}}
+        record: dict[str, Any] = {"partner_id": "partner123", "payload": {"marker": uuid.uuid4().hex}}
         posted = requests.post(
             f"{service_urls['ingestion_svc']}/ingest", json=record, headers=auth, timeout=10
         )
