@@ -1,4 +1,5 @@
--- Per-service roles and databases for the Docker path (docker-compose, testcontainers).
+-- Per-service roles and databases for the throwaway test containers (tests/stack.py, TEST_STACK=containers):
+-- test-only passwords. docker-compose.yml uses postgres-init.sh (passwords from .env, never the role name);
 -- `make up` does the same natively (infra/postgres.sh). Each service owns its database alone.
 CREATE ROLE ingestion LOGIN PASSWORD 'ingestion';
 CREATE DATABASE ingestion OWNER ingestion;
