@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
@@ -49,6 +50,8 @@ from query_svc.application.projector import Projector
 from query_svc.application.queries import RecordQueries
 from query_svc.application.rebuild import RebuildRunner, Rebuilds
 from query_svc.settings import Settings
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -101,6 +104,11 @@ def bootstrap(settings: Settings, *, database: Database[dict[str, Any]] | None =
 def create_app(settings: Settings, query: Query | None = None) -> Flask:
     query = query or bootstrap(settings)
     runtime = settings.runtime
+    if not settings.cursor_secret_shared:
+        _log.warning(
+            "neither CURSOR_SECRET_KEY_FILE nor CONSOLE_SECRET_KEY_FILE is set: page cursors are signed with "
+            "a key of this process alone, so other workers and copies refuse them; set CURSOR_SECRET_KEY_FILE"
+        )
     dead_letters = DeadLetters(
         PulsarDeadLetterStore(
             lambda: client_for(runtime, operation_timeout_s=15),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
 import secrets
 from dataclasses import dataclass
 
@@ -12,8 +11,6 @@ from eventkit.auth.settings import AuthSettings
 from eventkit.settings import Env, RuntimeSettings, SettingsError
 from query_svc.application.queries import DEFAULT_PAGE_BYTES
 from query_svc.console_settings import MIN_SECRET_LENGTH, ConsoleSettings, secret_setting
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -25,6 +22,7 @@ class Settings:
     query_max_time_ms: int  # every read carries it as maxTimeMS; past it the answer is 503
     query_page_bytes: int  # a list page ends early once its records take this much in the store
     cursor_secret: bytes  # signs page cursors; every worker and copy of the service needs the same
+    cursor_secret_shared: bool  # False: made up by this process, so other workers refuse its cursors
     projector_batch: int  # most events of one topic applied in one bulk write
     projector_batch_wait_ms: int  # longest wait for a batch to fill (adds at most this to the view's lag)
     projector_gather_ms: int  # how long the writer waits for the other topics' batches (see combining.py)
@@ -38,6 +36,7 @@ class Settings:
     def from_env(cls, env: Env | None = None) -> Settings:
         env = env or Env()
         console = ConsoleSettings.from_env(env)
+        cursor_secret = _cursor_secret(env, console)
         return cls(
             runtime=RuntimeSettings.from_env("query_svc", 5002, env),
             auth=AuthSettings.from_env(env),
@@ -47,7 +46,8 @@ class Settings:
             query_page_bytes=env.integer(
                 "QUERY_MAX_PAGE_BYTES", DEFAULT_PAGE_BYTES, minimum=64 * 1024, maximum=64 * 1024 * 1024
             ),
-            cursor_secret=_cursor_secret(env, console),
+            cursor_secret=cursor_secret or secrets.token_bytes(32),
+            cursor_secret_shared=cursor_secret is not None,
             projector_batch=env.integer("PROJECTOR_BATCH", 200, minimum=1, maximum=5000),
             projector_batch_wait_ms=env.integer("PROJECTOR_BATCH_WAIT_MS", 10, minimum=1, maximum=5000),
             projector_gather_ms=env.integer("PROJECTOR_GATHER_MS", 50, minimum=0, maximum=5000),
@@ -63,8 +63,8 @@ class Settings:
         )
 
 
-def _cursor_secret(env: Env, console: ConsoleSettings) -> bytes:
-    """CURSOR_SECRET_KEY(_FILE); else a key derived from the console's secret; else one of this process."""
+def _cursor_secret(env: Env, console: ConsoleSettings) -> bytes | None:
+    """CURSOR_SECRET_KEY(_FILE); else a key derived from the console's secret; else None."""
     own = secret_setting(env, "CURSOR_SECRET_KEY")
     if own is not None:
         if len(own) < MIN_SECRET_LENGTH:
@@ -72,8 +72,4 @@ def _cursor_secret(env: Env, console: ConsoleSettings) -> bytes:
         return own.encode()
     if console.secret_key is not None:  # one secret, a separate key per use
         return hmac.new(console.secret_key.encode(), b"query_svc page cursors", hashlib.sha256).digest()
-    log.warning(
-        "neither CURSOR_SECRET_KEY_FILE nor CONSOLE_SECRET_KEY_FILE is set: page cursors are signed with a "
-        "key of this process alone, so another worker or copy refuses them; set CURSOR_SECRET_KEY_FILE"
-    )
-    return secrets.token_bytes(32)
+    return None
