@@ -64,6 +64,10 @@ def serve(app_factory: Callable[[], Flask], settings: RuntimeSettings) -> None:
         # local client could then claim any address in X-Forwarded-For.
         "forwarded_allow_ips": ",".join(settings.forwarded_allow_ips),
         "child_exit": _child_exit,
+        # supervisord manages the processes. gunicorn's control socket defaults to one path per user
+        # (~/.gunicorn/gunicorn.ctl), which the four services would fight over, in a home the service
+        # user may not write.
+        "control_socket_disable": True,
         # Our JSON logging is configured in the app factory; gunicorn's own lines go to stderr.
         "loglevel": settings.log_level.lower(),
     }
