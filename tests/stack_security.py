@@ -1,12 +1,15 @@
-"""Checks of the local stack's hardening (issue 22, finding 5), as pure functions over what /proc and a directory
-tree show, so each can be fed a planted violation (tests/unit/test_stack_security.py)."""
+"""Checks of the local stack's hardening (issue 22), as pure functions over what /proc, a directory tree and the
+broker show, so each can be fed a planted violation (tests/unit/test_stack_security.py)."""
 
 from __future__ import annotations
 
+import base64
 import ipaddress
+import json
 import os
+import re
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,3 +113,53 @@ def _walk(root: Path) -> Iterator[Path]:
     for directory, subdirectories, files in os.walk(root):
         for name in (*subdirectories, *files):
             yield Path(directory) / name
+
+
+# ---- Pulsar: a role per service -------------------------------------------------------------------------------
+
+Grant = tuple[str, str, str]  # (role, action, topic short name)
+NAMESPACE = "*"  # the topic of a namespace-wide grant
+
+
+def granted(grants_sh: str) -> set[Grant]:
+    """The grants infra/pulsar/grants.sh makes: `grant ROLE ACTION TOPIC` and `grant_namespace ROLE ACTION`."""
+    found = {(m[1], m[2], m[3]) for m in re.finditer(r"^\s*grant (\S+) (\S+) (\S+)$", grants_sh, re.M)}
+    found |= {
+        (m[1], m[2], NAMESPACE) for m in re.finditer(r"^\s*grant_namespace (\S+) (\S+)$", grants_sh, re.M)
+    }
+    return found
+
+
+def authorization_mismatches(allowed: Mapping[Grant, bool], grants: set[Grant]) -> list[str]:
+    """Where what the broker allowed differs from the grants: a role doing more than granted, or less."""
+    found = []
+    for (role, action, topic), was_allowed in sorted(allowed.items()):
+        should = (role, action, topic) in grants or (role, action, NAMESPACE) in grants
+        if was_allowed != should:
+            found.append(f"{role} {'could' if was_allowed else 'could not'} {action} {topic}")
+    return found
+
+
+def token_subject(token: str) -> str:
+    """The role a JWT names (its `sub` claim), read without checking the signature."""
+    claims = token.strip().split(".")[1]
+    subject: str = json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))["sub"]
+    return subject
+
+
+def credential_problems(
+    environ: Mapping[str, str], own_token_file: str | None, admin_token_file: str
+) -> list[str]:
+    """What is wrong with the Pulsar credential a process was given: a token in the environment itself, a token
+    file other than its role's (`own_token_file`; None for a program that talks to no broker as a client), or
+    the superuser's token file named in any variable."""
+    found = []
+    if environ.get("PULSAR_AUTH_TOKEN", "").strip():
+        found.append("holds a token in PULSAR_AUTH_TOKEN")
+    named = environ.get("PULSAR_AUTH_TOKEN_FILE", "").strip() or None
+    if named != own_token_file:
+        found.append(f"PULSAR_AUTH_TOKEN_FILE={named}, not {own_token_file}")
+    found += [
+        f"{name} names the superuser's token" for name, value in environ.items() if admin_token_file in value
+    ]
+    return found

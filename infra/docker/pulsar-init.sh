@@ -1,19 +1,13 @@
 #!/bin/sh
 # docker-compose.yml's `pulsar-init`: runs once the broker is healthy, with the superuser's token. Sets the
-# namespace's policies, creates the topics, and grants each service's role what it uses and nothing more:
-#
-#   role        produce                                           consume
-#   ingestion   data-ingested                                     -
-#   validation  data-validated, data-ingested-validation_svc-DLQ  data-ingested
-#   processing  data-processed, data-ingested-processing_svc-DLQ  data-ingested
-#   query       the three event topics (dead-letter redrive),     the whole namespace (its projector and
-#               its three dead-letter topics                      rebuild readers; the operator's
-#                                                                 dead-letter API lists every topic)
+# namespace's policies, creates the topics, and grants each service's role what it uses and nothing more: the
+# topics and grants are infra/pulsar/grants.sh (mounted beside this script), which `make up` applies too.
 #
 # Topic-level grants need the topic to exist, so every topic (dead-letter ones too) is created first.
 # Idempotent: run it again after changing the grants. Uses bin/pulsar-admin from the Pulsar image.
 set -eu
 cd "${PULSAR_HOME:-/pulsar}"
+. "${PULSAR_GRANTS:-/usr/local/bin/pulsar-grants.sh}"
 ns=${PULSAR_TENANT_NAMESPACE:-public/default}
 
 admin() {
@@ -27,25 +21,11 @@ admin namespaces set-retention "$ns" --size -1 --time -1
 admin namespaces set-deduplication "$ns" --enable
 
 existing=$(admin topics list "$ns")
-for topic in data-ingested data-validated data-processed \
-  data-ingested-validation_svc-DLQ data-ingested-processing_svc-DLQ \
-  data-ingested-query-projector-DLQ data-validated-query-projector-DLQ data-processed-query-projector-DLQ; do
+for topic in $PULSAR_TOPICS; do
   printf '%s\n' "$existing" | grep -qx "persistent://$ns/$topic" || admin topics create "persistent://$ns/$topic"
 done
 
 grant() { admin topics grant-permission --role "$1" --actions "$2" "persistent://$ns/$3"; }
-grant ingestion produce data-ingested
-grant validation consume data-ingested
-grant validation produce data-validated
-grant validation produce data-ingested-validation_svc-DLQ
-grant processing consume data-ingested
-grant processing produce data-processed
-grant processing produce data-ingested-processing_svc-DLQ
-admin namespaces grant-permission --role query --actions consume "$ns"
-grant query produce data-ingested
-grant query produce data-validated
-grant query produce data-processed
-grant query produce data-ingested-query-projector-DLQ
-grant query produce data-validated-query-projector-DLQ
-grant query produce data-processed-query-projector-DLQ
+grant_namespace() { admin namespaces grant-permission --role "$1" --actions "$2" "$ns"; }
+pulsar_grants
 echo "pulsar-init: $ns policies, topics and grants in place"

@@ -22,6 +22,7 @@ from processing_svc.bootstrap import SUBSCRIPTION as PROCESSING_SUBSCRIPTION
 from processing_svc.settings import Settings as ProcessingSettings
 from query_svc.adapters.pulsar.consumers import SUBSCRIPTION as QUERY_SUBSCRIPTION
 from query_svc.settings import Settings as QuerySettings
+from tests.stack_security import NAMESPACE, granted
 from validation_svc.bootstrap import SUBSCRIPTION as VALIDATION_SUBSCRIPTION
 from validation_svc.settings import Settings as ValidationSettings
 
@@ -159,10 +160,11 @@ def test_passwords_from_env_reach_both_the_store_and_its_clients() -> None:
         assert _credentials(services[service]["environment"][variable]) == (user, chosen[password])
 
 
-def test_pulsar_init_creates_and_grants_the_topics_the_code_uses() -> None:
+def test_the_grant_table_creates_and_grants_the_topics_the_code_uses(compose: dict[str, Any]) -> None:
     """Each role's grants follow from the code's topic and subscription names (a consumer's dead letters go to
-    <topic>-<subscription>-DLQ): a renamed subscription would leave its consumer without a grant."""
-    script = (ROOT / "infra/docker/pulsar-init.sh").read_text()
+    <topic>-<subscription>-DLQ): a renamed subscription would leave its consumer without a grant. The table is
+    infra/pulsar/grants.sh, which docker compose's pulsar-init and make up both apply."""
+    table = (ROOT / "infra/pulsar/grants.sh").read_text()
     ingested, validated, processed = (
         TOPICS[kind] for kind in ("DataIngested", "DataValidated", "DataProcessed")
     )
@@ -174,17 +176,20 @@ def test_pulsar_init_creates_and_grants_the_topics_the_code_uses() -> None:
         ("processing", "consume", ingested),
         ("processing", "produce", processed),
         ("processing", "produce", dead_letter_topic(ingested, PROCESSING_SUBSCRIPTION)),
+        ("query", "consume", NAMESPACE),  # readers, dead-letter listing
         *(("query", "produce", topic) for topic in (ingested, validated, processed)),
         *(
             ("query", "produce", dead_letter_topic(t, QUERY_SUBSCRIPTION))
             for t in (ingested, validated, processed)
         ),
     }
-    granted = set(re.findall(r"^grant (\w+) (\w+) (\S+)$", script, re.MULTILINE))
-    assert granted == grants
-    created = re.search(r"for topic in (.*?); do", script, re.DOTALL)
-    assert created and set(created.group(1).replace("\\", " ").split()) == {topic for _, _, topic in grants}
-    assert 'grant-permission --role query --actions consume "$ns"' in script  # readers, dead-letter listing
+    assert granted(table) == grants
+    created = re.search(r'^PULSAR_TOPICS="([^"]*)"', table, re.MULTILINE)
+    assert created and set(created.group(1).split()) == {t for _, _, t in grants if t != NAMESPACE}
+    script = (ROOT / "infra/docker/pulsar-init.sh").read_text()
+    assert '. "${PULSAR_GRANTS:-/usr/local/bin/pulsar-grants.sh}"' in script and "\npulsar_grants\n" in script
+    mounts = compose["services"]["pulsar-init"]["volumes"]
+    assert f"{ROOT}/infra/pulsar/grants.sh:/usr/local/bin/pulsar-grants.sh:ro" in mounts
 
 
 def _redis_acl(tmp_path: Path, **passwords: str) -> subprocess.CompletedProcess[str]:

@@ -5,7 +5,20 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.stack_security import Listener, exposures, off_loopback, parse_proc_net_tcp, uids
+from tests.stack_security import (
+    NAMESPACE,
+    Listener,
+    authorization_mismatches,
+    credential_problems,
+    exposures,
+    granted,
+    off_loopback,
+    parse_proc_net_tcp,
+    token_subject,
+    uids,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 _TCP = """\
   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
@@ -55,3 +68,51 @@ def test_the_group_may_pass_through_where_allowed_but_not_read(tmp_path: Path) -
     assert [exposure.mode for exposure in exposures(tmp_path, {tmp_path: 0o010})] == [0o750]
     os.chmod(tmp_path, 0o710)
     assert list(exposures(tmp_path, {tmp_path: 0o010})) == []
+
+
+def test_the_grants_are_read_from_the_shared_table() -> None:
+    grants = granted((REPO_ROOT / "infra/pulsar/grants.sh").read_text())
+    assert ("ingestion", "produce", "data-ingested") in grants
+    assert ("query", "consume", NAMESPACE) in grants
+    assert not any(role == "ingestion" and action == "consume" for role, action, _ in grants)
+
+
+def test_a_role_allowed_more_or_less_than_granted_is_a_mismatch() -> None:
+    grants = {("ingestion", "produce", "data-ingested"), ("query", "consume", NAMESPACE)}
+    as_granted = {
+        ("ingestion", "produce", "data-ingested"): True,
+        ("ingestion", "consume", "data-ingested"): False,
+        ("query", "consume", "data-validated"): True,
+    }
+    assert authorization_mismatches(as_granted, grants) == []
+    planted = {
+        **as_granted,
+        ("ingestion", "consume", "data-ingested"): True,  # more than granted
+        ("query", "consume", "data-validated"): False,  # less
+    }
+    assert authorization_mismatches(planted, grants) == [
+        "ingestion could consume data-ingested",
+        "query could not consume data-validated",
+    ]
+
+
+def test_the_subject_of_a_token_is_its_role() -> None:
+    # `pulsar tokens create --subject admin` with some key: header.claims.signature
+    token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.X3b6QadiO9tW_3Q2RpE-L81jWqaxMtvKCPApnWvHIXw\n"
+    assert token_subject(token) == "admin"
+
+
+def test_a_process_holding_another_credential_than_its_roles_is_caught() -> None:
+    admin, own = "/run/pulsar-auth/admin.token", "/run/pulsar-auth/ingestion.token"
+    assert credential_problems({"PULSAR_AUTH_TOKEN": "", "PULSAR_AUTH_TOKEN_FILE": own}, own, admin) == []
+    assert credential_problems({"PATH": "/usr/bin"}, None, admin) == []
+    assert credential_problems({"PULSAR_AUTH_TOKEN_FILE": admin}, own, admin) == [
+        f"PULSAR_AUTH_TOKEN_FILE={admin}, not {own}",
+        "PULSAR_AUTH_TOKEN_FILE names the superuser's token",
+    ]
+    assert credential_problems({"PULSAR_AUTH_TOKEN": "a.b.c", "PULSAR_AUTH_TOKEN_FILE": own}, own, admin) == [
+        "holds a token in PULSAR_AUTH_TOKEN"
+    ]
+    assert credential_problems({"PULSAR_AUTH_TOKEN_FILE": own}, None, admin) == [
+        f"PULSAR_AUTH_TOKEN_FILE={own}, not None"
+    ]
