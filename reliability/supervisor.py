@@ -108,11 +108,14 @@ def environment_of(pid: int) -> dict[str, str]:
 class Copy:
     """A process started like a supervised program, with the same environment plus overrides."""
 
-    def __init__(self, program: str, command: list[str], env: Mapping[str, str], log: Path) -> None:
+    def __init__(
+        self, program: str, command: list[str], env: Mapping[str, str], log: Path, owner: tuple[int, int]
+    ) -> None:
         self.program = program
         self._command = command
         self._env = dict(env)
         self._log = log
+        self._owner = owner  # (uid, gid) the supervised program runs as
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -122,8 +125,20 @@ class Copy:
     def start(self) -> None:
         self._log.parent.mkdir(parents=True, exist_ok=True)
         with self._log.open("ab") as out:
+            # As the program's own user and umask (infra/supervisord.conf): a copy run as root would leave
+            # files in the program's directories (its metrics) that the program itself cannot replace.
+            uid, gid = self._owner
+            switch = uid != os.getuid()
             self._process = subprocess.Popen(
-                self._command, env=self._env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                self._command,
+                env=self._env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                umask=0o077,
+                user=uid if switch else None,
+                group=gid if switch else None,
+                extra_groups=[] if switch else None,
             )
 
     def alive(self) -> bool:
@@ -150,11 +165,13 @@ def copy_of(program: str, run_dir: Path, overrides: Mapping[str, str] | None = N
         raise RuntimeError(f"{program} is not running, so there is nothing to copy")
     env = {**environment_of(pid), **(overrides or {})}
     package, command = _COMMANDS[program]
+    owner = os.stat(f"/proc/{pid}")
     return Copy(
         program,
         [str(REPO_ROOT / "infra/run-service.sh"), package, command],
         env,
         run_dir / "logs" / f"reliability-{program}.log",
+        (owner.st_uid, owner.st_gid),
     )
 
 
