@@ -16,7 +16,7 @@ down: ## stop everything `make up` started
 	@infra/down.sh
 
 status: ## health and memory of every component
-	@source infra/lib.sh && REDIS_ADMIN_URL=$$REDIS_ADMIN_URL $(PY) infra/health.py
+	@source infra/lib.sh && export_admin_pulsar_token && REDIS_ADMIN_URL=$$REDIS_ADMIN_URL $(PY) infra/health.py
 
 logs: ## follow every component's log
 	@source infra/lib.sh && tail -n 20 -F "$$RUN_DIR"/logs/*.log

@@ -9,7 +9,7 @@ export REPO_ROOT RUN_DIR CACHE_DIR VENV PULSAR_VERSION FERRETDB_VERSION BIND_HOS
   PG_PORT REDIS_PORT MONGO_PORT PULSAR_PORT PULSAR_HTTP_PORT PULSAR_HEAP PULSAR_DIRECT_MEM \
   INGESTION_PORT QUERY_PORT PROCESSING_PORT VALIDATION_PORT PULSAR_BOOKIE_PORT \
   PULSAR_SERVICE_URL PULSAR_ADMIN_URL INGESTION_DATABASE_URL PROCESSING_DATABASE_URL REDIS_URL MONGO_URL QUERY_BASE_URL \
-  RATE_LIMIT_STORAGE_URL
+  RATE_LIMIT_STORAGE_URL PULSAR_AUTH_DIR
 export PULSAR_LIB="$CACHE_DIR/pulsar-$PULSAR_VERSION/lib"
 export FERRETDB_BIN="$CACHE_DIR/ferretdb-$FERRETDB_VERSION/ferretdb-local"
 export SUPERVISOR_CONF="$REPO_ROOT/infra/supervisord.conf"
@@ -38,15 +38,22 @@ wait_for() {
 # is_loopback HOST: 127.0.0.0/8, ::1 or localhost.
 is_loopback() { case $1 in 127.*|::1|localhost) return 0 ;; *) return 1 ;; esac; }
 
-# The stores have no network-grade protection (FerretDB and the Pulsar admin API take anyone): they listen on
-# loopback unless the operator says, with STORES_SECURED=yes, that a firewall and the stores' own auth guard them.
+# Not every store has network-grade protection (FerretDB takes anyone; Pulsar wants a token but speaks plain TCP):
+# they listen on loopback unless the operator says, with STORES_SECURED=yes, that a firewall and TLS guard them.
 check_store_bind() {
   is_loopback "$STORE_BIND_HOST" && return 0
   [ "$STORES_SECURED" = yes ] || die "STORE_BIND_HOST=$STORE_BIND_HOST is not a loopback address: PostgreSQL, Redis, \
-FerretDB and Pulsar would listen on the network, and FerretDB and Pulsar's admin API accept anyone. Keep \
+FerretDB and Pulsar would listen on the network, FerretDB accepts anyone and Pulsar's tokens cross it in clear. Keep \
 STORE_BIND_HOST=127.0.0.1 (BIND_HOST alone moves the four APIs), or set STORES_SECURED=yes once a firewall \
 and the stores' authentication protect them (see README, production hardening)."
   info "STORE_BIND_HOST=$STORE_BIND_HOST is not loopback; STORES_SECURED=yes says the stores are secured"
+}
+
+# The tools (make status, tests, bench, reliability) talk to the broker as the superuser: they create and delete
+# topics and namespaces. Called by each tool's entry point, never here: whatever make up exports reaches
+# supervisord and through it every program, and no program is to hold this token. A token already set wins.
+export_admin_pulsar_token() {
+  [ -n "${PULSAR_AUTH_TOKEN:-}${PULSAR_AUTH_TOKEN_FILE:-}" ] || export PULSAR_AUTH_TOKEN_FILE=$PULSAR_ADMIN_TOKEN_FILE
 }
 
 supervisorctl() { "$VENV/bin/supervisorctl" -c "$SUPERVISOR_CONF" "$@"; }

@@ -5,6 +5,10 @@
 #                                                                pass through (an ACL entry each, search only)
 #   logs/                                 root 700               supervisord (root) writes every program's log
 #   redis/ ferretdb/ pulsar/ metrics/     SERVICE_USER 700       the stores' and services' own data
+#   pulsar-auth/                          SERVICE_USER 700       Pulsar token authentication, written by
+#     secret.key admin.token              SERVICE_USER 600       infra/pulsar/tokens.sh as SERVICE_USER: the
+#     ingestion.token validation.token    SERVICE_USER 600       broker's key and its superuser's token; each
+#     processing.token query.token                               service is given its own (PULSAR_AUTH_TOKEN_FILE)
 #   postgres/                             postgres 700           the cluster (infra/postgres.sh)
 #   api-keys.json console-secret redis-users.acl   SERVICE_USER 600  read by the services and Redis
 #   credentials.env dev-keys.env stack-info.txt    root 600          credentials.env is shell that root sources
@@ -12,7 +16,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 umask 077
 
-SERVICE_DIRS=(redis ferretdb pulsar metrics)
+SERVICE_DIRS=(redis ferretdb pulsar pulsar-auth metrics)
 
 secure_layout() {
   step "Securing $RUN_DIR (owner $SERVICE_USER, umask 077, nothing readable by other users)"
@@ -90,8 +94,24 @@ check_service_user_reach() {
 it search permission: setfacl -m u:$SERVICE_USER:x <dir>"
 }
 
+# The broker's secret key and a token per role, made once (infra/pulsar/tokens.sh), before the broker starts: it
+# reads the key and its superuser's token at start. Written as SERVICE_USER, into that user's own directory.
+PULSAR_ROLES=(admin ingestion validation processing query)
+create_pulsar_tokens() {
+  local made
+  made=$(cd / && runuser -u "$SERVICE_USER" -- "$REPO_ROOT/infra/pulsar/tokens.sh" "$PULSAR_AUTH_DIR" \
+    "${PULSAR_ROLES[@]}") || die "could not create the Pulsar secret key and tokens in $PULSAR_AUTH_DIR"
+  if [ -z "$made" ]; then
+    step "Pulsar secret key and tokens present ($PULSAR_AUTH_DIR)"
+  else
+    step "Generated Pulsar token authentication ($PULSAR_AUTH_DIR, mode 600): $made"
+  fi
+  info "roles: ${PULSAR_ROLES[*]} (admin: the superuser; each service gets its own role's)"
+}
+
 check_store_bind
 secure_layout
 create_credentials
 write_redis_acl
 check_service_user_reach
+create_pulsar_tokens

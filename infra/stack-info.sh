@@ -14,7 +14,8 @@ Stores and broker (on $s only; passwords in $RUN_DIR/credentials.env, root-reada
   Redis           redis://validation:\$REDIS_VALIDATION_PASSWORD@$s:$REDIS_PORT/0   (ACL users: validation,
                   ratelimit, admin; default off)
   MongoDB (FerretDB $FERRETDB_VERSION)  mongodb://$s:$MONGO_PORT/query   (no authentication: loopback only)
-  Pulsar $PULSAR_VERSION    pulsar://$s:$PULSAR_PORT   admin: http://$s:$PULSAR_HTTP_PORT
+  Pulsar $PULSAR_VERSION    pulsar://$s:$PULSAR_PORT   admin: http://$s:$PULSAR_HTTP_PORT   (tokens: a role per
+                  service, the superuser's for tools: $PULSAR_AUTH_DIR/<role>.token, dataingest 600)
   e.g. source $RUN_DIR/credentials.env && psql "postgresql://ingestion:\$INGESTION_DB_PASSWORD@$s:$PG_PORT/ingestion"
 Programs run as $SERVICE_USER (PostgreSQL as postgres); $RUN_DIR is theirs and root's alone (umask 077).
 API keys (development): $RUN_DIR/dev-keys.env — e.g.

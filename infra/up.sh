@@ -61,8 +61,55 @@ wait_for_stores() {
   wait_for "PostgreSQL on :$PG_PORT" 60 "$PG_BIN/pg_isready" -q -h "$STORE_BIND_HOST" -p "$PG_PORT" || return 1
   wait_for "Redis on :$REDIS_PORT" 30 redis_ping || return 1
   wait_for "MongoDB-compatible server (FerretDB) on :$MONGO_PORT" 30 "$VENV/bin/python" "$REPO_ROOT/infra/health.py" --check mongodb || return 1
-  wait_for "Pulsar broker on :$PULSAR_PORT (first start takes ~30 s)" 180 \
-    curl -sf "http://$STORE_BIND_HOST:$PULSAR_HTTP_PORT/admin/v2/namespaces/public/default"
+  wait_for "Pulsar broker on :$PULSAR_PORT (first start takes ~30 s)" 180 pulsar_ready
+}
+
+# pulsar_admin METHOD PATH [JSON]: one call to the broker's admin REST API (under /admin/v2) as the superuser;
+# prints the HTTP status. The token goes in a header read from a pipe, never on a command line (/proc shows
+# those to every local user).
+pulsar_admin() {
+  local header="Authorization: Bearer $(<"$PULSAR_ADMIN_TOKEN_FILE")"
+  curl -s -o /dev/null -w '%{http_code}' -X "$1" -H @<(printf '%s\n' "$header") \
+    -H 'Content-Type: application/json' ${3:+--data "$3"} "$PULSAR_ADMIN_URL/admin/v2$2"
+}
+pulsar_ready() { [ "$(pulsar_admin GET /namespaces/public/default)" = 200 ]; }
+# A broker started before its configuration asked for tokens answers anyone: it is restarted, once.
+pulsar_open() {
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "$PULSAR_ADMIN_URL/admin/v2/namespaces/public/default")" = 200 ]
+}
+
+# pulsar_call WHAT OK_STATUSES METHOD PATH [JSON]: pulsar_admin, dying with WHAT unless the status is one of OK.
+pulsar_call() {
+  local what=$1 ok=$2 status; shift 2
+  status=$(pulsar_admin "$@")
+  [[ " $ok " == *" $status "* ]] || die "Pulsar admin API: $what answered HTTP $status ($1 $2)"
+}
+
+# The namespace's policies, its topics and each service's role's grants (infra/pulsar/grants.sh, the table
+# docker-compose's pulsar-init applies too). Idempotent: a grant sets the role's actions on its target.
+provision_pulsar() {
+  local ns=/namespaces/public/default topics=/persistent/public/default topic created=0 role
+  pulsar_call "retention" "200 204" POST "$ns/retention" '{"retentionTimeInMinutes":-1,"retentionSizeInMB":-1}'
+  pulsar_call "deduplication" "200 204" POST "$ns/deduplication" true
+  info "Pulsar public/default: infinite retention, deduplication on"
+  # shellcheck source=pulsar/grants.sh
+  source "$REPO_ROOT/infra/pulsar/grants.sh"
+  for topic in $PULSAR_TOPICS; do
+    [ "$(pulsar_admin PUT "$topics/$topic")" = 204 ] && created=$((created + 1))
+    pulsar_call "topic $topic" 200 GET "$topics/$topic/permissions"  # it exists now, whoever made it
+  done
+  info "topics: $(wc -w <<<"$PULSAR_TOPICS"), dead-letter ones included ($created created now)"
+  local -A granted=()
+  grant() {
+    pulsar_call "grant $2 on $3 to $1" "200 204" POST "$topics/$3/permissions/$1" "[\"$2\"]"
+    granted[$1]+="${granted[$1]:+, }$2 $3"
+  }
+  grant_namespace() {
+    pulsar_call "grant $2 on public/default to $1" "200 204" POST "$ns/permissions/$1" "[\"$2\"]"
+    granted[$1]+="${granted[$1]:+, }$2 public/default (every topic)"
+  }
+  pulsar_grants
+  for role in ingestion validation processing query; do info "role $role may: ${granted[$role]}"; done
 }
 
 configure_stores() {
@@ -70,11 +117,7 @@ configure_stores() {
   pg_service_db ingestion "$INGESTION_DB_PASSWORD"
   pg_service_db processing "$PROCESSING_DB_PASSWORD"
   info "PostgreSQL databases: ingestion, processing (each owned by its own role, password in credentials.env)"
-  local ns="http://$STORE_BIND_HOST:$PULSAR_HTTP_PORT/admin/v2/namespaces/public/default"
-  curl -sf -X POST -H 'Content-Type: application/json' \
-    -d '{"retentionTimeInMinutes":-1,"retentionSizeInMB":-1}' "$ns/retention"
-  curl -sf -X POST -H 'Content-Type: application/json' -d 'true' "$ns/deduplication"
-  info "Pulsar public/default: infinite retention, deduplication on"
+  provision_pulsar
 }
 
 migrate_databases() {
@@ -138,6 +181,12 @@ start_services() {
 create_console_secret
 start_supervisor
 wait_for_stores || die "a store did not come up; see $RUN_DIR/logs/ (make logs)"
+if pulsar_open; then
+  step "The broker answers without a token (it started before token authentication); restarting it"
+  supervisorctl restart stores:pulsar >/dev/null
+  wait_for_stores || die "a store did not come up; see $RUN_DIR/logs/ (make logs)"
+  ! pulsar_open || die "the broker still answers without a token; see $RUN_DIR/pulsar/standalone.conf"
+fi
 configure_stores
 migrate_databases
 create_dev_keys

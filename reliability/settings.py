@@ -21,13 +21,20 @@ def stack_environment() -> dict[str, str]:
     """The variables infra/lib.sh sets, as `make up` hands them to its programs.
 
     Ports, hosts and the store URLs with the passwords from RUN_DIR/credentials.env (readable by root only),
-    plus the Redis admin's URL, which no program is given."""
-    script = f'source "{REPO_ROOT}/infra/lib.sh" >/dev/null && export REDIS_ADMIN_URL && env -0'
+    plus what no program is given: the Redis admin's URL and PULSAR_AUTH_TOKEN_FILE, the broker superuser's
+    token (unless the caller's environment names a token of its own)."""
+    lib = f'source "{REPO_ROOT}/infra/lib.sh" >/dev/null'
+    script = f"{lib} && export REDIS_ADMIN_URL && export_admin_pulsar_token && env -0"
     result = subprocess.run(["bash", "-c", script], capture_output=True, timeout=60, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"sourcing infra/lib.sh failed: {result.stderr.decode(errors='replace')}")
     pairs = (item.split("=", 1) for item in result.stdout.decode().split("\0") if "=" in item)
     return dict(pairs)
+
+
+def admin_pulsar_token() -> str:
+    """The token tools present to the local stack's broker: its superuser's, as stack_environment names it."""
+    return pulsar_auth_token(Env(stack_environment()))
 
 
 @dataclass(frozen=True)
@@ -110,7 +117,7 @@ class Stack:
     store_host: str = "127.0.0.1"  # the stores' and the broker's (STORE_BIND_HOST)
     # INGESTION_DATABASE_URL, PROCESSING_DATABASE_URL, REDIS_URL: with their passwords (stack_environment)
     store_urls: dict[str, str] = field(default_factory=dict, repr=False)
-    # The broker's token when it wants one (PULSAR_AUTH_TOKEN or PULSAR_AUTH_TOKEN_FILE, as services read it).
+    # The broker's superuser token (admin_pulsar_token): the faults create topics and read any topic's stats.
     pulsar_auth_token: str = field(default="", repr=False)
 
     def url(self, service: str) -> str:
@@ -186,7 +193,7 @@ def stack_from_env() -> Stack:
         keys["ADMIN_KEY"].strip(),
         store_host=env["STORE_BIND_HOST"],
         store_urls=urls,
-        pulsar_auth_token=pulsar_auth_token(Env()),
+        pulsar_auth_token=admin_pulsar_token(),
     )
 
 

@@ -16,8 +16,7 @@ from testcontainers.core.wait_strategies import HttpWaitStrategy, LogMessageWait
 
 from eventkit.pulsar.admin import PulsarAdmin
 from eventkit.pulsar.client import make_client
-from eventkit.settings import Env, pulsar_auth_token
-from reliability.settings import stack_environment
+from reliability.settings import admin_pulsar_token, stack_environment
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PULSAR_IMAGE = "apachepulsar/pulsar:4.0.7"
@@ -32,13 +31,24 @@ class StackEndpoints:
     pulsar_service_url: str
     pulsar_admin_url: str
     pulsar_namespace: str = "persistent://public/default"
-    # A superuser's token when the broker wants one (PULSAR_AUTH_TOKEN or PULSAR_AUTH_TOKEN_FILE, as the
-    # services read it): tests create and delete namespaces and topics.
+    # The broker superuser's token when the broker wants one (the local stack's: admin_pulsar_token): tests
+    # create and delete namespaces and topics.
     pulsar_auth_token: str = field(default="", repr=False)
 
     @property
     def pulsar_admin(self) -> PulsarAdmin:
         return PulsarAdmin(self.pulsar_admin_url, self.pulsar_auth_token)
+
+    @property
+    def pulsar_environ(self) -> dict[str, str]:
+        """The broker's variables for a service's settings (Env) or a service process a test starts, with
+        this stack's token: it replaces any token variable of the caller's environment."""
+        return {
+            "PULSAR_SERVICE_URL": self.pulsar_service_url,
+            "PULSAR_ADMIN_URL": self.pulsar_admin_url,
+            "PULSAR_AUTH_TOKEN": self.pulsar_auth_token,
+            "PULSAR_AUTH_TOKEN_FILE": "",
+        }
 
     def pulsar_client(self, operation_timeout_s: int = 30) -> pulsar.Client:
         return make_client(
@@ -74,7 +84,7 @@ def local_stack() -> StackEndpoints:
         mongo_url=env["MONGO_URL"],
         pulsar_service_url=env["PULSAR_SERVICE_URL"],
         pulsar_admin_url=env["PULSAR_ADMIN_URL"],
-        pulsar_auth_token=pulsar_auth_token(Env()),
+        pulsar_auth_token=admin_pulsar_token(),
     )
 
 

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Starts the Apache Pulsar standalone broker in the foreground (supervisord owns the process).
-# Needs: PULSAR_LIB (dir of jars from pom.xml), RUN_DIR; optional PULSAR_HEAP, PULSAR_DIRECT_MEM, STORE_BIND_HOST.
+# Needs: PULSAR_LIB (dir of jars from pom.xml), RUN_DIR, PULSAR_AUTH_DIR (the secret key and the superuser's
+# token, infra/pulsar/tokens.sh); optional PULSAR_HEAP, PULSAR_DIRECT_MEM, STORE_BIND_HOST.
 # Every listener (broker, admin HTTP, bookie) binds STORE_BIND_HOST, never BIND_HOST (the APIs') nor a wildcard.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 : "${PULSAR_LIB:?PULSAR_LIB must name the directory of Pulsar jars (make up sets it)}"
 : "${RUN_DIR:?RUN_DIR must name the run directory (make up sets it)}"
+: "${PULSAR_AUTH_DIR:?PULSAR_AUTH_DIR must name the directory of the secret key and tokens (make up sets it)}"
+for secret in secret.key admin.token; do
+  [ -s "$PULSAR_AUTH_DIR/$secret" ] || { echo "$PULSAR_AUTH_DIR/$secret is missing: run make up" >&2; exit 1; }
+done
 data="$RUN_DIR/pulsar"
 host="${STORE_BIND_HOST:-127.0.0.1}"
 mkdir -p "$data/logs"  # RocksDB's own logs: RUN_DIR/logs is supervisord's (root's), this process cannot write there
@@ -18,6 +23,8 @@ sed -e "s/^brokerServicePort=.*/brokerServicePort=${PULSAR_PORT:-6650}/" \
     -e "s/^bookiePort=.*/bookiePort=${PULSAR_BOOKIE_PORT:-3181}/" \
     -e "s/^bindAddress=.*/bindAddress=$host/" \
     -e "s/^advertisedAddress=.*/advertisedAddress=$host/" \
+    -e "s|^tokenSecretKey=.*|tokenSecretKey=file://$PULSAR_AUTH_DIR/secret.key|" \
+    -e "s|^\(brokerClientAuthenticationParameters\)=.*|\1=file://$PULSAR_AUTH_DIR/admin.token|" \
     "$here/standalone.conf" > "$conf"
 # A second advertised listener, `faults`, names a port the broker does not listen on: the reliability
 # suite's network fault runs a proxy there, and clients asking for that listener (PULSAR_LISTENER_NAME)

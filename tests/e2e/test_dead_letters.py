@@ -17,6 +17,7 @@ from pymongo import MongoClient
 
 from contracts import IntegrationEvent, dead_letter_topic, topic_for
 from contracts.wire import parse_rfc3339
+from eventkit.pulsar.admin import topics_path
 from eventkit.pulsar.consumer import EventConsumer
 from eventkit.pulsar.dead_letters import original_properties
 from eventkit.pulsar.publisher import PulsarPublisher
@@ -69,9 +70,16 @@ def client(stack: StackEndpoints) -> Iterator[pulsar.Client]:
 
 @pytest.fixture
 def probe_topic(stack: StackEndpoints) -> Iterator[str]:
-    """A fresh topic of the namespace; it and its dead-letter topic are deleted afterwards."""
+    """A fresh topic of the namespace; it and its dead-letter topic are deleted afterwards. Where the broker
+    authorizes by role, query's role (the redrive's) may produce only to the topics it is granted (the event
+    topics, infra/pulsar/grants.sh), so the probe topic is granted to it as well."""
     short = f"e2e-dead-letters-{uuid.uuid4().hex[:12]}"
-    yield f"{stack.pulsar_namespace}/{short}"
+    topic = f"{stack.pulsar_namespace}/{short}"
+    if stack.pulsar_auth_token:
+        path = topics_path(topic)
+        stack.pulsar_admin.request("PUT", path, timeout_s=30).raise_for_status()  # a grant needs the topic
+        stack.pulsar_admin.request("POST", f"{path}/permissions/query", json=["produce"]).raise_for_status()
+    yield topic
     delete_topics(stack.pulsar_admin, stack.pulsar_namespace, short)
 
 

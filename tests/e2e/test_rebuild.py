@@ -261,8 +261,7 @@ def test_the_cli_starts_a_rebuild_and_follows_it_to_the_end(admin: Admin, stack:
     environ = {
         **os.environ,
         "MONGO_URL": stack.mongo_url,
-        "PULSAR_SERVICE_URL": stack.pulsar_service_url,
-        "PULSAR_ADMIN_URL": stack.pulsar_admin_url,
+        **stack.pulsar_environ,
     }
     result = subprocess.run(
         [sys.executable, "-m", "query_svc", "rebuild", "--wait"],

@@ -36,7 +36,8 @@ def test_ingest_answers_201_while_the_broker_is_down_and_publishes_in_order_afte
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
     key = add_key(tmp_path / "keys.json", "partner", "partner123")
-    settings = Settings.from_env(Env({"API_KEYS_FILE": str(tmp_path / "keys.json")}))
+    environ = {"API_KEYS_FILE": str(tmp_path / "keys.json"), **pipeline.stack.pulsar_environ}
+    settings = Settings.from_env(Env(environ))
     http = create_app(settings, Ingestion(pipeline.service, {})).test_client()
     http.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {key}"
     client = pipeline.stack.pulsar_client(operation_timeout_s=10)

@@ -38,8 +38,7 @@ def _consumer(stack: StackEndpoints, schema: str, namespace: str) -> subprocess.
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "PULSAR_SERVICE_URL": stack.pulsar_service_url,
-        "PULSAR_ADMIN_URL": stack.pulsar_admin_url,
+        **stack.pulsar_environ,
         "PULSAR_NAMESPACE": namespace,
         "LOG_LEVEL": "WARNING",
     }

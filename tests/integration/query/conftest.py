@@ -40,7 +40,7 @@ def keys(tmp_path: Path) -> TestKeys:
 
 @pytest.fixture
 def query(stack: StackEndpoints, database: Database[dict[str, Any]], keys: TestKeys) -> Query:
-    environ = {"API_KEYS_FILE": str(keys.path), "MONGO_URL": stack.mongo_url}
+    environ = {"API_KEYS_FILE": str(keys.path), "MONGO_URL": stack.mongo_url, **stack.pulsar_environ}
     return bootstrap(Settings.from_env(Env(environ)), database=database)
 
 
@@ -48,8 +48,8 @@ ClientFactory = Callable[[str], FlaskClient]
 
 
 @pytest.fixture
-def client_for(query: Query, keys: TestKeys) -> ClientFactory:
-    settings = Settings.from_env(Env({"API_KEYS_FILE": str(keys.path)}))
+def client_for(query: Query, keys: TestKeys, stack: StackEndpoints) -> ClientFactory:
+    settings = Settings.from_env(Env({"API_KEYS_FILE": str(keys.path), **stack.pulsar_environ}))
     app = create_app(settings, query)
 
     def make(key: str) -> FlaskClient:

@@ -37,8 +37,7 @@ def _settings(keys: TestKeys, stack: StackEndpoints) -> Settings:
     environ = {
         "API_KEYS_FILE": str(keys.path),
         "CONSOLE_SECRET_KEY": SECRET,
-        "PULSAR_ADMIN_URL": stack.pulsar_admin_url,
-        "PULSAR_SERVICE_URL": stack.pulsar_service_url,
+        **stack.pulsar_environ,
     }
     return Settings.from_env(Env(environ))
 
