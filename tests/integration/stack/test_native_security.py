@@ -70,7 +70,7 @@ def test_nothing_under_the_run_directory_is_open_to_other_users() -> None:
 
 def test_the_stores_data_belongs_to_the_service_user() -> None:
     run_dir = Path(ENV["RUN_DIR"])
-    for name in ("redis", "ferretdb", "pulsar", "metrics", "api-keys.json", "console-secret"):
+    for name in ("redis", "ferretdb", "pulsar", "pulsar-auth", "metrics", "api-keys.json", "console-secret"):
         foreign = [
             p for p in (run_dir / name, *(run_dir / name).rglob("*")) if p.lstat().st_uid != SERVICE_UID
         ]
