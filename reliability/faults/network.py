@@ -132,10 +132,14 @@ class FlakyNetwork(Fault):
             ctx.violations.append(f"the copy of {program} talks to {self.store} around the proxy ({bypass})")
 
     def _swap_out(self) -> None:
-        for copy in self._copies:
-            copy.stop()
-            supervisor.supervisorctl("start", supervisor.qualified(copy.program))
-        self._copies.clear()
+        copies, self._copies = self._copies, []
+        try:
+            for copy in copies:
+                copy.stop()
+                supervisor.supervisorctl("start", supervisor.qualified(copy.program))
+        finally:  # a program that would not start again leaves no copy of another one running
+            for copy in copies:
+                copy.stop()
 
     async def _wait_ready(self, ctx: FaultContext) -> None:
         """Waits for the copied APIs to answer /readyz; consumers and relays need no wait."""
