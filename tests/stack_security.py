@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
 _LISTEN = "0A"  # TCP_LISTEN in /proc/net/tcp's st column
 
 
@@ -62,21 +64,11 @@ def socket_inodes(pid: int) -> set[int]:
 
 
 def process_tree(pid: int) -> set[int]:
-    """The process and all its descendants."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    tree, todo = set(), [pid]
-    while todo:
-        current = todo.pop()
-        tree.add(current)
-        todo.extend(children.get(current, []))
-    return tree
+    """The process and all its descendants (those still alive when read)."""
+    try:
+        return {pid, *(child.pid for child in psutil.Process(pid).children(recursive=True))}
+    except psutil.NoSuchProcess:
+        return {pid}
 
 
 def uids(status_text: str) -> tuple[int, int, int, int]:
