@@ -43,7 +43,7 @@ is_loopback() { case $1 in 127.*|::1|localhost) return 0 ;; *) return 1 ;; esac;
 check_store_bind() {
   is_loopback "$STORE_BIND_HOST" && return 0
   [ "$STORES_SECURED" = yes ] || die "STORE_BIND_HOST=$STORE_BIND_HOST is not a loopback address: PostgreSQL, Redis, \
-FerretDB and Pulsar would listen on the network, FerretDB accepts anyone and Pulsar's tokens cross it in clear. Keep \
+FerretDB and Pulsar would listen on the network, where their passwords and Pulsar's tokens cross it in clear (no TLS). Keep \
 STORE_BIND_HOST=127.0.0.1 (BIND_HOST alone moves the four APIs), or set STORES_SECURED=yes once a firewall \
 and the stores' authentication protect them (see README, production hardening)."
   info "STORE_BIND_HOST=$STORE_BIND_HOST is not loopback; STORES_SECURED=yes says the stores are secured"

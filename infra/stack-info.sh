@@ -13,7 +13,7 @@ Stores and broker (on $s only; passwords in $RUN_DIR/credentials.env, root-reada
                   postgresql://processing:\$PROCESSING_DB_PASSWORD@$s:$PG_PORT/processing
   Redis           redis://validation:\$REDIS_VALIDATION_PASSWORD@$s:$REDIS_PORT/0   (ACL users: validation,
                   ratelimit, admin; default off)
-  MongoDB (FerretDB $FERRETDB_VERSION)  mongodb://$s:$MONGO_PORT/query   (no authentication: loopback only)
+  MongoDB (FerretDB $FERRETDB_VERSION)  mongodb://query:\$MONGO_QUERY_PASSWORD@$s:$MONGO_PORT/query?authSource=query
   Pulsar $PULSAR_VERSION    pulsar://$s:$PULSAR_PORT   admin: http://$s:$PULSAR_HTTP_PORT   (tokens: a role per
                   service, the superuser's for tools: $PULSAR_AUTH_DIR/<role>.token, dataingest 600)
   e.g. source $RUN_DIR/credentials.env && psql "postgresql://ingestion:\$INGESTION_DB_PASSWORD@$s:$PG_PORT/ingestion"

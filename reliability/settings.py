@@ -137,7 +137,7 @@ class Stack:
 
     @property
     def mongo_url(self) -> str:
-        return f"mongodb://{self.store_host}:{self.ports['MONGO_PORT']}"
+        return self.store_urls["MONGO_URL"]  # FerretDB's user: the view's checker reads the query database
 
     @property
     def pulsar_url(self) -> str:
@@ -185,7 +185,7 @@ def stack_from_env() -> Stack:
     ports = {name: int(env.get(name, default)) for name, default in _DEFAULT_PORTS.items()}
     # the broker's "faults" listener (infra/stack.env): where the Pulsar network fault's proxy listens
     ports["PULSAR_FAULTS_PORT"] = int(env.get("PULSAR_FAULTS_PORT", ports["PULSAR_PORT"] + 2))
-    urls = {name: env[name] for name in ("INGESTION_DATABASE_URL", "PROCESSING_DATABASE_URL", "REDIS_URL")}
+    urls = {name: env[name] for name in ("INGESTION_DATABASE_URL", "PROCESSING_DATABASE_URL", "REDIS_URL", "MONGO_URL")}
     return Stack(
         env["BIND_HOST"],
         ports,

@@ -15,6 +15,7 @@ import (
 	_ "net/http/pprof" // serves /debug/pprof/ on --debug-addr
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
@@ -31,6 +32,13 @@ func main() {
 			"(patches/0002; correct only where those fields never hold arrays)")
 	debugAddr := flag.String("debug-addr", envOr("FERRETDB_DEBUG_ADDR", ""),
 		"TCP address for Go's /debug/pprof/ profiles (go tool pprof), e.g. 127.0.0.1:8088; empty: off")
+	auth := flag.Bool("auth", envOr("FERRETDB_AUTH", "") == "true",
+		"require SCRAM authentication for every command but the handshake (patches/0005)")
+	authDatabase := flag.String("auth-database", envOr("FERRETDB_AUTH_DATABASE", ""), "database of the --auth-username user")
+	authUsername := flag.String("auth-username", envOr("FERRETDB_AUTH_USERNAME", ""),
+		"user made (or given its password again) at every start; needs --auth")
+	authPasswordFile := flag.String("auth-password-file", envOr("FERRETDB_AUTH_PASSWORD_FILE", ""),
+		"file holding that user's password (never on the command line, where ps shows it)")
 	flag.Parse()
 
 	var level slog.Level
@@ -38,6 +46,15 @@ func main() {
 		fail("invalid --log-level %q: %v", *logLevel, err)
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	var password string
+	if *authPasswordFile != "" {
+		b, err := os.ReadFile(*authPasswordFile)
+		if err != nil {
+			fail("cannot read --auth-password-file: %v", err)
+		}
+		password = strings.TrimRight(string(b), "\r\n")
+	}
 
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:      ferretdb.ListenerConfig{TCP: *listen},
@@ -47,6 +64,12 @@ func main() {
 		PostgreSQLURL: *pgURL,
 
 		EnableScalarPushdown: *scalarPushdown,
+		Auth: ferretdb.AuthConfig{
+			Enabled:  *auth,
+			Database: *authDatabase,
+			Username: *authUsername,
+			Password: password,
+		},
 	})
 	if err != nil {
 		fail("cannot start FerretDB: %v", err)
@@ -64,7 +87,8 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	logger.Info("FerretDB listening", "addr", *listen, "handler", *handler, "scalar_pushdown", *scalarPushdown)
+	logger.Info("FerretDB listening", "addr", *listen, "handler", *handler, "scalar_pushdown", *scalarPushdown,
+		"auth", *auth)
 	if err := f.Run(ctx); err != nil {
 		fail("FerretDB stopped: %v", err)
 	}

@@ -11,8 +11,11 @@ import subprocess
 from pathlib import Path
 
 import psycopg2
+import pymongo
+from pymongo.uri_parser import parse_uri
 import pytest
 import redis
+from pymongo.errors import OperationFailure
 
 from reliability.settings import REPO_ROOT, stack_environment
 from reliability.supervisor import STORES, pids
@@ -70,7 +73,8 @@ def test_nothing_under_the_run_directory_is_open_to_other_users() -> None:
 
 def test_the_stores_data_belongs_to_the_service_user() -> None:
     run_dir = Path(ENV["RUN_DIR"])
-    for name in ("redis", "ferretdb", "pulsar", "pulsar-auth", "metrics", "api-keys.json", "console-secret"):
+    owned = ("redis", "ferretdb", "pulsar", "pulsar-auth", "metrics", "api-keys.json", "console-secret")
+    for name in (*owned, "ferretdb-query.password"):
         foreign = [
             p for p in (run_dir / name, *(run_dir / name).rglob("*")) if p.lstat().st_uid != SERVICE_UID
         ]
@@ -152,3 +156,63 @@ def test_postgres_refuses_the_role_name_as_password(role: str) -> None:
     url = ENV[f"{role.upper()}_DATABASE_URL"]
     assert f"{role}:{role}@" not in url
     psycopg2.connect(url, connect_timeout=5).close()
+
+
+def _ferretdb(url: str) -> pymongo.MongoClient[dict[str, object]]:
+    return pymongo.MongoClient(url, serverSelectionTimeoutMS=5000, connectTimeoutMS=5000)
+
+
+def test_ferretdb_refuses_commands_without_authentication() -> None:
+    client = _ferretdb(f"mongodb://{ENV['STORE_BIND_HOST']}:{ENV['MONGO_PORT']}/")
+    try:
+        assert client.admin.command("hello")["ok"] == 1  # the handshake is open, as on MongoDB
+        for command in (
+            lambda: client.query.list_collection_names(),
+            lambda: client.query.records.find_one(),
+            lambda: client.probe.probe.insert_one({"planted": True}),
+        ):
+            with pytest.raises(OperationFailure) as refused:
+                command()
+            assert refused.value.code == 13  # Unauthorized
+    finally:
+        client.close()
+
+
+def test_ferretdb_refuses_a_wrong_password_and_takes_the_right_one() -> None:
+    url = ENV["MONGO_URL"]
+    password = parse_uri(url)["password"]
+    assert password and len(password) >= 32, "FerretDB's user has no generated password"
+    wrong = _ferretdb(url.replace(f":{password}@", ":query@"))
+    try:
+        with pytest.raises(OperationFailure) as refused:
+            wrong.query.list_collection_names()
+        assert refused.value.code == 18  # AuthenticationFailed
+    finally:
+        wrong.close()
+    right = _ferretdb(url)
+    try:
+        right.query.list_collection_names()
+    finally:
+        right.close()
+
+
+def test_ferretdb_password_is_in_a_private_file_and_on_no_command_line() -> None:
+    password = parse_uri(ENV["MONGO_URL"])["password"]
+    path = Path(ENV["RUN_DIR"]) / "ferretdb-query.password"
+    info = path.stat()
+    assert (info.st_uid, info.st_mode & 0o777) == (SERVICE_UID, 0o600)
+    assert path.read_text() == password
+    shown = [
+        program
+        for program, pid in _running().items()
+        for member in process_tree(pid)
+        if password in _cmdline(member)
+    ]
+    assert not shown, f"FerretDB's password on the command line of {shown}"
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except FileNotFoundError:
+        return ""
