@@ -123,26 +123,44 @@ def _networks(env: Env, name: str) -> tuple[str, ...]:
     return items
 
 
+@dataclass(frozen=True)
+class Secret:
+    """A credential and where it was read, for messages: they name the source, never the value."""
+
+    value: str
+    source: str  # "VAR", or "VAR_FILE (/path)"
+
+
+def secret(env: Env, variable: str) -> Secret | None:
+    """`variable`'s value, else the content of the file `<variable>_FILE` names (the convention container
+    secrets follow); None for neither. Both set is refused: which one should win would be a guess."""
+    value, path = env.optional_text(variable), env.optional_text(f"{variable}_FILE")
+    if value and path:
+        raise SettingsError(f"set {variable} or {variable}_FILE, not both")
+    if value:
+        return Secret(value, variable)
+    if not path:
+        return None
+    try:
+        value = Path(path).read_text(encoding="utf-8").strip()
+    except (OSError, ValueError) as error:  # ValueError: not UTF-8 text, so no secret
+        raise SettingsError(f"{variable}_FILE {path!r} cannot be read: {error}") from None
+    source = f"{variable}_FILE ({path})"
+    if not value:
+        raise SettingsError(f"{source} is empty")
+    return Secret(value, source)
+
+
 def pulsar_auth_token(env: Env) -> str:
-    """PULSAR_AUTH_TOKEN, else the content of the file PULSAR_AUTH_TOKEN_FILE names; "" for neither."""
-    token, name = env.optional_text("PULSAR_AUTH_TOKEN"), "PULSAR_AUTH_TOKEN"
-    path = env.optional_text("PULSAR_AUTH_TOKEN_FILE")
-    if token and path:
-        raise SettingsError("set PULSAR_AUTH_TOKEN or PULSAR_AUTH_TOKEN_FILE, not both")
-    if path:
-        name = f"PULSAR_AUTH_TOKEN_FILE ({path})"
-        try:
-            token = Path(path).read_text(encoding="ascii").strip()
-        except (OSError, ValueError) as error:  # ValueError: not ASCII, so no token
-            raise SettingsError(f"PULSAR_AUTH_TOKEN_FILE {path!r} cannot be read: {error}") from None
-        if not token:
-            raise SettingsError(f"{name} is empty: it must hold the token `bin/pulsar tokens create` printed")
-    if token and not _is_jwt(token):
-        # The value itself stays out of the message: it is a credential, and messages reach logs.
+    """PULSAR_AUTH_TOKEN(_FILE) (see `secret`), checked to be a JWT; "" for neither."""
+    token = secret(env, "PULSAR_AUTH_TOKEN")
+    if token is None:
+        return ""
+    if not _is_jwt(token.value):
         raise SettingsError(
-            f"{name} must hold a JWT (header.claims.signature) as `pulsar tokens create` prints"
+            f"{token.source} must hold a JWT (header.claims.signature) as `pulsar tokens create` prints"
         )
-    return token
+    return token.value
 
 
 def _is_jwt(token: str) -> bool:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from eventkit.settings import Env, SettingsError
+from eventkit.settings import Env, SettingsError, secret
 
-OFF = "off"
 MIN_SECRET_LENGTH = 32
 
 
@@ -33,16 +31,10 @@ class ConsoleSettings:
 
 
 def secret_setting(env: Env, variable: str) -> str | None:
-    """`variable`, else the content of the file `<variable>_FILE` names; None for neither."""
-    secret, name = env.text(variable, OFF), variable
-    path = env.text(f"{variable}_FILE", OFF)
-    if secret == OFF and path != OFF:
-        try:
-            secret, name = Path(path).read_text().strip(), f"{variable}_FILE ({path})"
-        except OSError as error:
-            raise SettingsError(f"{variable}_FILE {path!r} cannot be read: {error}") from None
-    if secret == OFF:
-        return None
-    if len(secret) < MIN_SECRET_LENGTH:
-        raise SettingsError(f"{name} must hold at least {MIN_SECRET_LENGTH} characters: openssl rand -hex 32")
-    return secret
+    """`variable` or `<variable>_FILE` (see eventkit.settings.secret), at least MIN_SECRET_LENGTH long."""
+    found = secret(env, variable)
+    if found is not None and len(found.value) < MIN_SECRET_LENGTH:
+        raise SettingsError(
+            f"{found.source} must hold at least {MIN_SECRET_LENGTH} characters: openssl rand -hex 32"
+        )
+    return None if found is None else found.value

@@ -8,9 +8,9 @@ import secrets
 from dataclasses import dataclass
 
 from eventkit.auth.settings import AuthSettings
-from eventkit.settings import Env, RuntimeSettings, SettingsError
+from eventkit.settings import Env, RuntimeSettings
 from query_svc.application.queries import DEFAULT_PAGE_BYTES
-from query_svc.console_settings import MIN_SECRET_LENGTH, ConsoleSettings, secret_setting
+from query_svc.console_settings import ConsoleSettings, secret_setting
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,6 @@ def _cursor_secret(env: Env, console: ConsoleSettings) -> bytes | None:
     """CURSOR_SECRET_KEY(_FILE); else a key derived from the console's secret; else None."""
     own = secret_setting(env, "CURSOR_SECRET_KEY")
     if own is not None:
-        if len(own) < MIN_SECRET_LENGTH:
-            raise SettingsError(f"CURSOR_SECRET_KEY must hold at least {MIN_SECRET_LENGTH} characters")
         return own.encode()
     if console.secret_key is not None:  # one secret, a separate key per use
         return hmac.new(console.secret_key.encode(), b"query_svc page cursors", hashlib.sha256).digest()

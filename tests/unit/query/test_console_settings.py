@@ -21,8 +21,10 @@ def test_the_secret_comes_from_the_variable_or_else_from_the_file(tmp_path: Path
     path = tmp_path / "secret"
     path.write_text("f" * 40 + "\n")
     assert ConsoleSettings.from_env(Env({"CONSOLE_SECRET_KEY_FILE": str(path)})).secret_key == "f" * 40
+    assert ConsoleSettings.from_env(Env({"CONSOLE_SECRET_KEY": SECRET})).secret_key == SECRET
     both = Env({"CONSOLE_SECRET_KEY": SECRET, "CONSOLE_SECRET_KEY_FILE": str(path)})
-    assert ConsoleSettings.from_env(both).secret_key == SECRET
+    with pytest.raises(SettingsError, match="set CONSOLE_SECRET_KEY or CONSOLE_SECRET_KEY_FILE, not both"):
+        ConsoleSettings.from_env(both)
 
 
 @pytest.mark.parametrize(
