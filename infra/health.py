@@ -50,7 +50,9 @@ def check_redis() -> str:
 def check_mongodb() -> str:
     # As FerretDB's user (infra/stack.env): hello needs no authentication, listing collections does
     url = os.environ.get("MONGO_URL", f"mongodb://{STORE_HOST}:{_port('MONGO_PORT', 27017)}")
-    client: pymongo.MongoClient[dict[str, object]] = pymongo.MongoClient(url, serverSelectionTimeoutMS=TIMEOUT_S * 1000)
+    client: pymongo.MongoClient[dict[str, object]] = pymongo.MongoClient(
+        url, serverSelectionTimeoutMS=TIMEOUT_S * 1000
+    )
     try:
         client.get_default_database("query").list_collection_names()
         return f"MongoDB wire {client.server_info()['version']}"

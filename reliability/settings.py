@@ -185,7 +185,8 @@ def stack_from_env() -> Stack:
     ports = {name: int(env.get(name, default)) for name, default in _DEFAULT_PORTS.items()}
     # the broker's "faults" listener (infra/stack.env): where the Pulsar network fault's proxy listens
     ports["PULSAR_FAULTS_PORT"] = int(env.get("PULSAR_FAULTS_PORT", ports["PULSAR_PORT"] + 2))
-    urls = {name: env[name] for name in ("INGESTION_DATABASE_URL", "PROCESSING_DATABASE_URL", "REDIS_URL", "MONGO_URL")}
+    names = ("INGESTION_DATABASE_URL", "PROCESSING_DATABASE_URL", "REDIS_URL", "MONGO_URL")
+    urls = {name: env[name] for name in names}
     return Stack(
         env["BIND_HOST"],
         ports,

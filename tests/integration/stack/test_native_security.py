@@ -12,10 +12,10 @@ from pathlib import Path
 
 import psycopg2
 import pymongo
-from pymongo.uri_parser import parse_uri
 import pytest
 import redis
 from pymongo.errors import OperationFailure
+from pymongo.uri_parser import parse_uri
 
 from reliability.settings import REPO_ROOT, stack_environment
 from reliability.supervisor import STORES, pids
@@ -167,8 +167,8 @@ def test_ferretdb_refuses_commands_without_authentication() -> None:
     try:
         assert client.admin.command("hello")["ok"] == 1  # the handshake is open, as on MongoDB
         for command in (
-            lambda: client.query.list_collection_names(),
-            lambda: client.query.records.find_one(),
+            client.query.list_collection_names,
+            client.query.records.find_one,
             lambda: client.probe.probe.insert_one({"planted": True}),
         ):
             with pytest.raises(OperationFailure) as refused:
