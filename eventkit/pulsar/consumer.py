@@ -105,8 +105,9 @@ class EventConsumer:
             initial_position=pulsar.InitialPosition.Earliest,
             negative_ack_redelivery_delay_ms=self._nack_delay_ms,
             consumer_name=self._consumer_name,
+            # the rest of a batch, after the first message (see _receive_batch)
             batch_receive_policy=pulsar.ConsumerBatchReceivePolicy(
-                self._max_batch, _BATCH_MAX_BYTES, self._batch_wait_ms
+                max(1, self._max_batch - 1), _BATCH_MAX_BYTES, self._batch_wait_ms
             ),
         )
 
@@ -118,11 +119,19 @@ class EventConsumer:
             return None
 
     def _receive_batch(self, consumer: pulsar.Consumer) -> list[Any]:
-        """Returns the messages that came within the batch wait (up to `max_batch`), maybe none."""
-        try:
-            return list(consumer.batch_receive())
-        except pulsar.Timeout:
+        """Waits up to the receive timeout for a message, then returns it with those that follow within the
+        batch wait (up to `max_batch` in all); [] when none came.
+
+        The wait for the first message blocks in the client, as `receive` does: `batch_receive` alone returns
+        after each batch wait even when nothing came, which kept an idle consumer waking 100 times a second.
+        """
+        first = self._receive(consumer)
+        if first is None:
             return []
+        try:
+            return [first, *consumer.batch_receive()]
+        except pulsar.Timeout:
+            return [first]
 
     def _process_batch(self, consumer: pulsar.Consumer, messages: list[Any]) -> None:
         """Hands the decodable messages to the batch handler together and acknowledges them; on failure,
