@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,10 +11,11 @@ import pytest
 
 from contracts import decode
 from eventkit.messaging import OutboundMessage, Publisher, PublishError
+from eventkit.pulsar.publisher import PulsarPublisher
 from tests.helpers import read_all, wait_until
 from tests.integration.validation.conftest import Setup, running
 from tests.unit.validation.events import ingested
-from validation_svc.adapters.redis.relay import LeaseLost
+from validation_svc.adapters.redis.relay import LeaseLost, OutboxRelay
 
 
 class Crash(Exception):
@@ -180,3 +182,20 @@ def test_an_entry_pulsar_has_not_confirmed_is_never_trimmed(setup: Setup, client
         publisher.close()
     assert _published_causes(setup, client)[:5] == first + later
     assert len(_published_causes(setup, client)) == 6
+
+
+def test_an_idle_relay_wakes_for_a_new_entry_at_once(setup: Setup, client: pulsar.Client) -> None:
+    # Idle, the relay blocks in XREAD for up to block_ms (4 s here); a new entry must end that wait. The
+    # relay that polled slept the whole block_ms after an empty read, and published this entry ~3.5 s late.
+    publisher = PulsarPublisher(client, f"test-validation-relay-{setup.suffix}", send_timeout_ms=5000)
+    relay = OutboxRelay(setup.redis, publisher, consumer="relay-idle", keys=setup.keys, block_ms=4000)
+    try:
+        with running(relay.run, "relay"):
+            _validate(setup, 1)
+            wait_until(lambda: len(_published_causes(setup, client)) == 1, what="the first entry")
+            time.sleep(0.5)  # the relay has read the stream empty and waits in XREAD
+            more = _validate(setup, 1)
+            wait_until(lambda: len(_published_causes(setup, client)) == 2, timeout_s=2, what="the new entry")
+    finally:
+        publisher.close()
+    assert _published_causes(setup, client)[1:] == more

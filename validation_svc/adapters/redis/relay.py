@@ -51,10 +51,15 @@ class OutboxRelay:
         consumer: str,
         keys: Keys | None = None,
         batch: int = 100,
-        block_ms: int = 100,
+        block_ms: int = 1000,
         retry_s: float = 1.0,
         lease_ms: int = 30_000,
     ) -> None:
+        timeout = client.connection_pool.connection_kwargs.get("socket_timeout")
+        if timeout is not None and block_ms >= timeout * 1000:
+            raise ValueError(
+                f"block_ms ({block_ms}) must be shorter than the client's socket timeout ({timeout} s)"
+            )
         self._client = client
         self._publisher = publisher
         self._consumer = consumer
@@ -63,7 +68,6 @@ class OutboxRelay:
         self._block_ms = block_ms
         self._retry_s = retry_s
         self._lease = RelayLease(client, self._keys.relay_lease, consumer, lease_ms)
-        self._idle = threading.Event()  # never set: an interruptible-looking sleep without busy looping
         self._pending_first = True
         self._ack_and_trim = client.register_script(_ACK_AND_TRIM)
 
@@ -138,9 +142,21 @@ class OutboxRelay:
             raise LeaseLost("the relay lease passed to another relay")
         entries = _messages(reply)
         if not entries:
-            # A script cannot block on the stream, so an idle relay polls at this interval.
-            self._idle.wait(self._block_ms / 1000)
+            self._wait_for_new()
         return entries
+
+    def _wait_for_new(self) -> None:
+        """Blocks until an entry the group has not delivered yet is in the stream, or `block_ms` passed.
+
+        The fenced read is a script, and a script cannot block; a plain XREAD after the group's last
+        delivered id can, and it changes nothing, so the next cycle's script reads what woke it. An idle
+        relay so makes a round trip a second, not ten, and sees a new entry at once, not up to 100 ms late.
+        """
+        groups: Any = self._client.xinfo_groups(self._keys.outbox)
+        delivered = next(
+            (g["last-delivered-id"] for g in groups if g["name"] == RELAY_GROUP.encode()), b"0-0"
+        )
+        self._client.xread({self._keys.outbox: delivered}, count=1, block=self._block_ms)
 
 
 class LeaseLost(Exception):
