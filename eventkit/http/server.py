@@ -8,12 +8,18 @@ such clients took every thread and the service stopped answering anyone (found b
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from collections.abc import Callable
+from contextlib import suppress
+from types import FrameType
 from typing import Any
 
 from a2wsgi import WSGIMiddleware
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
+from uvicorn.server import Server
 from uvicorn_worker import UvicornWorker  # type: ignore[import-untyped]
 
 from eventkit.metrics import mark_worker_dead, prepare_multiprocess_dir
@@ -24,8 +30,45 @@ from eventkit.settings import RuntimeSettings
 MAX_REQUEST_HEAD_BYTES = 256 * 1024
 
 
+class _QuietServer(Server):
+    """uvicorn's server, waking once a second instead of ten times.
+
+    uvicorn's main loop ticks every 100 ms to refresh the Date header (each second), tell gunicorn it is
+    alive and see whether to exit: in an idle stack of eight workers that was 1.6% of a core. This one ticks
+    each second, passing on_tick the counter values at which it does its once-a-second work, and wakes at
+    once when a signal asks it to exit.
+    """
+
+    _TICKS_PER_SECOND = 10  # on_tick's unit
+
+    async def main_loop(self) -> None:
+        self._exit_requested = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
+        counter = 0
+        should_exit = await self.on_tick(counter)
+        while not should_exit:
+            counter = (counter + self._TICKS_PER_SECOND) % 864000
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._exit_requested.wait(), timeout=1.0)
+            should_exit = await self.on_tick(counter)
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        loop = getattr(self, "_loop", None)
+        if loop is not None:
+            loop.call_soon_threadsafe(self._exit_requested.set)
+
+
 class _Worker(UvicornWorker):  # type: ignore[misc]
     CONFIG_KWARGS = {**UvicornWorker.CONFIG_KWARGS, "h11_max_incomplete_event_size": MAX_REQUEST_HEAD_BYTES}
+
+    async def _serve(self) -> None:  # UvicornWorker's, with the quiet server
+        self.config.app = self.wsgi
+        server = _QuietServer(config=self.config)
+        self._install_sigquit_handler()
+        await server.serve(sockets=self.sockets)
+        if not server.started:
+            sys.exit(Arbiter.WORKER_BOOT_ERROR)
 
 
 class _GunicornApp(BaseApplication):  # type: ignore[misc]
