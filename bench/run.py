@@ -5,7 +5,7 @@ POST beside Flask + one INSERT, multi-row INSERT and COPY), pulsar (raw client c
 complete lag over a rate sweep, then with two copies of each consumer, then with records sent in batches),
 rebuild (replay of 100k events beside raw bulk upserts), query (latency at 100k documents;
 BENCH_QUERY_DOCUMENTS=100000,1000000 for more), memory (each component at idle; under load it comes from
-the e2e section).
+the e2e section), idle (CPU each component spends in a quiet minute; first, before anything is ingested).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench import auth, e2e_lag, ingestion, memory, pulsar_raw, query_latency, rebuild_throughput
+from bench import auth, e2e_lag, idle, ingestion, memory, pulsar_raw, query_latency, rebuild_throughput
 from bench.report import Figure, print_table, write_json
 from eventkit.auth.keys import add_key
 from eventkit.postgres.engine import make_engine
@@ -39,6 +39,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--e2e-seconds", type=float, default=float(os.environ.get("BENCH_E2E_SECONDS", "60")))
     parser.add_argument("--documents", default=os.environ.get("BENCH_QUERY_DOCUMENTS", "100000"))
     parser.add_argument("--events", type=int, default=int(os.environ.get("BENCH_REBUILD_EVENTS", "100000")))
+    parser.add_argument("--idle-settle", type=float, default=float(os.environ.get("BENCH_IDLE_SETTLE", "60")))
     args = parser.parse_args()
     args.only = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = set(args.only) - set(SECTIONS)
@@ -47,7 +48,7 @@ def _arguments() -> argparse.Namespace:
     return args
 
 
-SECTIONS = ("auth", "ingest", "pulsar", "e2e", "rebuild", "query", "memory")
+SECTIONS = ("idle", "auth", "ingest", "pulsar", "e2e", "rebuild", "query", "memory")
 
 
 def _keys_file() -> str:
@@ -67,6 +68,9 @@ def main() -> None:
         api_key=key,
     )
     figures: list[Figure] = []
+    if "idle" in args.only:  # first: nothing ingested for a minute
+        print("==> CPU of each component while the stack is idle", flush=True)
+        figures += idle.figures(idle.measure(args.idle_settle, 60.0))
     if "memory" in args.only:
         print("==> resident memory of each component, idle", flush=True)
         figures += memory.figures("idle", memory.rss_by_program())
