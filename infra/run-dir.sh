@@ -47,7 +47,7 @@ secure_layout() {
 create_credentials() {
   local file="$RUN_DIR/credentials.env" name missing=()
   for name in INGESTION_DB_PASSWORD PROCESSING_DB_PASSWORD REDIS_VALIDATION_PASSWORD REDIS_RATELIMIT_PASSWORD \
-    REDIS_ADMIN_PASSWORD MONGO_QUERY_PASSWORD FERRETDB_DB_PASSWORD; do
+    REDIS_ADMIN_PASSWORD MONGO_QUERY_PASSWORD; do
     grep -q "^$name=" "$file" 2>/dev/null || missing+=("$name")
   done
   if [ ${#missing[@]} -eq 0 ]; then

@@ -59,10 +59,6 @@ shows which); stop it or choose another port (see README, configuration)"
 wait_for_stores() {
   step "Waiting for the stores and the broker"
   wait_for "PostgreSQL on :$PG_PORT" 60 "$PG_BIN/pg_isready" -q -h "$STORE_BIND_HOST" -p "$PG_PORT" || return 1
-  if [ "$FERRETDB_HANDLER" = postgresql ]; then  # FerretDB waits for its database before it listens
-    pg_service_db ferretdb "$FERRETDB_DB_PASSWORD"
-    info "FerretDB's backend: PostgreSQL database ferretdb"
-  fi
   wait_for "Redis on :$REDIS_PORT" 30 redis_ping || return 1
   wait_for "MongoDB-compatible server (FerretDB) on :$MONGO_PORT" 30 "$VENV/bin/python" "$REPO_ROOT/infra/health.py" --check mongodb || return 1
   wait_for "Pulsar broker on :$PULSAR_PORT (first start takes ~30 s)" 180 pulsar_ready
