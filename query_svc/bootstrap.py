@@ -194,6 +194,7 @@ def run_consume(settings: Settings) -> None:
             max_batch=settings.projector_batch,
             batch_wait_ms=settings.projector_batch_wait_ms,
             gather_ms=settings.projector_gather_ms,
+            consumer_name=f"query-{query.instance}",
         )
         run_consumers(consumers, stop)
     finally:

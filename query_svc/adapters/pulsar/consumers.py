@@ -56,11 +56,17 @@ def projector_consumers(
     max_batch: int = DEFAULT_BATCH,
     batch_wait_ms: int = DEFAULT_BATCH_WAIT_MS,
     gather_ms: int = 0,
+    consumer_name: str | None = None,
 ) -> list[EventConsumer]:
     """One consumer per topic on a shared Key_Shared subscription, each with its own checkpoint writer,
     applying what arrived within `batch_wait_ms` (up to `max_batch` events) in one bulk write, together
     with the batches the other topics' consumers hand over meanwhile or within `gather_ms`
-    (CombiningApplier)."""
+    (CombiningApplier).
+
+    All three consumers take the same `consumer_name`, which must differ between processes: the broker
+    places a Key_Shared consumer on its hash ring by name alone, so a process then owns the same records
+    on every topic, and copies of the service do not write each other's views (with names of the client's
+    choosing, a record's three events went to different copies, and each refolded the others' writes)."""
     combining = CombiningApplier(projector, gather_s=gather_ms / 1000)
     consumers = []
     for topic in topics:
@@ -75,6 +81,7 @@ def projector_consumers(
                 max_batch=max_batch,
                 batch_wait_ms=batch_wait_ms,
                 outage_errors=(ViewStoreDown,),
+                consumer_name=consumer_name,
             )
         )
     return consumers

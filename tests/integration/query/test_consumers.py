@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pulsar
@@ -13,13 +13,15 @@ import pytest
 from pymongo.database import Database
 
 from contracts import encode
+from eventkit.pulsar.admin import topics_path
 from eventkit.pulsar.workers import run_consumers
 from query_svc.adapters.mongo.checkpoints import CHECKPOINTS, read_checkpoints
 from query_svc.adapters.mongo.records import RECORDS, MongoRecordViews
 from query_svc.adapters.mongo.timeline import TIMELINE, MongoTimeline
-from query_svc.adapters.pulsar.consumers import projector_consumers
+from query_svc.adapters.pulsar.consumers import SUBSCRIPTION, projector_consumers
 from query_svc.application.projector import Projector
 from query_svc.bootstrap import Query
+from query_svc.domain.timeline import TimelineEntry
 from tests.helpers import delete_topics, wait_until
 from tests.stack import StackEndpoints
 from tests.unit.query.events import lifecycle
@@ -88,3 +90,90 @@ def test_two_consumer_processes_worth_of_loops_project_every_record(
 
 def _own_projector(database: Database[dict[str, Any]]) -> Projector:
     return Projector(MongoTimeline(database[TIMELINE]), MongoRecordViews(database[RECORDS]))
+
+
+class _Owners:
+    """An Applier that only records which copy applied each record's events."""
+
+    def __init__(self, copy: str, seen: dict[str, set[str]], lock: threading.Lock) -> None:
+        self._copy, self._seen, self._lock = copy, seen, lock
+
+    def apply(self, data_id: str, entry: TimelineEntry) -> bool:
+        return bool(self.apply_many([entry]))
+
+    def apply_many(self, entries: Sequence[TimelineEntry]) -> set[str]:
+        with self._lock:
+            for entry in entries:
+                self._seen.setdefault(entry.data_id, set()).add(self._copy)
+                self._seen.setdefault(f"events:{self._copy}", set()).add(entry.event_id)
+        return {entry.event_id for entry in entries}
+
+
+def _owners_of_records(
+    stack: StackEndpoints, query: Query, topics: dict[str, str], names: list[str | None]
+) -> dict[str, set[str]]:
+    """Runs one copy of the projector's consumers per name on the three topics and returns, per record,
+    the copies that applied its events."""
+    events = [e for _ in range(40) for e in lifecycle(str(uuid.uuid4()))]
+    seen: dict[str, set[str]] = {}
+    lock = threading.Lock()
+    client = stack.pulsar_client(operation_timeout_s=15)
+    stop = threading.Event()
+    copies = [
+        projector_consumers(
+            client,
+            _Owners(f"copy-{n}", seen, lock),
+            query.checkpoints_for(f"owners-{n}"),
+            list(topics.values()),
+            consumer_name=name,
+        )
+        for n, name in enumerate(names)
+    ]
+    threads = [threading.Thread(target=run_consumers, args=(c, stop)) for c in copies]
+    try:
+        for thread in threads:
+            thread.start()
+        wait_until(lambda: _subscribed(stack, topics, len(names)), timeout_s=30, what="every copy subscribed")
+        _publish(client, topics, events)
+
+        def handled() -> int:
+            with lock:
+                return len(set().union(*(ids for key, ids in seen.items() if key.startswith("events:"))))
+
+        wait_until(lambda: handled() == len(events), timeout_s=60, what="every event applied")
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=20)
+        client.close()
+    return {key: copies_ for key, copies_ in seen.items() if not key.startswith("events:")}
+
+
+def _subscribed(stack: StackEndpoints, topics: dict[str, str], consumers: int) -> bool:
+    for topic in topics.values():
+        response = stack.pulsar_admin.get(f"{topics_path(topic)}/stats")
+        if response.status_code != 200:
+            return False
+        subscription = response.json().get("subscriptions", {}).get(SUBSCRIPTION, {})
+        if len(subscription.get("consumers", [])) != consumers:
+            return False
+    return True
+
+
+def test_copies_named_once_for_all_three_topics_each_own_whole_records(
+    stack: StackEndpoints, query: Query, topics: dict[str, str]
+) -> None:
+    # The broker places a Key_Shared consumer on its hash ring by name: a process whose three consumers
+    # share one name gets the same records on every topic, so no other copy writes their views.
+    owners = _owners_of_records(stack, query, topics, ["query-copy-a", "query-copy-b"])
+    assert len(owners) == 40
+    assert all(len(copies) == 1 for copies in owners.values()), owners
+    assert {copy for copies in owners.values() for copy in copies} == {"copy-0", "copy-1"}  # both worked
+
+
+def test_copies_with_names_of_the_clients_choosing_split_records_between_them(
+    stack: StackEndpoints, query: Query, topics: dict[str, str]
+) -> None:
+    # The control for the test above: its check does catch records split between copies.
+    owners = _owners_of_records(stack, query, topics, [None, None])
+    assert any(len(copies) == 2 for copies in owners.values())
