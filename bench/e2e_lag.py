@@ -32,6 +32,7 @@ import os
 import statistics
 import threading
 import time
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
@@ -44,7 +45,7 @@ from bench.memory import PeakSampler
 from bench.report import Figure, print_table, write_json
 from query_svc.adapters.pulsar.backlog import PulsarBacklog
 from reliability.settings import REPO_ROOT
-from reliability.supervisor import copy_of
+from reliability.supervisor import Copy, copy_of
 
 CONSUMERS = ("validation-consumer", "processing-consumer", "query-consumer")
 SERVERS = ("postgres", "redis", "pulsar", "mongodb")  # the supervised programs that are not our code
@@ -194,15 +195,18 @@ def _percentiles(scenario: str, name: str, values: list[float]) -> list[Figure]:
     ]
 
 
-def measure(args: argparse.Namespace, rate: float, label: str) -> tuple[list[Figure], bool]:
-    """One run at `rate`: the lag figures, and whether the lag stayed bounded."""
+def measure(
+    args: argparse.Namespace, rate: float, label: str, copies: Mapping[str, int] | None = None
+) -> tuple[list[Figure], bool]:
+    """One run at `rate`: the lag figures, and whether the lag stayed bounded. `copies` (name: pid) are
+    the consumers' extra copies, whose CPU counts with the rest."""
     wait_until_quiet()
     host = os.environ.get("BIND_HOST", "127.0.0.1")
     ingest = f"http://{host}:{os.environ.get('INGESTION_PORT', '5001')}/ingest"
     query = f"http://{host}:{os.environ.get('QUERY_PORT', '5002')}/query"
     auth = {"Authorization": f"Bearer {args.key}"}
     run = LagRun(argparse.Namespace(**{**vars(args), "rate": rate}), ingest, query, auth)
-    with PeakSampler() as memory, CpuMeter() as cpu:
+    with PeakSampler() as memory, CpuMeter(copies) as cpu:
         lags = run.run()
     missing = len(run.acked) - len(run.done)
     first, last = run.lags_by_quarter()
@@ -278,7 +282,7 @@ def figures(args: argparse.Namespace) -> list[Figure]:
         if copies:
             time.sleep(10)  # the copies join their Key_Shared subscriptions
         for index, rate in enumerate(args.rates):
-            found, bounded = measure(args, rate, label)
+            found, bounded = measure(args, rate, label, _named(copies))
             result += found
             if not bounded:
                 # A pipeline that fell behind at this rate falls further behind at any higher one, and each
@@ -292,6 +296,15 @@ def figures(args: argparse.Namespace) -> list[Figure]:
             copy.stop()
     result.append(Figure(f"e2e lag, {label}", "highest bounded", "rec/s", [highest]))
     return result
+
+
+def _named(copies: list[Copy]) -> dict[str, int]:
+    """Each copy's pid under a name of its own: `query-consumer copy 2` is the second query consumer."""
+    named: dict[str, int] = {}
+    for copy in copies:
+        number = 2 + sum(1 for name in named if name.startswith(f"{copy.program} copy "))
+        named[f"{copy.program} copy {number}"] = copy.pid
+    return named
 
 
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:

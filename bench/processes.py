@@ -3,18 +3,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import psutil
 
 from reliability.supervisor import pids
 
 
-def sum_by_program(measure: Callable[[psutil.Process], float]) -> dict[str, float]:
+def sum_by_program(
+    measure: Callable[[psutil.Process], float], extra: Mapping[str, int] | None = None
+) -> dict[str, float]:
     """`measure` summed over each program's processes (0 for a program not running; processes that exit
-    while being read are skipped)."""
+    while being read are skipped), and over each `extra` process tree (a name and its root's pid: copies
+    of programs started beside supervisord's)."""
     totals: dict[str, float] = {}
-    for program, pid in sorted(pids().items()):
+    for program, pid in sorted({**pids(), **(extra or {})}.items()):
         total = 0.0
         try:
             root = psutil.Process(pid) if pid else None
