@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -18,9 +17,8 @@ from eventkit.http.app import create_app as create_http_app
 from eventkit.postgres.engine import make_engine, postgres_check
 from eventkit.postgres.relay_process import run_outbox_relay
 from eventkit.pulsar.admin import PulsarAdmin, pulsar_check
-from eventkit.pulsar.client import client_for
 from eventkit.pulsar.consumer import EventConsumer
-from eventkit.pulsar.workers import install_sigterm, run_consumers
+from eventkit.pulsar.workers import instance_name, run_consumers, worker
 from processing_svc.adapters.http.errors import ERRORS
 from processing_svc.adapters.http.routes import processing_blueprint
 from processing_svc.adapters.postgres.migrate import migrate_processing
@@ -86,23 +84,19 @@ def run_migrations(settings: Settings, engine: Engine | None = None) -> None:
 
 def run_consumer(settings: Settings) -> None:
     """Processes data-ingested until SIGTERM; run as many copies as wanted (Key_Shared)."""
-    stop = threading.Event()
-    install_sigterm(stop)
     processing = bootstrap(settings)
-    client = client_for(settings.runtime)
-    consumer = processing_consumer(
-        client,
-        topic_for(DataIngested.EVENT_TYPE, settings.runtime.pulsar_namespace),
-        processing.handler,
-        batch=settings.batch,
-        batch_wait_ms=settings.batch_wait_ms,
-        max_redeliveries=settings.max_redeliveries,
-        nack_delay_ms=settings.nack_delay_ms,
-    )
-    try:
+    with worker(settings.runtime) as (stop, client):
+        consumer = processing_consumer(
+            client,
+            topic_for(DataIngested.EVENT_TYPE, settings.runtime.pulsar_namespace),
+            processing.handler,
+            batch=settings.batch,
+            batch_wait_ms=settings.batch_wait_ms,
+            max_redeliveries=settings.max_redeliveries,
+            nack_delay_ms=settings.nack_delay_ms,
+            consumer_name=instance_name("processing"),
+        )
         run_consumers([consumer], stop)
-    finally:
-        client.close()
 
 
 def processing_consumer(

@@ -21,7 +21,7 @@ from eventkit.health import Check
 from eventkit.http.app import create_app as create_http_app
 from eventkit.pulsar.admin import PulsarAdmin, pulsar_check
 from eventkit.pulsar.client import client_for
-from eventkit.pulsar.workers import install_sigterm, run_consumers
+from eventkit.pulsar.workers import run_consumers, worker
 from query_svc.adapters.http.admin_routes import admin_blueprint
 from query_svc.adapters.http.console import ConsolePorts, mount_console
 from query_svc.adapters.http.errors import ERRORS
@@ -175,29 +175,25 @@ def run_indexes(settings: Settings) -> None:
 
 def run_consume(settings: Settings) -> None:
     """Projects the three topics into the view until SIGTERM; any number of copies can run side by side."""
-    stop = threading.Event()
-    install_sigterm(stop)
     query = bootstrap(settings)
     query.generations.prepare(query.generations.read_active())
-    client = client_for(settings.runtime)
-    runner = threading.Thread(
-        target=rebuild_runner(settings, query, client).run_forever, args=(stop,), name="rebuild-runner"
-    )
-    runner.start()
-    try:
-        topics = projector_topics(settings.runtime.pulsar_namespace)
-        consumers = projector_consumers(
-            client,
-            query.projector,
-            query.checkpoints_for(query.instance),
-            topics,
-            max_batch=settings.projector_batch,
-            batch_wait_ms=settings.projector_batch_wait_ms,
-            gather_ms=settings.projector_gather_ms,
-            consumer_name=f"query-{query.instance}",
+    with worker(settings.runtime) as (stop, client):
+        runner = threading.Thread(
+            target=rebuild_runner(settings, query, client).run_forever, args=(stop,), name="rebuild-runner"
         )
-        run_consumers(consumers, stop)
-    finally:
-        stop.set()
-        runner.join()
-        client.close()
+        runner.start()
+        try:
+            consumers = projector_consumers(
+                client,
+                query.projector,
+                query.checkpoints_for(query.instance),
+                projector_topics(settings.runtime.pulsar_namespace),
+                max_batch=settings.projector_batch,
+                batch_wait_ms=settings.projector_batch_wait_ms,
+                gather_ms=settings.projector_gather_ms,
+                consumer_name=f"query-{query.instance}",
+            )
+            run_consumers(consumers, stop)
+        finally:
+            stop.set()
+            runner.join()

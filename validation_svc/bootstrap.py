@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
 from dataclasses import dataclass
 
 from flask import Flask
@@ -13,10 +10,9 @@ from contracts import DataIngested, DataValidated, topic_for
 from eventkit.health import Check
 from eventkit.http.app import create_app as create_http_app
 from eventkit.pulsar.admin import PulsarAdmin, pulsar_check
-from eventkit.pulsar.client import client_for
 from eventkit.pulsar.consumer import EventConsumer
 from eventkit.pulsar.publisher import PulsarPublisher
-from eventkit.pulsar.workers import install_sigterm, run_consumers
+from eventkit.pulsar.workers import instance_name, run_consumers, worker
 from validation_svc.adapters.http.errors import ERRORS
 from validation_svc.adapters.http.routes import validation_blueprint
 from validation_svc.adapters.redis.connection import make_redis, redis_check
@@ -60,37 +56,25 @@ def create_app(settings: Settings, validation: Validation | None = None) -> Flas
 
 def run_consumer(settings: Settings) -> None:
     """Validates DataIngested from Pulsar until SIGTERM; any number of copies share the subscription."""
-    stop = threading.Event()
-    install_sigterm(stop)
     validation = bootstrap(settings)
-    client = client_for(settings.runtime)
-    consumer = EventConsumer(
-        client,
-        topic_for(DataIngested.EVENT_TYPE, settings.runtime.pulsar_namespace),
-        SUBSCRIPTION,
-        validation.handler,
-        max_redeliveries=settings.max_redeliveries,
-        consumer_name=_instance_name("validation"),
-    )
-    try:
+    with worker(settings.runtime) as (stop, client):
+        consumer = EventConsumer(
+            client,
+            topic_for(DataIngested.EVENT_TYPE, settings.runtime.pulsar_namespace),
+            SUBSCRIPTION,
+            validation.handler,
+            max_redeliveries=settings.max_redeliveries,
+            consumer_name=instance_name("validation"),
+        )
         run_consumers([consumer], stop)
-    finally:
-        client.close()
 
 
 def run_relay(settings: Settings) -> None:
     """Relays the Redis outbox to Pulsar until SIGTERM (the lease holder publishes, others stand by)."""
-    stop = threading.Event()
-    install_sigterm(stop)
     redis_client = make_redis(settings.redis_url)
-    client = client_for(settings.runtime)
-    publisher = PulsarPublisher(client, RELAY_PRODUCER_NAME, send_timeout_ms=10_000)
-    try:
-        OutboxRelay(redis_client, publisher, consumer=_instance_name("relay")).run(stop)
-    finally:
-        publisher.close()
-        client.close()
-
-
-def _instance_name(role: str) -> str:
-    return f"{role}-{socket.gethostname()}-{os.getpid()}"
+    with worker(settings.runtime) as (stop, client):
+        publisher = PulsarPublisher(client, RELAY_PRODUCER_NAME, send_timeout_ms=10_000)
+        try:
+            OutboxRelay(redis_client, publisher, consumer=instance_name("relay")).run(stop)
+        finally:
+            publisher.close()

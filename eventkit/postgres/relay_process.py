@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 from eventkit.postgres.engine import make_engine
 from eventkit.postgres.relay import OutboxRelay
-from eventkit.pulsar.client import client_for
 from eventkit.pulsar.publisher import PulsarPublisher
-from eventkit.pulsar.workers import install_sigterm
+from eventkit.pulsar.workers import worker
 from eventkit.settings import RuntimeSettings
 
 
@@ -25,14 +23,13 @@ def run_outbox_relay(
 
     Published rows are kept for `retention`, then purged; the broker is the one `runtime` names.
     """
-    stop = threading.Event()
-    install_sigterm(stop)
     engine = make_engine(database_url, pool_size=2)
-    client = client_for(runtime)
-    publisher = PulsarPublisher(client, producer_name)
     try:
-        OutboxRelay(engine, publisher, lock_key=lock_key, retention=retention).run(stop)
+        with worker(runtime) as (stop, client):
+            publisher = PulsarPublisher(client, producer_name)
+            try:
+                OutboxRelay(engine, publisher, lock_key=lock_key, retention=retention).run(stop)
+            finally:
+                publisher.close()
     finally:
-        publisher.close()
-        client.close()
         engine.dispose()

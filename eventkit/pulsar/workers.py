@@ -1,14 +1,22 @@
-"""Runs consumer loops side by side in one process until a stop event or a termination signal."""
+"""A worker process's lifetime (`worker`), and its consumer loops side by side until a stop event or a
+termination signal (`run_consumers`)."""
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import socket
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from types import FrameType
 
+import pulsar
+
+from eventkit.pulsar.client import client_for
 from eventkit.pulsar.consumer import EventConsumer
+from eventkit.settings import RuntimeSettings
 
 _log = logging.getLogger(__name__)
 _JOIN_POLL_S = 0.5
@@ -24,6 +32,26 @@ def install_sigterm(stop: threading.Event) -> None:
     # Python delivers signals to the main thread only, so this must be called from it.
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+
+
+@contextmanager
+def worker(runtime: RuntimeSettings) -> Iterator[tuple[threading.Event, pulsar.Client]]:
+    """What every consumer and relay process starts with: a stop event that SIGTERM or SIGINT sets, and a
+    Pulsar client for the broker `runtime` names. On the way out the event is set (so threads the block
+    started wind down) and the client closed; whatever the block opened on the client it closes first."""
+    stop = threading.Event()
+    install_sigterm(stop)
+    client = client_for(runtime)
+    try:
+        yield stop, client
+    finally:
+        stop.set()
+        client.close()
+
+
+def instance_name(role: str) -> str:
+    """A name for this process that no other process shares: `<role>-<host>-<pid>`."""
+    return f"{role}-{socket.gethostname()}-{os.getpid()}"
 
 
 def run_consumers(consumers: Sequence[EventConsumer], stop: threading.Event) -> None:
