@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from typing import Any
 
 from eventkit.eventstore.model import NewEvent, StoredEvent
@@ -38,7 +37,3 @@ def from_stored(stored: StoredEvent) -> DomainEvent:
 
 def domain_events(stored: Iterable[StoredEvent]) -> list[DomainEvent]:
     return [from_stored(event) for event in stored]
-
-
-def occurred_at(event: DomainEvent) -> datetime:
-    return event.received_at if isinstance(event, DataReceived) else event.amended_at
