@@ -25,7 +25,7 @@ connection='+ping +hello +select'
 scripts='+evalsha +script|load +script|exists'
 rate_limit_rules="~LIMITS:* $scripts +get +set +exists +ttl +pttl +expire +incrby +rename +del"
 validation_rules="~validation:* +xadd +xrange +xreadgroup +xautoclaim +xgroup|create +xack +xdel +xpending +xtrim \
-+hexists +hset +incr +pexpire"
++xread +xinfo|groups +hexists +hset +incr +pexpire"
 
 # Every password is checked before the file is written (a failure inside $(...) would not stop the script).
 ingestion=$(password ingestion REDIS_INGESTION_PASSWORD)
