@@ -38,7 +38,7 @@ wait_for() {
 # is_loopback HOST: 127.0.0.0/8, ::1 or localhost.
 is_loopback() { case $1 in 127.*|::1|localhost) return 0 ;; *) return 1 ;; esac; }
 
-# Not every store has network-grade protection (FerretDB takes anyone; Pulsar wants a token but speaks plain TCP):
+# Every store and the broker authenticate their clients, but over plain TCP (passwords and tokens in clear):
 # they listen on loopback unless the operator says, with STORES_SECURED=yes, that a firewall and TLS guard them.
 check_store_bind() {
   is_loopback "$STORE_BIND_HOST" && return 0

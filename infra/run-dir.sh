@@ -65,15 +65,18 @@ create_credentials() {
     "FerretDB user query"
 }
 
+# service_file NAME: standard input becomes RUN_DIR/NAME, SERVICE_USER's (600 by the umask), replaced in one step.
+service_file() {
+  local tmp="$RUN_DIR/$1.tmp"
+  cat > "$tmp"
+  chown "$SERVICE_USER:$SERVICE_USER" "$tmp"
+  mv "$tmp" "$RUN_DIR/$1"
+}
+
 # FerretDB makes its user `query` (of database query) at every start with the password in this file
 # (infra/ferretdb/patches/0005): a file, so the password is never on its command line.
 write_ferretdb_password() {
-  # shellcheck source=/dev/null
-  source "$RUN_DIR/credentials.env"
-  local tmp="$RUN_DIR/ferretdb-query.password.tmp"
-  printf '%s' "$MONGO_QUERY_PASSWORD" > "$tmp"
-  chown "$SERVICE_USER:$SERVICE_USER" "$tmp"
-  mv "$tmp" "$RUN_DIR/ferretdb-query.password"
+  printf '%s' "$MONGO_QUERY_PASSWORD" | service_file ferretdb-query.password
 }
 
 # Redis reads its users from this file (--aclfile): SHA-256 hashes only, never the passwords themselves.
@@ -82,20 +85,15 @@ write_ferretdb_password() {
 # default: password-protected (the admin's password), so a client without credentials gets NOAUTH. Not `off`:
 # Redis 7.0 replays the AOF's MULTI/EXEC blocks as `default`, and refuses them (losing their writes) when it is.
 write_redis_acl() {
-  # shellcheck source=/dev/null
-  source "$RUN_DIR/credentials.env"
   # Redis applies the rules left to right; SCAN would list every user's key names, so it goes too.
   local common="resetchannels -@all +@connection +@read +@write +@scripting"
   local deny="-@admin -@dangerous -scan -randomkey"
-  local tmp="$RUN_DIR/redis-users.acl.tmp"
-  cat > "$tmp" <<ACL
+  service_file redis-users.acl <<ACL
 user default on #$(sha256 "$REDIS_ADMIN_PASSWORD") ~* &* +@all
 user validation on #$(sha256 "$REDIS_VALIDATION_PASSWORD") resetkeys ~validation:* $common +@stream +@transaction $deny
 user ratelimit on #$(sha256 "$REDIS_RATELIMIT_PASSWORD") resetkeys ~LIMITS:* $common $deny +select
 user admin on #$(sha256 "$REDIS_ADMIN_PASSWORD") ~* &* +@all
 ACL
-  chown "$SERVICE_USER:$SERVICE_USER" "$tmp"
-  mv "$tmp" "$RUN_DIR/redis-users.acl"
 }
 
 sha256() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
@@ -129,6 +127,8 @@ create_pulsar_tokens() {
 check_store_bind
 secure_layout
 create_credentials
+# shellcheck source=/dev/null
+source "$RUN_DIR/credentials.env"  # the passwords just made too (lib.sh read the file before)
 write_redis_acl
 write_ferretdb_password
 check_service_user_reach
