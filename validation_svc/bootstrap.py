@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from dataclasses import dataclass
 
 from flask import Flask
@@ -72,9 +73,8 @@ def run_consumer(settings: Settings) -> None:
 def run_relay(settings: Settings) -> None:
     """Relays the Redis outbox to Pulsar until SIGTERM (the lease holder publishes, others stand by)."""
     redis_client = make_redis(settings.redis_url)
-    with worker(settings.runtime) as (stop, client):
-        publisher = PulsarPublisher(client, RELAY_PRODUCER_NAME, send_timeout_ms=10_000)
-        try:
-            OutboxRelay(redis_client, publisher, consumer=instance_name("relay")).run(stop)
-        finally:
-            publisher.close()
+    with (
+        worker(settings.runtime) as (stop, client),
+        closing(PulsarPublisher(client, RELAY_PRODUCER_NAME, send_timeout_ms=10_000)) as publisher,
+    ):
+        OutboxRelay(redis_client, publisher, consumer=instance_name("relay")).run(stop)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from datetime import timedelta
 
 from eventkit.postgres.engine import make_engine
@@ -25,11 +26,7 @@ def run_outbox_relay(
     """
     engine = make_engine(database_url, pool_size=2)
     try:
-        with worker(runtime) as (stop, client):
-            publisher = PulsarPublisher(client, producer_name)
-            try:
-                OutboxRelay(engine, publisher, lock_key=lock_key, retention=retention).run(stop)
-            finally:
-                publisher.close()
+        with worker(runtime) as (stop, client), closing(PulsarPublisher(client, producer_name)) as publisher:
+            OutboxRelay(engine, publisher, lock_key=lock_key, retention=retention).run(stop)
     finally:
         engine.dispose()
