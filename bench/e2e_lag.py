@@ -32,6 +32,7 @@ import os
 import statistics
 import threading
 import time
+from collections import Counter
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -301,9 +302,10 @@ def figures(args: argparse.Namespace) -> list[Figure]:
 def _named(copies: list[Copy]) -> dict[str, int]:
     """Each copy's pid under a name of its own: `query-consumer copy 2` is the second query consumer."""
     named: dict[str, int] = {}
+    made: Counter[str] = Counter()
     for copy in copies:
-        number = 2 + sum(1 for name in named if name.startswith(f"{copy.program} copy "))
-        named[f"{copy.program} copy {number}"] = copy.pid
+        made[copy.program] += 1
+        named[f"{copy.program} copy {made[copy.program] + 1}"] = copy.pid
     return named
 
 
