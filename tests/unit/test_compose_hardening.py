@@ -22,6 +22,7 @@ from processing_svc.bootstrap import SUBSCRIPTION as PROCESSING_SUBSCRIPTION
 from processing_svc.settings import Settings as ProcessingSettings
 from query_svc.adapters.pulsar.consumers import SUBSCRIPTION as QUERY_SUBSCRIPTION
 from query_svc.settings import Settings as QuerySettings
+from tests.compose_redis_acl import REDIS_PASSWORDS, run_redis_acl
 from tests.stack_security import NAMESPACE, granted
 from validation_svc.bootstrap import SUBSCRIPTION as VALIDATION_SUBSCRIPTION
 from validation_svc.settings import Settings as ValidationSettings
@@ -192,18 +193,8 @@ def test_the_grant_table_creates_and_grants_the_topics_the_code_uses(compose: di
     assert f"{ROOT}/infra/pulsar/grants.sh:/usr/local/bin/pulsar-grants.sh:ro" in mounts
 
 
-def _redis_acl(tmp_path: Path, **passwords: str) -> subprocess.CompletedProcess[str]:
-    """Runs infra/docker/redis-acl.sh as the Redis container's entrypoint does, with `true` as the server."""
-    environ = {"PATH": os.environ["PATH"], "REDIS_ACL_FILE": str(tmp_path / "users.acl"), **passwords}
-    script = str(ROOT / "infra/docker/redis-acl.sh")
-    return subprocess.run(["sh", script, "true"], env=environ, capture_output=True, text=True, check=False)
-
-
-REDIS_PASSWORDS = {f"REDIS_{user.upper()}_PASSWORD": f"{user}-pw-42" for user in APIS}
-
-
 def test_redis_users_hold_hashes_and_default_is_off(tmp_path: Path) -> None:
-    assert _redis_acl(tmp_path, **REDIS_PASSWORDS).returncode == 0
+    assert run_redis_acl(tmp_path, **REDIS_PASSWORDS).returncode == 0
     acl = (tmp_path / "users.acl").read_text()
     users = {line.split()[1]: line for line in acl.splitlines()}
     assert set(users) == {"default", "health", *APIS}  # no admin unless REDIS_ADMIN_PASSWORD is set
@@ -224,6 +215,6 @@ def test_redis_users_hold_hashes_and_default_is_off(tmp_path: Path) -> None:
 def test_redis_refuses_to_start_without_a_proper_password(
     tmp_path: Path, change: dict[str, str], message: str
 ) -> None:
-    result = _redis_acl(tmp_path, **{**REDIS_PASSWORDS, **change})
+    result = run_redis_acl(tmp_path, **{**REDIS_PASSWORDS, **change})
     assert result.returncode != 0 and message in result.stderr
     assert not (tmp_path / "users.acl").exists()

@@ -4,8 +4,6 @@ test's own, and the code run as that user. A command the code needs and the rule
 
 from __future__ import annotations
 
-import os
-import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,28 +14,17 @@ import pytest
 import redis
 
 from eventkit.pulsar.publisher import PulsarPublisher
-from reliability.settings import REPO_ROOT
+from tests.compose_redis_acl import REDIS_PASSWORDS, run_redis_acl
 from tests.helpers import read_all
 from tests.integration.validation.conftest import Setup
 from tests.unit.validation.events import ingested
 from validation_svc.adapters.redis.keys import Keys
 from validation_svc.adapters.redis.relay import OutboxRelay
 
-PASSWORDS = {
-    f"REDIS_{user}_PASSWORD": f"{user.lower()}-pw-42" for user in ("INGESTION", "PROCESSING", "QUERY")
-}
-
 
 def _compose_rules(tmp_path: Path, password: str) -> list[str]:
     """The validation user's rules as the compose entrypoint writes them, with this test's password."""
-    environ = {
-        "PATH": os.environ["PATH"],
-        "REDIS_ACL_FILE": str(tmp_path / "users.acl"),
-        "REDIS_VALIDATION_PASSWORD": "validation-pw-42",
-        **PASSWORDS,
-    }
-    script = str(REPO_ROOT / "infra/docker/redis-acl.sh")
-    subprocess.run(["sh", script, "true"], env=environ, check=True, capture_output=True)
+    assert run_redis_acl(tmp_path, **REDIS_PASSWORDS).returncode == 0
     line = next(
         li for li in (tmp_path / "users.acl").read_text().splitlines() if li.startswith("user validation ")
     )
