@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -193,9 +192,18 @@ def test_an_idle_relay_wakes_for_a_new_entry_at_once(setup: Setup, client: pulsa
         with running(relay.run, "relay"):
             _validate(setup, 1)
             wait_until(lambda: len(_published_causes(setup, client)) == 1, what="the first entry")
-            time.sleep(0.5)  # the relay has read the stream empty and waits in XREAD
+            wait_until(lambda: _blocked_in_xread(setup), timeout_s=5, what="the relay waiting in XREAD")
             more = _validate(setup, 1)
             wait_until(lambda: len(_published_causes(setup, client)) == 2, timeout_s=2, what="the new entry")
     finally:
         publisher.close()
     assert _published_causes(setup, client)[1:] == more
+
+
+def _blocked_in_xread(setup: Setup) -> bool:
+    """A connection of the test's own Redis user is blocked (flag b) in an XREAD: the idle relay's wait (the
+    stack's own relay waits too, as its `validation` user)."""
+    user = setup.redis.acl_whoami()
+    return any(
+        c["cmd"] == "xread" and "b" in c["flags"] and c["user"] == user for c in setup.redis.client_list()
+    )

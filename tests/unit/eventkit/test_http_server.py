@@ -30,7 +30,8 @@ def test_every_tick_refreshes_the_date_and_a_signal_ends_the_loop_without_waitin
 
         server.on_tick = counted  # type: ignore[method-assign]
         loop = asyncio.create_task(server.main_loop())
-        await asyncio.sleep(0.05)
+        while not ticks:  # the loop's first tick, then it waits for the next, a second away
+            await asyncio.sleep(0)
         server.handle_exit(signal.SIGTERM, None)
         # the next tick is a second away: only the signal's wake-up ends the loop this soon
         await asyncio.wait_for(loop, timeout=0.5)
