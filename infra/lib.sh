@@ -45,7 +45,7 @@ check_store_bind() {
   [ "$STORES_SECURED" = yes ] || die "STORE_BIND_HOST=$STORE_BIND_HOST is not a loopback address: PostgreSQL, Redis, \
 FerretDB and Pulsar would listen on the network, where their passwords and Pulsar's tokens cross it in clear (no TLS). Keep \
 STORE_BIND_HOST=127.0.0.1 (BIND_HOST alone moves the four APIs), or set STORES_SECURED=yes once a firewall \
-and the stores' authentication protect them (see README, production hardening)."
+and the stores' authentication protect them (see docs/security.md, The local stack)."
   info "STORE_BIND_HOST=$STORE_BIND_HOST is not loopback; STORES_SECURED=yes says the stores are secured"
 }
 

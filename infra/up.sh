@@ -50,7 +50,7 @@ start_supervisor() {
            "$BIND_HOST:$VALIDATION_PORT"; do
     host=${p%:*}
     port_busy "$host" "${p##*:}" && die "port $p is already in use by another program ('ss -ltnp | grep :${p##*:}' \
-shows which); stop it or choose another port (see README, configuration)"
+shows which); stop it or choose another port (see docs/operations.md, Configuration)"
   done
   step "Starting supervisord (stores: postgres, redis, pulsar, mongodb; programs run as $SERVICE_USER)"
   "$VENV/bin/supervisord" -c "$SUPERVISOR_CONF"

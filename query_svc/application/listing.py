@@ -75,7 +75,7 @@ def _json_filter(raw: Any) -> Any:
 
 
 def _shorthand(params: Mapping[str, Any]) -> dict[str, Any]:
-    """`field=value` and `field__op=value` as a filter object, with values typed as the README says."""
+    """`field=value` and `field__op=value` as a filter object, with values typed as docs/query.md says."""
     built: dict[str, dict[str, Any]] = {}
     for key, raw in params.items():
         name, _, op = str(key).partition("__")

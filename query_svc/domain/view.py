@@ -14,7 +14,7 @@ from typing import Any
 
 from query_svc.domain.timeline import INGESTED, PROCESSED, VALIDATED, TimelineEntry
 
-# The record's overall status for its current version (see README "Query service"):
+# The record's overall status for its current version (see docs/api.md "Query service"):
 RECEIVED = "received"  # ingested; neither result known yet for the current version
 VALIDATED_ONLY = "validated"  # valid verdict known, processing pending
 INVALID_ONLY = "invalid"  # invalid verdict known, processing pending

@@ -187,7 +187,7 @@ def test_a_record_dead_lettered_by_a_view_store_outage_completes_after_the_fix_a
     code: every event of a record ingested meanwhile is dead-lettered by the query projector while validation
     and processing (Redis, PostgreSQL) go on. The fix is bringing the store back; the redrive then completes
     the record. Redriving the results before the DataIngested shows what the view does meanwhile: the results
-    alone fold to an 'awaiting' record, which every read hides (README "Dead letters")."""
+    alone fold to an 'awaiting' record, which every read hides (docs/operations.md "Dead letters")."""
     dlqs = {
         kind: dead_letter_topic(topic_for(kind, stack.pulsar_namespace), QUERY_SUBSCRIPTION)
         for kind in ("DataIngested", "DataValidated", "DataProcessed")

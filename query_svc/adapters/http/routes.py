@@ -116,7 +116,7 @@ def _or_empty(schema: dict[str, Any]) -> dict[str, Any]:
 # Declared so the documents (and the fuzzers that read them) show them; the routes parse them themselves,
 # because the shorthand `field__op=value` parameters of a list cannot be declared one by one.
 _LIST_PARAMETERS = [
-    _query_parameter("filter", {"type": "string"}, "A filter object as JSON (see the README)"),
+    _query_parameter("filter", {"type": "string"}, "A filter object as JSON (see docs/query.md)"),
     _query_parameter("sort", {"type": "string"}, "Fields to order by, `-` for descending"),
     _query_parameter("fields", {"type": "string"}, "Fields to answer, comma-separated"),
     _query_parameter(

@@ -1,8 +1,9 @@
-"""What the view shows while one of a record's events sits in a dead-letter topic (README "Dead letters").
+"""What the view shows while one of a record's events sits in a dead-letter topic.
 
 The view is a pure function of the set of applied events, so a dead-lettered event is simply missing from
 the set: the view shows what the others imply, never a version out of order, and a later redrive of the
-missing event gives exactly the view an in-time delivery would have given.
+missing event gives exactly the view an in-time delivery would have given (docs/operations.md,
+"Dead letters").
 """
 
 from __future__ import annotations
