@@ -19,8 +19,9 @@ from query_svc.domain.keys import decode_keys, encode_keys
 RECORDS = "records"
 Document = dict[str, Any]
 PRIVATE: Document = {"_applied": 0}
-# FerretDB 1.24 keeps every update's read cursor (and its SQLite connection) open until the whole update
-# command ends, and has 100 connections per database: one command with ~100 updates deadlocks the server.
+# One command writes a batch's views in one transaction on the dev stack's FerretDB (infra/ferretdb/patches/
+# 0006). Upstream FerretDB 1.24 held each update's read cursor and SQLite connection until the command ended
+# and has 100 connections per database, so a command of ~100 updates deadlocked it: commands stay bounded.
 UPDATES_PER_COMMAND = 50
 
 
