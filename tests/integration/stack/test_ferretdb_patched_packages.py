@@ -1,0 +1,65 @@
+"""FerretDB's own unit tests of the packages our patches change, run on the patched source.
+
+infra/ferretdb/patches/0007 rewrites how sjson (FerretDB's stored form of a document) decodes every field;
+upstream's tests of that package check each type's round trip and its errors, messages included, so they
+are the gate for it. The source is the module `make up` builds from (Go's module cache), patched the way
+infra/provision.sh does it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.stack import REPO_ROOT
+
+PATCHES = sorted((REPO_ROOT / "infra" / "ferretdb" / "patches").glob("*.patch"))
+TESTED_PACKAGES = ["./internal/handler/sjson/"]
+
+
+def _ferretdb_version() -> str:
+    for line in (REPO_ROOT / "infra" / "ferretdb" / "go.mod").read_text().splitlines():
+        if line.startswith("require github.com/FerretDB/FerretDB "):
+            return line.split()[-1]
+    raise AssertionError("infra/ferretdb/go.mod does not require github.com/FerretDB/FerretDB")
+
+
+@pytest.fixture(scope="module")
+def patched_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if shutil.which("go") is None:
+        pytest.fail("Go is not installed: `make provision` installs it (FerretDB is built from source)")
+    downloaded = subprocess.run(
+        ["go", "mod", "download", "-json", f"github.com/FerretDB/FerretDB@{_ferretdb_version()}"],
+        cwd=REPO_ROOT / "infra" / "ferretdb",
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    source = tmp_path_factory.mktemp("ferretdb") / "src"
+    shutil.copytree(json.loads(downloaded.stdout)["Dir"], source)
+    for path in source.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    # Upstream's test helpers locate the repository root by its .git directory.
+    subprocess.run(["git", "init", "-q"], cwd=source, check=True)
+    for patch in PATCHES:
+        subprocess.run(["git", "apply", "-p1", str(patch)], cwd=source, check=True)
+    return source
+
+
+def test_upstream_tests_pass_on_the_patched_packages(patched_source: Path) -> None:
+    result = subprocess.run(
+        ["go", "test", "-count=1", *TESTED_PACKAGES],
+        check=False,  # the assertion shows the output
+        cwd=patched_source,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "GOFLAGS": "-mod=mod"},
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
