@@ -38,12 +38,14 @@ class PostgresInbox:
             given.setdefault(canonical_event_id(event_id), event_id)
         if not given:
             return []
-        statement = (
-            insert(inbox)
-            .values([{"consumer": consumer, "event_id": event_id} for event_id in given])
-            .on_conflict_do_nothing()
-            .returning(inbox.c.event_id)
-        )
+        rows = [{"consumer": consumer, "event_id": event_id} for event_id in given]
         with translated_errors(f"record {len(given)} handled events"):
-            new = {str(row.event_id) for row in self._connection.execute(statement)}
+            new = {str(row.event_id) for row in self._connection.execute(_MARK, rows)}
         return [original for canonical, original in given.items() if canonical in new]
+
+
+# Executemany of one statement built once: SQLAlchemy compiles it once (cached) and sends the rows as
+# multi-row VALUES pages. A statement with the rows in `.values([...])` has a parameter per value and was
+# compiled anew for every batch (12% of the processing consumer's CPU under load, with the fingerprint
+# claims).
+_MARK = insert(inbox).on_conflict_do_nothing().returning(inbox.c.event_id)

@@ -37,8 +37,9 @@ fingerprints = Table(
 
 Key = tuple[str, str]  # (partner_id, fingerprint)
 
-# One multi-row INSERT for a batch's claims: PostgreSQL inserts VALUES rows in order, so of two claims of
-# one key in the batch the first wins (DO NOTHING skips the second), as one claim after another would.
+# A batch's claims as multi-row INSERTs (executemany: compiled once, the rows sent as VALUES pages, in
+# order): PostgreSQL inserts VALUES rows in order, so of two claims of one key in the batch the first wins
+# (DO NOTHING skips the second), as one claim after another would.
 _CLAIM = (
     insert(fingerprints)
     .on_conflict_do_nothing(index_elements=["partner_id", "fingerprint"])
@@ -70,7 +71,7 @@ class PostgresDuplicateIndex:
             for p, f, d in sorted(claims, key=lambda c: c[:2])
         ]
         with translated_errors("claim fingerprints"):
-            holders: dict[Key, str] = {(p, f): d for p, f, d in self._connection.execute(_CLAIM.values(rows))}
+            holders: dict[Key, str] = {(p, f): d for p, f, d in self._connection.execute(_CLAIM, rows)}
             held_before = sorted({(p, f) for p, f, _ in claims} - holders.keys())
             if held_before:
                 found = self._connection.execute(_HOLDERS, {"keys": held_before})
