@@ -21,6 +21,7 @@ from validation_svc.adapters.redis.log import RedisValidationLog
 from validation_svc.adapters.redis.relay import OutboxRelay
 from validation_svc.application.handler import ValidateRecord
 from validation_svc.application.ports import ValidationLog
+from validation_svc.domain.errors import StoreUnavailable
 from validation_svc.settings import Settings
 
 SUBSCRIPTION = "validation_svc"
@@ -64,6 +65,10 @@ def run_consumer(settings: Settings) -> None:
             topic_for(DataIngested.EVENT_TYPE, settings.runtime.pulsar_namespace),
             SUBSCRIPTION,
             validation.handler,
+            batch_handler=validation.handler.handle_all,
+            max_batch=settings.batch,
+            batch_wait_ms=settings.batch_wait_ms,
+            outage_errors=(StoreUnavailable,),
             max_redeliveries=settings.max_redeliveries,
             consumer_name=instance_name("validation"),
         )

@@ -22,6 +22,8 @@ class Settings:
     rules_file: str
     rule_book: RuleBook
     max_redeliveries: int
+    batch: int  # most runs logged in one round trip to Redis
+    batch_wait_ms: int  # longest wait for a batch to fill (adds at most this to a record's lag)
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -38,4 +40,6 @@ class Settings:
             rules_file=rules_file,
             rule_book=rule_book,
             max_redeliveries=env.integer("MAX_REDELIVERIES", 5, minimum=1, maximum=100),
+            batch=env.integer("VALIDATION_BATCH", 100, minimum=1, maximum=1000),
+            batch_wait_ms=env.integer("VALIDATION_BATCH_WAIT_MS", 10, minimum=1, maximum=5000),
         )

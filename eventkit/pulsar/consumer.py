@@ -17,7 +17,7 @@ from eventkit.pulsar.dead_letters import DeadLetterWriter, Failure, dead_letter_
 from eventkit.pulsar.metrics import EVENT_HANDLING_SECONDS, EVENTS_CONSUMED, EVENTS_DEAD_LETTERED
 
 EventHandler = Callable[[IntegrationEvent], None]
-BatchHandler = Callable[[Sequence[IntegrationEvent]], None]
+BatchHandler = Callable[[Sequence[IntegrationEvent]], object]  # what it returns is not used
 Outcome = Literal["handled", "failed", "poison"]
 
 _log = logging.getLogger(__name__)

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from eventkit.messaging import OutboundMessage
-from validation_svc.domain.log import LogEntry, RecordedEntry
+from validation_svc.application.ports import PendingRun
+from validation_svc.domain.log import RecordedEntry
 
 
 class InMemoryValidationLog:
@@ -17,15 +18,18 @@ class InMemoryValidationLog:
         self._handled: set[str] = set()
         self._lock = threading.Lock()
 
-    def append_run(self, causation_id: str, entries: Sequence[LogEntry], outgoing: OutboundMessage) -> bool:
+    def append_run(self, run: PendingRun) -> bool:
         with self._lock:
-            if causation_id in self._handled:
+            if run.causation_id in self._handled:
                 return False
-            self._handled.add(causation_id)
-            for entry in entries:
+            self._handled.add(run.causation_id)
+            for entry in run.entries:
                 self.global_log.append(RecordedEntry(f"{len(self.global_log) + 1}-0", entry))
-            self.outbox.append(replace(outgoing, sequence_id=len(self.outbox) + 1))
+            self.outbox.append(replace(run.outgoing, sequence_id=len(self.outbox) + 1))
             return True
+
+    def append_runs(self, runs: Sequence[PendingRun]) -> list[bool]:
+        return [self.append_run(run) for run in runs]
 
     def record_log(self, data_id: str) -> list[RecordedEntry]:
         with self._lock:

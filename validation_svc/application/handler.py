@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from contracts import (
     DataIngested,
     DataValidated,
@@ -10,7 +12,7 @@ from contracts import (
     new_event,
 )
 from eventkit.messaging import outbound
-from validation_svc.application.ports import ValidationLog
+from validation_svc.application.ports import PendingRun, ValidationLog
 from validation_svc.domain.log import validation_run
 from validation_svc.domain.ruleset import RuleBook
 
@@ -30,6 +32,13 @@ class ValidateRecord:
 
     def handle(self, event: IntegrationEvent) -> bool:
         """Validates and logs the event; returns whether it had an effect (False for a redelivery)."""
+        return self._log.append_run(self._run_for(event))
+
+    def handle_all(self, events: Sequence[IntegrationEvent]) -> list[bool]:
+        """Validates the events and logs their runs in one round trip; returns each one's effect."""
+        return self._log.append_runs([self._run_for(event) for event in events])
+
+    def _run_for(self, event: IntegrationEvent) -> PendingRun:
         if not isinstance(event.data, DataIngested):
             raise TypeError(f"expected DataIngested, got {event.event_type}")
         ruleset = self._rule_book.for_partner(event.partner_id)
@@ -53,4 +62,4 @@ class ValidateRecord:
             correlation_id=event.correlation_id,
             causation_id=event.event_id,
         )
-        return self._log.append_run(event.event_id, entries, outbound(validated, self._topic))
+        return PendingRun(event.event_id, entries, outbound(validated, self._topic))

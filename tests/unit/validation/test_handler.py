@@ -79,3 +79,17 @@ def test_a_new_version_is_validated_again(handler: ValidateRecord, log: InMemory
     versions = [recorded.entry.record_version for recorded in log.record_log(first.data_id)]
     assert versions == [1, 1, 2, 2, 2]
     assert [m.sequence_id for m in log.outbox] == [1, 2]
+
+
+def test_a_batch_is_validated_in_order_and_a_redelivery_in_it_has_no_effect(
+    handler: ValidateRecord, log: InMemoryValidationLog
+) -> None:
+    first, second = ingested({"name": "Ada", "age": 30}), ingested({"age": 200})
+    assert handler.handle(first) is True
+    assert handler.handle_all([second, first]) == [True, False]
+    verdicts = [decode(message.payload) for message in log.outbox]
+    assert [(v.causation_id, v.data.is_valid) for v in verdicts if isinstance(v.data, DataValidated)] == [
+        (first.event_id, True),
+        (second.event_id, False),
+    ]
+    assert [message.sequence_id for message in log.outbox] == [1, 2]

@@ -9,11 +9,11 @@ import redis
 from prometheus_client import Counter
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
-from eventkit.messaging import OutboundMessage
 from validation_svc.adapters.entries import entry_fields, entry_from_json, outbox_fields
 from validation_svc.adapters.redis.keys import Keys
+from validation_svc.application.ports import PendingRun
 from validation_svc.domain.errors import StoreUnavailable
-from validation_svc.domain.log import LogEntry, RecordedEntry
+from validation_svc.domain.log import RecordedEntry
 
 # One script, so the dedupe check, the log entries, the sequence number and the outbox entry are one
 # atomic step: Redis runs a script to the end before any other command, and with appendfsync always
@@ -54,18 +54,32 @@ class RedisValidationLog:
         self.keys = keys or Keys()
         self._append = client.register_script(_APPEND_RUN)
 
-    def append_run(self, causation_id: str, entries: Sequence[LogEntry], outgoing: OutboundMessage) -> bool:
-        if not entries:
+    def append_run(self, run: PendingRun) -> bool:
+        return self.append_runs([run])[0]
+
+    def append_runs(self, runs: Sequence[PendingRun]) -> list[bool]:
+        # One round trip for the batch (a pipeline, not a transaction: each script is atomic on its own).
+        # Redis also writes and fsyncs the append-only file once per event-loop pass, so the runs of one
+        # pipeline share one fsync instead of paying one each.
+        if any(not run.entries for run in runs):
             raise ValueError("a validation run has at least its started and completed entries")
-        keys = self.keys
-        script_keys = [keys.handled, keys.record(entries[0].data_id), keys.log, keys.outbox, keys.sequence]
-        out = outbox_fields(outgoing)
-        args: list[str | int] = [causation_id, len(entries), *(entry_fields(entry) for entry in entries)]
-        args += [out["event_id"], out["topic"], out["key"], out["payload"], out["properties"]]
+        if not runs:
+            return []
+
+        def append_all() -> list[bool]:
+            pipeline = self._client.pipeline(transaction=False)
+            for run in runs:
+                self._append(keys=self._script_keys(run), args=_script_args(run), client=pipeline)
+            return [bool(appended) for appended in pipeline.execute()]
+
         try:
-            return bool(self._retrying(lambda: self._append(keys=script_keys, args=args)))
+            return self._retrying(append_all)
         except redis.RedisError as error:
             raise StoreUnavailable(f"redis: {error}") from error
+
+    def _script_keys(self, run: PendingRun) -> list[str]:
+        keys = self.keys
+        return [keys.handled, keys.record(run.entries[0].data_id), keys.log, keys.outbox, keys.sequence]
 
     def record_log(self, data_id: str) -> list[RecordedEntry]:
         try:
@@ -75,3 +89,9 @@ class RedisValidationLog:
         return [
             RecordedEntry(entry_id.decode(), entry_from_json(fields[b"entry"])) for entry_id, fields in rows
         ]
+
+
+def _script_args(run: PendingRun) -> list[str | int]:
+    out = outbox_fields(run.outgoing)
+    args: list[str | int] = [run.causation_id, len(run.entries), *(entry_fields(e) for e in run.entries)]
+    return [*args, out["event_id"], out["topic"], out["key"], out["payload"], out["properties"]]
