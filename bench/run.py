@@ -3,7 +3,8 @@
 Sections (all by default; `--only ingest,e2e` or BENCH_ONLY picks some): auth, ingest (single and batch
 POST beside Flask + one INSERT, multi-row INSERT and COPY), pulsar (raw client ceiling), e2e (ingest-to-
 complete lag over a rate sweep, then with two copies of each consumer, then with records sent in batches),
-rebuild (replay of 100k events beside raw bulk upserts), query (latency at 100k documents;
+rebuild (replay of 100k events beside raw bulk upserts), viewstore (the view store's CPU per
+document inserted, replaced and read, beside an insert), query (latency at 100k documents;
 BENCH_QUERY_DOCUMENTS=100000,1000000 for more), memory (each component at idle; under load it comes from
 the e2e section), idle (CPU each component spends in a quiet minute; first, before anything is ingested).
 """
@@ -18,7 +19,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench import auth, e2e_lag, idle, ingestion, memory, pulsar_raw, query_latency, rebuild_throughput
+from bench import (
+    auth,
+    e2e_lag,
+    idle,
+    ingestion,
+    memory,
+    pulsar_raw,
+    query_latency,
+    rebuild_throughput,
+    view_store_ops,
+)
 from bench.report import Figure, print_table, write_json
 from eventkit.auth.keys import add_key
 from eventkit.postgres.engine import make_engine
@@ -34,7 +45,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--database-url", default=stack_environment()["INGESTION_DATABASE_URL"])
     parser.add_argument("--only", default=os.environ.get("BENCH_ONLY", ",".join(SECTIONS)))
     parser.add_argument("--rates", default=os.environ.get("BENCH_RATES", "20,40,80,120,200"))
-    parser.add_argument("--batch-rates", default=os.environ.get("BENCH_BATCH_RATES", "100,150,200,500"))
+    parser.add_argument("--batch-rates", default=os.environ.get("BENCH_BATCH_RATES", "150,200,300,400"))
     parser.add_argument("--batch", type=int, default=int(os.environ.get("BENCH_BATCH", "20")))
     parser.add_argument("--e2e-seconds", type=float, default=float(os.environ.get("BENCH_E2E_SECONDS", "60")))
     parser.add_argument("--documents", default=os.environ.get("BENCH_QUERY_DOCUMENTS", "100000"))
@@ -48,7 +59,7 @@ def _arguments() -> argparse.Namespace:
     return args
 
 
-SECTIONS = ("idle", "auth", "ingest", "pulsar", "e2e", "rebuild", "query", "memory")
+SECTIONS = ("idle", "auth", "ingest", "pulsar", "viewstore", "e2e", "rebuild", "query", "memory")
 
 
 def _keys_file() -> str:
@@ -80,6 +91,9 @@ def main() -> None:
     if "pulsar" in args.only:
         print(f"==> raw Pulsar producer and consumer, {plan.runs} x 20000 messages", flush=True)
         figures += pulsar_raw.figures(20_000, plan.runs)
+    if "viewstore" in args.only:
+        print("==> the view store's CPU per document for each kind of operation, 2000 x 20", flush=True)
+        figures += view_store_ops.figures(view_store_ops.measure(view_store_ops.store_url(), 2000, 20))
     if "e2e" in args.only:
         for copies in (1, 2):
             print(
