@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contracts import compiled
 from contracts.canonical import CONTENT_HASH_PATTERN, canonical_json, content_hash
 from contracts.codec import decode, encode, to_dict
 from contracts.envelope import PARTNER_ID_PATTERN, EnvelopeSchema, IntegrationEvent
@@ -64,7 +63,6 @@ __all__ = [
     "RuleViolationSchema",
     "Upcaster",
     "canonical_json",
-    "compiled",
     "content_hash",
     "dead_letter_topic",
     "decode",
