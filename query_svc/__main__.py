@@ -6,12 +6,11 @@ import sys
 
 from eventkit.cli import service_main
 from query_svc.bootstrap import create_app, run_consume, run_indexes
+from query_svc.rebuild_cli import rebuild_main
 from query_svc.settings import Settings
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["rebuild"]:
-        from query_svc.rebuild_cli import rebuild_main
-
         sys.exit(rebuild_main(sys.argv[2:]))
     service_main(
         "query_svc",
