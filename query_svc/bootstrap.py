@@ -8,7 +8,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulsar
@@ -26,6 +26,7 @@ from query_svc.adapters.http.admin_routes import admin_blueprint
 from query_svc.adapters.http.console import ConsolePorts, mount_console
 from query_svc.adapters.http.errors import ERRORS
 from query_svc.adapters.http.projection_routes import projections_blueprint
+from query_svc.adapters.http.projection_status import ProjectionStatus
 from query_svc.adapters.http.routes import query_blueprint
 from query_svc.adapters.http.waits import WaitSlots
 from query_svc.adapters.mongo.checkpoints import CHECKPOINTS, MongoCheckpoints, read_checkpoints
@@ -34,7 +35,6 @@ from query_svc.adapters.mongo.generations import (
     ActiveRecordReader,
     ActiveTimeline,
     MongoGenerations,
-    records_name,
 )
 from query_svc.adapters.mongo.jobs import JOBS, MongoJobStore
 from query_svc.adapters.mongo.records import MongoRecordViews
@@ -119,7 +119,7 @@ def create_app(settings: Settings, query: Query | None = None) -> Flask:
     )
     blueprints = [
         query_blueprint(query.queries, WaitSlots.for_threads(runtime.web_threads)),
-        projections_blueprint(query.rebuilds, lambda: projections_status(settings, query)),
+        projections_blueprint(query.rebuilds, projection_status(settings, query)),
         admin_blueprint(dead_letters),
     ]
     app = create_http_app("query_svc", query.checks, blueprints, errors=ERRORS, auth=settings.auth)
@@ -140,17 +140,15 @@ def console_ports(settings: Settings, query: Query) -> ConsolePorts:
     )
 
 
-def projections_status(settings: Settings, query: Query) -> dict[str, Any]:
+def projection_status(settings: Settings, query: Query) -> ProjectionStatus:
     """The active generation with its checkpoints and the broker's backlog of the live subscription."""
     runtime = settings.runtime
-    lags = PulsarBacklog(PulsarAdmin.for_runtime(runtime), runtime.pulsar_namespace).lags()
-    return {
-        "collection": records_name(query.generations.read_active()),
-        "generation": query.generations.read_active(),
-        "checkpoints": read_checkpoints(query.database[CHECKPOINTS]),
-        "lag": {lag.topic: lag.backlog for lag in lags if lag.subscription == SUBSCRIPTION},
-        "consumers": [asdict(report) for report in query.generations.reports()],
-    }
+    return ProjectionStatus(
+        generations=query.generations,
+        checkpoints=lambda: read_checkpoints(query.database[CHECKPOINTS]),
+        lags=PulsarBacklog(PulsarAdmin.for_runtime(runtime), runtime.pulsar_namespace).lags,
+        subscription=SUBSCRIPTION,
+    )
 
 
 def rebuild_runner(settings: Settings, query: Query, client: pulsar.Client) -> RebuildRunner:
