@@ -19,8 +19,9 @@ from ingestion_svc.adapters.http.errors import ERRORS
 from ingestion_svc.adapters.http.routes import ingestion_blueprint
 from ingestion_svc.adapters.postgres.migrate import migrate_ingestion
 from ingestion_svc.adapters.postgres.unit_of_work import IngestionPostgresUnitOfWork
+from ingestion_svc.application.handler import IngestRecords
 from ingestion_svc.application.ports import UnitOfWorkFactory
-from ingestion_svc.application.service import IngestionService
+from ingestion_svc.application.queries import IngestionQueries
 from ingestion_svc.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,10 @@ RELAY_PRODUCER_NAME = "ingestion-outbox"
 
 @dataclass
 class Ingestion:
-    service: IngestionService
+    """The service's use cases and readiness checks, built once per process."""
+
+    handler: IngestRecords
+    queries: IngestionQueries
     checks: dict[str, Check]
 
 
@@ -48,12 +52,14 @@ def bootstrap(settings: Settings, *, uow_factory: UnitOfWorkFactory | None = Non
         def uow_factory() -> IngestionPostgresUnitOfWork:
             return IngestionPostgresUnitOfWork(engine)
 
-    return Ingestion(IngestionService(uow_factory, ingested), checks)
+    return Ingestion(IngestRecords(uow_factory, ingested), IngestionQueries(uow_factory), checks)
 
 
 def create_app(settings: Settings, ingestion: Ingestion | None = None) -> Flask:
     ingestion = ingestion or bootstrap(settings)
-    blueprint = ingestion_blueprint(ingestion.service, settings.query_base_url, settings.batch_max_items)
+    blueprint = ingestion_blueprint(
+        ingestion.handler, ingestion.queries, settings.query_base_url, settings.batch_max_items
+    )
     return create_http_app(
         "ingestion_svc",
         ingestion.checks,

@@ -16,7 +16,8 @@ from eventkit.messaging import Publisher
 from eventkit.postgres.relay import OutboxRelay
 from eventkit.pulsar.publisher import PulsarPublisher
 from ingestion_svc.adapters.postgres.unit_of_work import IngestionPostgresUnitOfWork
-from ingestion_svc.application.service import IngestionService
+from ingestion_svc.application.handler import IngestRecords
+from ingestion_svc.application.queries import IngestionQueries
 from tests.helpers import delete_topics
 from tests.ingestion_db import migrated_ingestion_engine
 from tests.stack import StackEndpoints
@@ -28,7 +29,8 @@ class Pipeline:
     topic: str
     producer_name: str
     lock_key: int
-    service: IngestionService
+    handler: IngestRecords
+    queries: IngestionQueries
     stack: StackEndpoints
 
     def relay(
@@ -56,8 +58,13 @@ def pipeline(stack: StackEndpoints) -> Iterator[Pipeline]:
     suffix = uuid.uuid4().hex[:10]
     topic = f"{stack.pulsar_namespace}/test-ingested-{suffix}"
     with migrated_ingestion_engine(stack.ingestion_db_url) as engine:
-        service = IngestionService(lambda: IngestionPostgresUnitOfWork(engine), topic)
-        yield Pipeline(engine, topic, f"test-relay-{suffix}", int(uuid.uuid4().int % 2**62), service, stack)
+
+        def uow_factory() -> IngestionPostgresUnitOfWork:
+            return IngestionPostgresUnitOfWork(engine)
+
+        handler, queries = IngestRecords(uow_factory, topic), IngestionQueries(uow_factory)
+        lock_key = int(uuid.uuid4().int % 2**62)
+        yield Pipeline(engine, topic, f"test-relay-{suffix}", lock_key, handler, queries, stack)
     delete_topics(stack.pulsar_admin, stack.pulsar_namespace, f"test-ingested-{suffix}")
 
 
