@@ -21,6 +21,7 @@ from validation_svc.adapters.redis.log import RedisValidationLog
 from validation_svc.adapters.redis.relay import OutboxRelay
 from validation_svc.application.handler import ValidateRecord
 from validation_svc.application.ports import ValidationLog
+from validation_svc.application.queries import ValidationQueries
 from validation_svc.settings import Settings
 
 SUBSCRIPTION = "validation_svc"
@@ -29,8 +30,10 @@ RELAY_PRODUCER_NAME = "validation-outbox"
 
 @dataclass
 class Validation:
-    log: ValidationLog
+    """The service's use cases and readiness checks, built once per process."""
+
     handler: ValidateRecord
+    queries: ValidationQueries
     checks: dict[str, Check]
 
 
@@ -44,12 +47,12 @@ def bootstrap(settings: Settings, *, log: ValidationLog | None = None) -> Valida
         log = RedisValidationLog(client)
         checks = {"redis": redis_check(client), **checks}
     topic = topic_for(DataValidated.EVENT_TYPE, runtime.pulsar_namespace)
-    return Validation(log, ValidateRecord(settings.rule_book, log, topic), checks)
+    return Validation(ValidateRecord(settings.rule_book, log, topic), ValidationQueries(log), checks)
 
 
 def create_app(settings: Settings, validation: Validation | None = None) -> Flask:
     validation = validation or bootstrap(settings)
-    blueprint = validation_blueprint(validation.log, settings.rule_book)
+    blueprint = validation_blueprint(validation.queries, settings.rule_book)
     return create_http_app(
         "validation_svc", validation.checks, [blueprint], errors=ERRORS, auth=settings.auth
     )
