@@ -171,7 +171,7 @@ def run_indexes(settings: Settings) -> None:
     query.generations.prepare(query.generations.read_active())
 
 
-def run_consume(settings: Settings) -> None:
+def run_consumer(settings: Settings) -> None:
     """Projects the three topics into the view until SIGTERM; any number of copies can run side by side."""
     query = bootstrap(settings)
     query.generations.prepare(query.generations.read_active())
