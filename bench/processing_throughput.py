@@ -36,8 +36,8 @@ from eventkit.pulsar.publisher import PulsarPublisher
 from processing_svc.adapters.expected_fields_file import load_expected_fields
 from processing_svc.adapters.postgres.migrate import migrate_processing
 from processing_svc.adapters.postgres.unit_of_work import ProcessingPostgresUnitOfWork
+from processing_svc.adapters.pulsar.consumers import processing_consumer
 from processing_svc.application.handler import ProcessRecord
-from processing_svc.bootstrap import processing_consumer
 from processing_svc.domain.pipeline import Pipeline, default_steps
 from processing_svc.settings import DEFAULT_EXPECTED_FIELDS, Settings
 from reliability.settings import stack_environment

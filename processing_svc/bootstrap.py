@@ -6,23 +6,21 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-import pulsar
 from flask import Flask
 from sqlalchemy import Engine
 
 from contracts import DataIngested, DataProcessed, topic_for
-from eventkit.eventstore.errors import StoreUnavailable
 from eventkit.health import Check
 from eventkit.http.app import create_app as create_http_app
 from eventkit.postgres.engine import make_engine, postgres_check
 from eventkit.postgres.relay_process import run_outbox_relay
 from eventkit.pulsar.admin import PulsarAdmin, pulsar_check
-from eventkit.pulsar.consumer import EventConsumer
 from eventkit.pulsar.workers import instance_name, run_consumers, worker
 from processing_svc.adapters.http.errors import ERRORS
 from processing_svc.adapters.http.routes import processing_blueprint
 from processing_svc.adapters.postgres.migrate import migrate_processing
 from processing_svc.adapters.postgres.unit_of_work import ProcessingPostgresUnitOfWork
+from processing_svc.adapters.pulsar.consumers import processing_consumer
 from processing_svc.application.handler import ProcessRecord
 from processing_svc.application.ports import UnitOfWorkFactory
 from processing_svc.application.queries import ProcessingQueries
@@ -34,9 +32,6 @@ log = logging.getLogger(__name__)
 # The relay's advisory lock key in processing's database: one active relay, any number on standby.
 RELAY_LOCK_KEY = 0x7072_6F63_6573_0001
 RELAY_PRODUCER_NAME = "processing-outbox"
-# Every copy of the consumer joins this Key_Shared subscription; its dead letters go to
-# <data-ingested>-processing_svc-DLQ.
-SUBSCRIPTION = "processing_svc"
 
 
 @dataclass
@@ -97,35 +92,6 @@ def run_consumer(settings: Settings) -> None:
             consumer_name=instance_name("processing"),
         )
         run_consumers([consumer], stop)
-
-
-def processing_consumer(
-    client: pulsar.Client,
-    topic: str,
-    handler: ProcessRecord,
-    *,
-    batch: int,
-    batch_wait_ms: int,
-    max_redeliveries: int,
-    nack_delay_ms: int,
-    subscription: str = SUBSCRIPTION,
-    consumer_name: str | None = None,
-) -> EventConsumer:
-    """The consumer of data-ingested: batches processed in one transaction each, one by one after a
-    failure; an unreachable PostgreSQL sends the rest of a failed batch back untried."""
-    return EventConsumer(
-        client,
-        topic,
-        subscription,
-        handler,
-        max_redeliveries=max_redeliveries,
-        nack_delay_ms=nack_delay_ms,
-        consumer_name=consumer_name,
-        batch_handler=handler.process_all,
-        max_batch=batch,
-        batch_wait_ms=batch_wait_ms,
-        outage_errors=(StoreUnavailable,),
-    )
 
 
 def run_relay(settings: Settings) -> None:

@@ -11,11 +11,11 @@ from contracts import DataIngested, DataValidated, topic_for
 from eventkit.health import Check
 from eventkit.http.app import create_app as create_http_app
 from eventkit.pulsar.admin import PulsarAdmin, pulsar_check
-from eventkit.pulsar.consumer import EventConsumer
 from eventkit.pulsar.publisher import PulsarPublisher
 from eventkit.pulsar.workers import instance_name, run_consumers, worker
 from validation_svc.adapters.http.errors import ERRORS
 from validation_svc.adapters.http.routes import validation_blueprint
+from validation_svc.adapters.pulsar.consumers import validation_consumer
 from validation_svc.adapters.redis.connection import make_redis, redis_check
 from validation_svc.adapters.redis.log import RedisValidationLog
 from validation_svc.adapters.redis.relay import OutboxRelay
@@ -24,7 +24,6 @@ from validation_svc.application.ports import ValidationLog
 from validation_svc.application.queries import ValidationQueries
 from validation_svc.settings import Settings
 
-SUBSCRIPTION = "validation_svc"
 RELAY_PRODUCER_NAME = "validation-outbox"
 
 
@@ -62,10 +61,9 @@ def run_consumer(settings: Settings) -> None:
     """Validates DataIngested from Pulsar until SIGTERM; any number of copies share the subscription."""
     validation = bootstrap(settings)
     with worker(settings.runtime) as (stop, client):
-        consumer = EventConsumer(
+        consumer = validation_consumer(
             client,
             topic_for(DataIngested.EVENT_TYPE, settings.runtime.pulsar_namespace),
-            SUBSCRIPTION,
             validation.handler,
             max_redeliveries=settings.max_redeliveries,
             consumer_name=instance_name("validation"),

@@ -17,9 +17,9 @@ from eventkit.postgres.relay import OutboxRelay
 from eventkit.pulsar.consumer import EventConsumer
 from eventkit.pulsar.publisher import PulsarPublisher
 from processing_svc.adapters.postgres.unit_of_work import ProcessingPostgresUnitOfWork
+from processing_svc.adapters.pulsar.consumers import processing_consumer
 from processing_svc.application.handler import ProcessRecord
 from processing_svc.application.ports import UnitOfWorkFactory
-from processing_svc.bootstrap import processing_consumer
 from processing_svc.domain.pipeline import Pipeline, default_steps
 from processing_svc.domain.steps.quality import ExpectedFields
 from tests.helpers import delete_topics
