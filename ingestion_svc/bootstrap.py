@@ -18,7 +18,7 @@ from eventkit.pulsar.admin import PulsarAdmin, pulsar_check
 from ingestion_svc.adapters.http.errors import ERRORS
 from ingestion_svc.adapters.http.routes import ingestion_blueprint
 from ingestion_svc.adapters.postgres.migrate import migrate_ingestion
-from ingestion_svc.adapters.postgres.unit_of_work import IngestionPostgresUnitOfWork
+from ingestion_svc.adapters.postgres.unit_of_work import PostgresIngestionUnitOfWork
 from ingestion_svc.application.handler import IngestRecords
 from ingestion_svc.application.ports import UnitOfWorkFactory
 from ingestion_svc.application.queries import IngestionQueries
@@ -49,8 +49,8 @@ def bootstrap(settings: Settings, *, uow_factory: UnitOfWorkFactory | None = Non
         engine = make_engine(settings.database_url)
         checks = {"postgres": postgres_check(engine), **checks}
 
-        def uow_factory() -> IngestionPostgresUnitOfWork:
-            return IngestionPostgresUnitOfWork(engine)
+        def uow_factory() -> PostgresIngestionUnitOfWork:
+            return PostgresIngestionUnitOfWork(engine)
 
     return Ingestion(IngestRecords(uow_factory, ingested), IngestionQueries(uow_factory), checks)
 

@@ -19,7 +19,7 @@ from eventkit.pulsar.workers import instance_name, run_consumers, worker
 from processing_svc.adapters.http.errors import ERRORS
 from processing_svc.adapters.http.routes import processing_blueprint
 from processing_svc.adapters.postgres.migrate import migrate_processing
-from processing_svc.adapters.postgres.unit_of_work import ProcessingPostgresUnitOfWork
+from processing_svc.adapters.postgres.unit_of_work import PostgresProcessingUnitOfWork
 from processing_svc.adapters.pulsar.consumers import processing_consumer
 from processing_svc.application.handler import ProcessRecord
 from processing_svc.application.ports import UnitOfWorkFactory
@@ -52,8 +52,8 @@ def bootstrap(settings: Settings, *, uow_factory: UnitOfWorkFactory | None = Non
         engine = make_engine(settings.database_url)
         checks = {"postgres": postgres_check(engine), **checks}
 
-        def uow_factory() -> ProcessingPostgresUnitOfWork:
-            return ProcessingPostgresUnitOfWork(engine)
+        def uow_factory() -> PostgresProcessingUnitOfWork:
+            return PostgresProcessingUnitOfWork(engine)
 
     pipeline = Pipeline(default_steps(settings.expected_fields))
     topic = topic_for(DataProcessed.EVENT_TYPE, runtime.pulsar_namespace)

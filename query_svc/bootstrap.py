@@ -34,7 +34,7 @@ from query_svc.adapters.mongo.connection import make_mongo, mongo_check
 from query_svc.adapters.mongo.generations import (
     ActiveRecordReader,
     ActiveTimeline,
-    MongoGenerations,
+    MongoViewGenerations,
 )
 from query_svc.adapters.mongo.jobs import JOBS, MongoJobStore
 from query_svc.adapters.mongo.records import MongoRecordViews
@@ -57,7 +57,7 @@ _log = logging.getLogger(__name__)
 @dataclass
 class Query:
     database: Database[dict[str, Any]]
-    generations: MongoGenerations
+    generations: MongoViewGenerations
     queries: RecordQueries
     rebuilds: Rebuilds
     checks: dict[str, Check]
@@ -86,7 +86,7 @@ def bootstrap(settings: Settings, *, database: Database[dict[str, Any]] | None =
     runtime = settings.runtime
     if database is None:
         database = make_mongo(settings.mongo_url)[settings.mongo_database]
-    generations = MongoGenerations(database)
+    generations = MongoViewGenerations(database)
     reader = ActiveRecordReader(generations, settings.query_max_time_ms)
     ingested = topic_for(DataIngested.EVENT_TYPE, runtime.pulsar_namespace)
     checks = {

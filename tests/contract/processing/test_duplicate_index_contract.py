@@ -8,7 +8,7 @@ import pytest
 
 from eventkit.eventstore.memory import InMemoryDatabase
 from processing_svc.adapters.memory import Claims, InMemoryProcessingUnitOfWork
-from processing_svc.adapters.postgres.unit_of_work import ProcessingPostgresUnitOfWork
+from processing_svc.adapters.postgres.unit_of_work import PostgresProcessingUnitOfWork
 from processing_svc.application.ports import ProcessingUnitOfWork
 from tests.processing_db import migrated_processing_engine
 from tests.stack import StackEndpoints
@@ -30,7 +30,7 @@ def new_uow(request: pytest.FixtureRequest) -> Iterator[NewUow]:
     else:
         stack: StackEndpoints = request.getfixturevalue("stack")
         with migrated_processing_engine(stack.processing_db_url, pool_size=2) as engine:
-            yield lambda: ProcessingPostgresUnitOfWork(engine)
+            yield lambda: PostgresProcessingUnitOfWork(engine)
 
 
 def test_the_first_claim_holds_the_fingerprint(new_uow: NewUow) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from eventkit.messaging import Publisher
 from eventkit.postgres.relay import OutboxRelay
 from eventkit.pulsar.publisher import PulsarPublisher
-from ingestion_svc.adapters.postgres.unit_of_work import IngestionPostgresUnitOfWork
+from ingestion_svc.adapters.postgres.unit_of_work import PostgresIngestionUnitOfWork
 from ingestion_svc.application.handler import IngestRecords
 from ingestion_svc.application.queries import IngestionQueries
 from tests.helpers import delete_topics
@@ -59,8 +59,8 @@ def pipeline(stack: StackEndpoints) -> Iterator[Pipeline]:
     topic = f"{stack.pulsar_namespace}/test-ingested-{suffix}"
     with migrated_ingestion_engine(stack.ingestion_db_url) as engine:
 
-        def uow_factory() -> IngestionPostgresUnitOfWork:
-            return IngestionPostgresUnitOfWork(engine)
+        def uow_factory() -> PostgresIngestionUnitOfWork:
+            return PostgresIngestionUnitOfWork(engine)
 
         handler, queries = IngestRecords(uow_factory, topic), IngestionQueries(uow_factory)
         lock_key = int(uuid.uuid4().int % 2**62)

@@ -16,7 +16,7 @@ from contracts import IntegrationEvent, encode, message_key, message_properties
 from eventkit.postgres.relay import OutboxRelay
 from eventkit.pulsar.consumer import EventConsumer
 from eventkit.pulsar.publisher import PulsarPublisher
-from processing_svc.adapters.postgres.unit_of_work import ProcessingPostgresUnitOfWork
+from processing_svc.adapters.postgres.unit_of_work import PostgresProcessingUnitOfWork
 from processing_svc.adapters.pulsar.consumers import processing_consumer
 from processing_svc.application.handler import ProcessRecord
 from processing_svc.application.ports import UnitOfWorkFactory
@@ -37,8 +37,8 @@ class Processing:
     suffix: str
     lock_key: int
 
-    def uow(self) -> ProcessingPostgresUnitOfWork:
-        return ProcessingPostgresUnitOfWork(self.engine)
+    def uow(self) -> PostgresProcessingUnitOfWork:
+        return PostgresProcessingUnitOfWork(self.engine)
 
     def handler(self, uow_factory: UnitOfWorkFactory | None = None) -> ProcessRecord:
         pipeline = Pipeline(default_steps(ExpectedFields(("name",))))

@@ -12,7 +12,7 @@ from eventkit.eventstore.errors import ConcurrencyConflict, StoreUnavailable
 from eventkit.postgres.engine import make_engine
 from eventkit.postgres.schema import events, inbox, outbox
 from processing_svc.adapters.postgres.duplicates import fingerprints
-from processing_svc.adapters.postgres.unit_of_work import ProcessingPostgresUnitOfWork
+from processing_svc.adapters.postgres.unit_of_work import PostgresProcessingUnitOfWork
 from tests.integration.processing.conftest import Processing
 from tests.unit.processing.support import ingested, mixed_deliveries
 
@@ -43,7 +43,7 @@ class _CrashingOutbox:
         raise RuntimeError("killed after the step events were appended")
 
 
-class CrashBeforeCommit(ProcessingPostgresUnitOfWork):
+class CrashBeforeCommit(PostgresProcessingUnitOfWork):
     """Appends step events and claims, then fails before the outbox: the whole transaction must go."""
 
     def __enter__(self) -> Self:
@@ -67,7 +67,7 @@ def test_a_database_outage_raises_instead_of_reporting_failed_data(processing: P
     engine = make_engine("postgresql://processing:processing@127.0.0.1:1/processing", pool_size=1)
     try:
         with pytest.raises(StoreUnavailable):
-            processing.handler(lambda: ProcessingPostgresUnitOfWork(engine))(ingested({"name": "Ada"}))
+            processing.handler(lambda: PostgresProcessingUnitOfWork(engine))(ingested({"name": "Ada"}))
     finally:
         engine.dispose()
 
