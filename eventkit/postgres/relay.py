@@ -116,10 +116,6 @@ class OutboxRelay:
         """Counts the outbox messages the broker has not confirmed yet."""
         return self._rows.backlog()
 
-    def lag_seconds(self) -> float:
-        """Returns how long the oldest unconfirmed message has waited (0 when none waits)."""
-        return self._rows.oldest_unpublished_age_s()
-
     def purge_published(self) -> int:
         """Deletes up to one batch of messages published longer than the retention ago; returns how many."""
         purged = self._rows.purge_published(self._retention, self._purge_batch)

@@ -37,10 +37,6 @@ class RelayLease:
         self._channel = channel
         self._session: PoolProxiedConnection | None = None  # while the lock is held
 
-    @property
-    def held(self) -> bool:
-        return self._session is not None
-
     def try_acquire(self) -> bool:
         """Takes the lock if nobody holds it and starts listening; False if another session holds it."""
         with _translated("take the relay lock", StoreUnavailable):

@@ -167,17 +167,6 @@ def test_a_broker_failure_marks_nothing_and_the_next_cycle_sends_the_same_sequen
     assert _metric("outbox_backlog") == 0
 
 
-def test_lag_is_the_age_of_the_oldest_unpublished_message(engine: Engine) -> None:
-    broker = DedupingBroker()
-    relay = _relay(engine, broker)
-    assert relay.lag_seconds() == 0
-    _commit(engine, [_message()])
-
-    assert relay.lag_seconds() > 0
-    relay.relay_once()
-    assert relay.lag_seconds() == 0
-
-
 def test_purging_deletes_only_messages_published_longer_than_the_retention_ago(engine: Engine) -> None:
     broker = DedupingBroker()
     _commit(engine, [_message(), _message()])
