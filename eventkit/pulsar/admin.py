@@ -11,11 +11,6 @@ from eventkit.health import Check
 from eventkit.settings import RuntimeSettings
 
 
-def namespace_path(namespace: str) -> str:
-    """Turns `persistent://tenant/ns` into the admin path `tenant/ns`."""
-    return namespace.split("://", 1)[1]
-
-
 def topics_path(name: str) -> str:
     """The REST path of a namespace's topics or of a topic: `persistent://t/ns/x` -> `/persistent/t/ns/x`."""
     return "/" + name.replace("://", "/", 1)
