@@ -60,10 +60,10 @@ def test_a_rolled_back_claim_is_forgotten(new_uow: NewUow) -> None:
 def test_a_claim_commits_with_the_inbox_mark(new_uow: NewUow) -> None:
     with new_uow() as uow:
         _first(uow, "p", "f", "r1")
-        assert uow.inbox.mark_handled("c", "2d4c1a6e-0b7e-4d8c-9a35-1f4a3e6b9c01")
+        assert uow.inbox.mark_all_handled("c", ["2d4c1a6e-0b7e-4d8c-9a35-1f4a3e6b9c01"])
         uow.commit()
     with new_uow() as uow:
-        assert not uow.inbox.mark_handled("c", "2d4c1a6e-0b7e-4d8c-9a35-1f4a3e6b9c01")
+        assert not uow.inbox.mark_all_handled("c", ["2d4c1a6e-0b7e-4d8c-9a35-1f4a3e6b9c01"])
         assert _first(uow, "p", "f", "r2") == "r1"
 
 
