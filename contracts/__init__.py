@@ -19,7 +19,7 @@ from contracts.events import (
     RuleViolation,
     RuleViolationSchema,
 )
-from contracts.factory import new_event
+from contracts.factory import follow_up_event, new_event
 from contracts.json_values import MAX_JSON_DEPTH, JsonObject, json_problem
 from contracts.message import message_key, message_properties
 from contracts.registry import REGISTRY, EventSpec, event_types, spec_for
@@ -68,6 +68,7 @@ __all__ = [
     "decode",
     "encode",
     "event_types",
+    "follow_up_event",
     "json_problem",
     "message_key",
     "message_properties",

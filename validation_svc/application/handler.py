@@ -7,7 +7,7 @@ from contracts import (
     DataValidated,
     IntegrationEvent,
     RuleViolation,
-    new_event,
+    follow_up_event,
 )
 from eventkit.messaging import outbound
 from validation_svc.application.ports import ValidationLog
@@ -43,14 +43,5 @@ class ValidateRecord:
             violations=violations,
         )
         errors = tuple(RuleViolation(v.rule, v.field, v.message) for v in violations)
-        validated = new_event(
-            DataValidated.EVENT_TYPE,
-            data_id=event.data_id,
-            partner_id=event.partner_id,
-            record_version=event.record_version,
-            data=DataValidated(not errors, ruleset.version, errors),
-            producer=PRODUCER,
-            correlation_id=event.correlation_id,
-            causation_id=event.event_id,
-        )
+        validated = follow_up_event(event, DataValidated(not errors, ruleset.version, errors), PRODUCER)
         return self._log.append_run(event.event_id, entries, outbound(validated, self._topic))
