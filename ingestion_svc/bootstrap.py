@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import timedelta
 
 from flask import Flask
 from sqlalchemy import Engine
 
 from contracts import DataIngested, topic_for
-from eventkit.health import Check
 from eventkit.http.app import create_app as create_http_app
-from eventkit.postgres.engine import make_engine, postgres_check
+from eventkit.postgres.engine import make_engine, postgres_units_of_work
 from eventkit.postgres.relay_process import run_outbox_relay
-from eventkit.pulsar.admin import PulsarAdmin, pulsar_check
+from eventkit.pulsar.admin import broker_check
+from eventkit.use_cases import UseCases
 from ingestion_svc.adapters.http.errors import ERRORS
 from ingestion_svc.adapters.http.routes import ingestion_blueprint
 from ingestion_svc.adapters.postgres.migrate import migrate_ingestion
@@ -31,27 +29,16 @@ RELAY_LOCK_KEY = 0x696E_6765_7374_0001
 RELAY_PRODUCER_NAME = "ingestion-outbox"
 
 
-@dataclass
-class Ingestion:
-    """The service's use cases and readiness checks, built once per process."""
-
-    handler: IngestRecords
-    queries: IngestionQueries
-    checks: dict[str, Check]
+Ingestion = UseCases[IngestRecords, IngestionQueries]
 
 
 def bootstrap(settings: Settings, *, uow_factory: UnitOfWorkFactory | None = None) -> Ingestion:
     """Builds the use cases on PostgreSQL, or on the given unit of work factory (tests pass fakes)."""
-    runtime = settings.runtime
-    ingested = topic_for(DataIngested.EVENT_TYPE, runtime.pulsar_namespace)
-    checks: dict[str, Check] = {"pulsar": pulsar_check(PulsarAdmin.for_runtime(runtime), ingested)}
-    if uow_factory is None:
-        engine = make_engine(settings.database_url)
-        checks = {"postgres": postgres_check(engine), **checks}
-
-        def uow_factory() -> PostgresIngestionUnitOfWork:
-            return PostgresIngestionUnitOfWork(engine)
-
+    uow_factory, checks = postgres_units_of_work(
+        settings.database_url, PostgresIngestionUnitOfWork, given=uow_factory
+    )
+    checks["pulsar"] = broker_check(settings.runtime)
+    ingested = topic_for(DataIngested.EVENT_TYPE, settings.runtime.pulsar_namespace)
     return Ingestion(IngestRecords(uow_factory, ingested), IngestionQueries(uow_factory), checks)
 
 
@@ -79,10 +66,4 @@ def run_migrations(settings: Settings, engine: Engine | None = None) -> None:
 
 def run_relay(settings: Settings) -> None:
     """Relays the outbox to Pulsar until SIGTERM (one active relay per database, others stand by)."""
-    run_outbox_relay(
-        settings.database_url,
-        settings.runtime,
-        producer_name=RELAY_PRODUCER_NAME,
-        lock_key=RELAY_LOCK_KEY,
-        retention=timedelta(seconds=settings.outbox_retention_s),
-    )
+    run_outbox_relay(settings, producer_name=RELAY_PRODUCER_NAME, lock_key=RELAY_LOCK_KEY)

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import timedelta
 
 from flask import Flask
 from sqlalchemy import Engine
 
 from contracts import DataIngested, DataProcessed, topic_for
-from eventkit.health import Check
 from eventkit.http.app import create_app as create_http_app
-from eventkit.postgres.engine import make_engine, postgres_check
+from eventkit.postgres.engine import make_engine, postgres_units_of_work
 from eventkit.postgres.relay_process import run_outbox_relay
-from eventkit.pulsar.admin import PulsarAdmin, pulsar_check
+from eventkit.pulsar.admin import broker_check
 from eventkit.pulsar.workers import instance_name, run_consumers, worker
+from eventkit.use_cases import UseCases
 from processing_svc.adapters.http.errors import ERRORS
 from processing_svc.adapters.http.routes import processing_blueprint
 from processing_svc.adapters.postgres.migrate import migrate_processing
@@ -34,29 +32,17 @@ RELAY_LOCK_KEY = 0x7072_6F63_6573_0001
 RELAY_PRODUCER_NAME = "processing-outbox"
 
 
-@dataclass
-class Processing:
-    """The service's use cases and readiness checks, built once per process."""
-
-    handler: ProcessRecord
-    queries: ProcessingQueries
-    checks: dict[str, Check]
+Processing = UseCases[ProcessRecord, ProcessingQueries]
 
 
 def bootstrap(settings: Settings, *, uow_factory: UnitOfWorkFactory | None = None) -> Processing:
     """Builds the use cases on PostgreSQL, or on the given unit of work factory (tests pass fakes)."""
-    runtime = settings.runtime
-    ingested = topic_for(DataIngested.EVENT_TYPE, runtime.pulsar_namespace)
-    checks: dict[str, Check] = {"pulsar": pulsar_check(PulsarAdmin.for_runtime(runtime), ingested)}
-    if uow_factory is None:
-        engine = make_engine(settings.database_url)
-        checks = {"postgres": postgres_check(engine), **checks}
-
-        def uow_factory() -> PostgresProcessingUnitOfWork:
-            return PostgresProcessingUnitOfWork(engine)
-
+    uow_factory, checks = postgres_units_of_work(
+        settings.database_url, PostgresProcessingUnitOfWork, given=uow_factory
+    )
+    checks["pulsar"] = broker_check(settings.runtime)
     pipeline = Pipeline(default_steps(settings.expected_fields))
-    topic = topic_for(DataProcessed.EVENT_TYPE, runtime.pulsar_namespace)
+    topic = topic_for(DataProcessed.EVENT_TYPE, settings.runtime.pulsar_namespace)
     return Processing(ProcessRecord(uow_factory, pipeline, topic), ProcessingQueries(uow_factory), checks)
 
 
@@ -96,10 +82,4 @@ def run_consumer(settings: Settings) -> None:
 
 def run_relay(settings: Settings) -> None:
     """Relays the outbox to Pulsar until SIGTERM (one active relay per database, others stand by)."""
-    run_outbox_relay(
-        settings.database_url,
-        settings.runtime,
-        producer_name=RELAY_PRODUCER_NAME,
-        lock_key=RELAY_LOCK_KEY,
-        retention=timedelta(seconds=settings.outbox_retention_s),
-    )
+    run_outbox_relay(settings, producer_name=RELAY_PRODUCER_NAME, lock_key=RELAY_LOCK_KEY)

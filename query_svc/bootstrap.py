@@ -15,11 +15,10 @@ import pulsar
 from flask import Flask
 from pymongo.database import Database
 
-from contracts import DataIngested, topic_for
 from eventkit.auth.keys import KeyFile
 from eventkit.health import Check
 from eventkit.http.app import create_app as create_http_app
-from eventkit.pulsar.admin import PulsarAdmin, pulsar_check
+from eventkit.pulsar.admin import PulsarAdmin, broker_check
 from eventkit.pulsar.client import client_for
 from eventkit.pulsar.workers import run_consumers, worker
 from query_svc.adapters.http.admin_routes import admin_blueprint
@@ -88,11 +87,7 @@ def bootstrap(settings: Settings, *, database: Database[dict[str, Any]] | None =
         database = make_mongo(settings.mongo_url)[settings.mongo_database]
     generations = MongoViewGenerations(database)
     reader = ActiveRecordReader(generations, settings.query_max_time_ms)
-    ingested = topic_for(DataIngested.EVENT_TYPE, runtime.pulsar_namespace)
-    checks = {
-        "mongodb": mongo_check(database),
-        "pulsar": pulsar_check(PulsarAdmin.for_runtime(runtime), ingested),
-    }
+    checks = {"mongodb": mongo_check(database), "pulsar": broker_check(runtime)}
     queries = RecordQueries(
         reader, ActiveTimeline(generations), settings.cursor_secret, settings.query_page_bytes
     )

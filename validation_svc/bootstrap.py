@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from contextlib import closing
-from dataclasses import dataclass
 
 from flask import Flask
 
 from contracts import DataIngested, DataValidated, topic_for
-from eventkit.health import Check
 from eventkit.http.app import create_app as create_http_app
-from eventkit.pulsar.admin import PulsarAdmin, pulsar_check
+from eventkit.pulsar.admin import broker_check
 from eventkit.pulsar.publisher import PulsarPublisher
 from eventkit.pulsar.workers import instance_name, run_consumers, worker
+from eventkit.use_cases import UseCases
 from validation_svc.adapters.http.errors import ERRORS
 from validation_svc.adapters.http.routes import validation_blueprint
 from validation_svc.adapters.pulsar.consumers import validation_consumer
@@ -27,25 +26,17 @@ from validation_svc.settings import Settings
 RELAY_PRODUCER_NAME = "validation-outbox"
 
 
-@dataclass
-class Validation:
-    """The service's use cases and readiness checks, built once per process."""
-
-    handler: ValidateRecord
-    queries: ValidationQueries
-    checks: dict[str, Check]
+Validation = UseCases[ValidateRecord, ValidationQueries]
 
 
 def bootstrap(settings: Settings, *, log: ValidationLog | None = None) -> Validation:
     """Builds the use cases on Redis, or on the given log (tests pass the in-memory one)."""
-    runtime = settings.runtime
-    ingested = topic_for(DataIngested.EVENT_TYPE, runtime.pulsar_namespace)
-    checks: dict[str, Check] = {"pulsar": pulsar_check(PulsarAdmin.for_runtime(runtime), ingested)}
+    checks = {"pulsar": broker_check(settings.runtime)}
     if log is None:
         client = make_redis(settings.redis_url)
         log = RedisValidationLog(client)
         checks = {"redis": redis_check(client), **checks}
-    topic = topic_for(DataValidated.EVENT_TYPE, runtime.pulsar_namespace)
+    topic = topic_for(DataValidated.EVENT_TYPE, settings.runtime.pulsar_namespace)
     return Validation(ValidateRecord(settings.rule_book, log, topic), ValidationQueries(log), checks)
 
 
@@ -61,13 +52,9 @@ def run_consumer(settings: Settings) -> None:
     """Validates DataIngested from Pulsar until SIGTERM; any number of copies share the subscription."""
     validation = bootstrap(settings)
     with worker(settings.runtime) as (stop, client):
-        consumer = validation_consumer(
-            client,
-            topic_for(DataIngested.EVENT_TYPE, settings.runtime.pulsar_namespace),
-            validation.handler,
-            max_redeliveries=settings.max_redeliveries,
-            consumer_name=instance_name("validation"),
-        )
+        ingested = topic_for(DataIngested.EVENT_TYPE, settings.runtime.pulsar_namespace)
+        name = instance_name("validation")
+        consumer = validation_consumer(client, ingested, validation.handler, settings.max_redeliveries, name)
         run_consumers([consumer], stop)
 
 

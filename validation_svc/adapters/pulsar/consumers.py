@@ -13,20 +13,9 @@ SUBSCRIPTION = "validation_svc"
 
 
 def validation_consumer(
-    client: pulsar.Client,
-    topic: str,
-    handler: ValidateRecord,
-    *,
-    max_redeliveries: int,
-    subscription: str = SUBSCRIPTION,
-    consumer_name: str | None = None,
+    client: pulsar.Client, topic: str, handler: ValidateRecord, max_redeliveries: int, consumer_name: str
 ) -> EventConsumer:
     """The consumer of data-ingested: one message at a time, each validated in one atomic Redis script."""
     return EventConsumer(
-        client,
-        topic,
-        subscription,
-        handler,
-        max_redeliveries=max_redeliveries,
-        consumer_name=consumer_name,
+        client, topic, SUBSCRIPTION, handler, max_redeliveries=max_redeliveries, consumer_name=consumer_name
     )
