@@ -17,7 +17,7 @@ from validation_svc.adapters.http.routes import validation_blueprint
 from validation_svc.adapters.pulsar.consumers import validation_consumer
 from validation_svc.adapters.redis.connection import make_redis, redis_check
 from validation_svc.adapters.redis.log import RedisValidationLog
-from validation_svc.adapters.redis.relay import OutboxRelay
+from validation_svc.adapters.redis.relay import RedisOutboxRelay
 from validation_svc.application.handler import ValidateRecord
 from validation_svc.application.ports import ValidationLog
 from validation_svc.application.queries import ValidationQueries
@@ -65,4 +65,4 @@ def run_relay(settings: Settings) -> None:
         worker(settings.runtime) as (stop, client),
         closing(PulsarPublisher(client, RELAY_PRODUCER_NAME, send_timeout_ms=10_000)) as publisher,
     ):
-        OutboxRelay(redis_client, publisher, consumer=instance_name("relay")).run(stop)
+        RedisOutboxRelay(redis_client, publisher, consumer=instance_name("relay")).run(stop)

@@ -25,7 +25,7 @@ class LeaseLost(EventStoreError):
     """The session that held the relay lock ended, so another relay may be active now."""
 
 
-class RelayLease:
+class PostgresRelayLease:
     """Holds `pg_try_advisory_lock(lock_key)` on its own session; the lock lives exactly as long as it.
 
     When the holder dies its session closes and PostgreSQL releases the lock, so a standby takes over.

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from eventkit.postgres.engine import make_engine
-from eventkit.postgres.relay import OutboxRelay
+from eventkit.postgres.relay import PostgresOutboxRelay
 from eventkit.pulsar.publisher import PulsarPublisher
 from eventkit.pulsar.workers import worker
 from eventkit.settings import RuntimeSettings
@@ -38,6 +38,6 @@ def run_outbox_relay(settings: RelaySettings, *, producer_name: str, lock_key: i
             worker(settings.runtime) as (stop, client),
             closing(PulsarPublisher(client, producer_name)) as publisher,
         ):
-            OutboxRelay(engine, publisher, lock_key=lock_key, retention=retention).run(stop)
+            PostgresOutboxRelay(engine, publisher, lock_key=lock_key, retention=retention).run(stop)
     finally:
         engine.dispose()

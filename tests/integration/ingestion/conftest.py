@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine
 
 from eventkit.messaging import Publisher
-from eventkit.postgres.relay import OutboxRelay
+from eventkit.postgres.relay import PostgresOutboxRelay
 from eventkit.pulsar.publisher import PulsarPublisher
 from ingestion_svc.adapters.postgres.unit_of_work import PostgresIngestionUnitOfWork
 from ingestion_svc.application.handler import IngestRecords
@@ -39,9 +39,9 @@ class Pipeline:
         wrap: Callable[[Publisher], Publisher] = lambda publisher: publisher,
         *,
         retention: timedelta = timedelta(seconds=60),
-    ) -> OutboxRelay:
+    ) -> PostgresOutboxRelay:
         publisher = wrap(PulsarPublisher(client, self.producer_name, send_timeout_ms=5000))
-        return OutboxRelay(
+        return PostgresOutboxRelay(
             self.engine,
             publisher,
             lock_key=self.lock_key,
@@ -78,7 +78,7 @@ def client(stack: StackEndpoints) -> Iterator[pulsar.Client]:
 class RelayThread:
     """Runs a relay until the block ends."""
 
-    def __init__(self, relay: OutboxRelay) -> None:
+    def __init__(self, relay: PostgresOutboxRelay) -> None:
         self.stop = threading.Event()
         self.thread = threading.Thread(target=relay.run, args=(self.stop,), name="test-relay")
 

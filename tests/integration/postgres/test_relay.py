@@ -11,7 +11,7 @@ from prometheus_client import REGISTRY
 from sqlalchemy import Engine, text
 
 from eventkit.messaging import OutboundMessage, PublishError
-from eventkit.postgres.relay import OutboxRelay
+from eventkit.postgres.relay import PostgresOutboxRelay
 from eventkit.postgres.unit_of_work import PostgresUnitOfWork
 from tests.integration.postgres.support import (
     CrashAfterPublish,
@@ -40,8 +40,8 @@ def _relay(
     batch_size: int = 500,
     retention: timedelta = timedelta(seconds=60),
     purge_batch: int = 5000,
-) -> OutboxRelay:
-    return OutboxRelay(
+) -> PostgresOutboxRelay:
+    return PostgresOutboxRelay(
         engine,
         broker,
         batch_size=batch_size,

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine
 
 from contracts import IntegrationEvent, encode, message_key, message_properties
-from eventkit.postgres.relay import OutboxRelay
+from eventkit.postgres.relay import PostgresOutboxRelay
 from eventkit.pulsar.consumer import EventConsumer
 from eventkit.pulsar.publisher import PulsarPublisher
 from processing_svc.adapters.postgres.unit_of_work import PostgresProcessingUnitOfWork
@@ -62,9 +62,9 @@ class Processing:
             consumer_name=f"processing-{self.suffix}-{name}",
         )
 
-    def relay(self, client: pulsar.Client) -> OutboxRelay:
+    def relay(self, client: pulsar.Client) -> PostgresOutboxRelay:
         publisher = PulsarPublisher(client, f"test-processing-relay-{self.suffix}", send_timeout_ms=5000)
-        return OutboxRelay(
+        return PostgresOutboxRelay(
             self.engine, publisher, lock_key=self.lock_key, poll_interval_s=0.2, max_backoff_s=1.0
         )
 
