@@ -35,9 +35,9 @@ from eventkit.postgres.testing import temporary_schema
 from eventkit.pulsar.publisher import PulsarPublisher
 from processing_svc.adapters.expected_fields_file import load_expected_fields
 from processing_svc.adapters.postgres.migrate import migrate_processing
-from processing_svc.adapters.postgres.unit_of_work import ProcessingPostgresUnitOfWork
+from processing_svc.adapters.postgres.unit_of_work import PostgresProcessingUnitOfWork
+from processing_svc.adapters.pulsar.consumers import processing_consumer
 from processing_svc.application.handler import ProcessRecord
-from processing_svc.bootstrap import processing_consumer
 from processing_svc.domain.pipeline import Pipeline, default_steps
 from processing_svc.settings import DEFAULT_EXPECTED_FIELDS, Settings
 from reliability.settings import stack_environment
@@ -97,7 +97,7 @@ def _consume(topic: str, subscription: str, schema: str, stop: Any) -> None:
     engine = make_engine(_database_url(), search_path=schema, pool_size=2)
     client = broker.client()
     pipeline = Pipeline(default_steps(load_expected_fields(DEFAULT_EXPECTED_FIELDS)))
-    handler = ProcessRecord(lambda: ProcessingPostgresUnitOfWork(engine), pipeline, f"{topic}-out")
+    handler = ProcessRecord(lambda: PostgresProcessingUnitOfWork(engine), pipeline, f"{topic}-out")
     settings = Settings.from_env()
     consumer = processing_consumer(
         client,

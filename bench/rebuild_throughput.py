@@ -29,7 +29,7 @@ from bench import broker
 from bench.report import Figure, print_table, write_json
 from contracts import encode, message_key, new_event
 from query_svc.adapters.mongo.connection import make_mongo
-from query_svc.adapters.mongo.generations import MongoGenerations
+from query_svc.adapters.mongo.generations import MongoViewGenerations
 from query_svc.adapters.mongo.jobs import JOBS, MongoJobStore
 from query_svc.adapters.mongo.records import MongoRecordViews
 from query_svc.adapters.mongo.timeline import MongoTimeline
@@ -138,7 +138,7 @@ def rebuild(mongo_url: str, topics: list[str], database: str) -> tuple[float, in
     pulsar_client = broker.client()
     try:
         db = client[database]
-        generations = MongoGenerations(db)
+        generations = MongoViewGenerations(db)
         jobs = MongoJobStore(db[JOBS])
         runner = RebuildRunner(
             jobs=jobs,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contracts import compiled
 from contracts.canonical import CONTENT_HASH_PATTERN, canonical_json, content_hash
 from contracts.codec import decode, encode, to_dict
 from contracts.envelope import PARTNER_ID_PATTERN, EnvelopeSchema, IntegrationEvent
@@ -20,7 +19,7 @@ from contracts.events import (
     RuleViolation,
     RuleViolationSchema,
 )
-from contracts.factory import new_event
+from contracts.factory import follow_up_event, new_event
 from contracts.json_values import MAX_JSON_DEPTH, JsonObject, json_problem
 from contracts.message import message_key, message_properties
 from contracts.registry import REGISTRY, EventSpec, event_types, spec_for
@@ -64,12 +63,12 @@ __all__ = [
     "RuleViolationSchema",
     "Upcaster",
     "canonical_json",
-    "compiled",
     "content_hash",
     "dead_letter_topic",
     "decode",
     "encode",
     "event_types",
+    "follow_up_event",
     "json_problem",
     "message_key",
     "message_properties",

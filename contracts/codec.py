@@ -8,7 +8,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError
 
-from contracts import compiled
+from contracts.compiled import read as read_compiled
+from contracts.compiled import write as write_compiled
 from contracts.envelope import EnvelopeSchema, IntegrationEvent
 from contracts.errors import ROOT, InvalidEvent, flatten_messages
 from contracts.json_values import JsonObject
@@ -31,14 +32,14 @@ def to_dict(event: IntegrationEvent) -> JsonObject:
     # already is that form's reading: its dump is normalized, and reading it back would only cost time
     # (two of the three schema passes on every hop of the pipeline).
     if event.read_from_wire:
-        wire = compiled.write(event)  # the common case, fast; the schemas dump any other event type
+        wire = write_compiled(event)  # the common case, fast; the schemas dump any other event type
         return wire if wire is not None else _dump(event)
     return _dump(_read(_dump(event)))
 
 
 def decode(raw: bytes | bytearray | str | Mapping[str, Any]) -> IntegrationEvent:
     """Reads an event from JSON bytes, text or an already parsed object, upcasting older schema versions."""
-    event = compiled.read(raw)  # the common case, fast; None leaves the event to the schemas
+    event = read_compiled(raw)  # the common case, fast; None leaves the event to the schemas
     return event if event is not None else read_with_schemas(raw)
 
 

@@ -34,9 +34,12 @@ from contracts.json_values import MAX_JSON_DEPTH, JsonObject, json_problem
 from contracts.registry import REGISTRY
 from contracts.wire import format_rfc3339
 
-# ASCII digits only: Python's \d also matches other scripts' digits.
-_Uuid = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}\Z")]
-_Moment = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{4}(-[0-9]{2}){2}T[0-9]{2}(:[0-9]{2}){2}\.[0-9]{6}Z\Z")]
+# The members of every struct below are the members of the schema of the same name, checked member by member
+# by tests/unit/contracts/test_contracts_shapes.py; Uuid and Moment are the stricter forms of the schemas'
+# UuidString and UtcDateTime (as our encoder writes them). ASCII digits only: Python's \d also matches other
+# scripts' digits.
+Uuid = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}\Z")]
+Moment = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{4}(-[0-9]{2}){2}T[0-9]{2}(:[0-9]{2}){2}\.[0-9]{6}Z\Z")]
 _Text = Annotated[str, msgspec.Meta(min_length=1)]
 _PartnerId = Annotated[str, msgspec.Meta(pattern=rf"^{PARTNER_ID_PATTERN}\Z")]
 _ContentHash = Annotated[str, msgspec.Meta(pattern=rf"^{CONTENT_HASH_PATTERN.pattern}\Z")]
@@ -46,13 +49,13 @@ Plain = Callable[[JsonObject], JsonObject]  # checks a free-form object, raising
 D = TypeVar("D")
 
 
-class _Envelope(msgspec.Struct, Generic[D]):
-    event_id: _Uuid
-    event_type: str
-    schema_version: int
-    occurred_at: _Moment
+class Envelope(msgspec.Struct, Generic[D]):
+    event_id: Uuid
+    event_type: _Text
+    schema_version: Annotated[int, msgspec.Meta(ge=1)]
+    occurred_at: Moment
     producer: _Text
-    data_id: _Uuid
+    data_id: Uuid
     partner_id: _PartnerId
     record_version: Annotated[int, msgspec.Meta(ge=1)]
     correlation_id: _Text
@@ -62,7 +65,7 @@ class _Envelope(msgspec.Struct, Generic[D]):
 
 class _DataIngested(msgspec.Struct):
     payload: _Object
-    received_at: _Moment
+    received_at: Moment
     content_hash: _ContentHash
     external_id: str | None = None
 
@@ -163,7 +166,7 @@ FORMATS: Mapping[str, _Format] = {
     DataProcessed.EVENT_TYPE: _Format(1, _DataProcessed, _processed, _processed_wire),
 }
 
-_FROM_JSON = msgspec.json.Decoder(_Envelope[msgspec.Raw])
+_FROM_JSON = msgspec.json.Decoder(Envelope[msgspec.Raw])
 _JSON_DATA = {event_type: msgspec.json.Decoder(form.struct) for event_type, form in FORMATS.items()}
 _ERRORS = (msgspec.ValidationError, msgspec.DecodeError, _Refused, ValueError, TypeError)
 
@@ -186,12 +189,12 @@ def _from_json(raw: bytes | bytearray | str) -> IntegrationEvent:
 
 
 def _from_mapping(raw: Mapping[str, Any]) -> IntegrationEvent:
-    envelope = msgspec.convert(dict(raw), _Envelope[_Object])
+    envelope = msgspec.convert(dict(raw), Envelope[_Object])
     form = _format_for(envelope)
     return _event(envelope, form.to_data(msgspec.convert(envelope.data, form.struct), _plain))
 
 
-def _format_for(envelope: _Envelope[Any]) -> _Format:
+def _format_for(envelope: Envelope[Any]) -> _Format:
     """Returns the format of the envelope's event type when it describes the version the envelope has."""
     form = FORMATS.get(envelope.event_type)
     spec = REGISTRY.get(envelope.event_type)
@@ -221,7 +224,7 @@ def write(event: IntegrationEvent) -> JsonObject | None:
     }
 
 
-def _event(envelope: _Envelope[Any], data: EventData) -> IntegrationEvent:
+def _event(envelope: Envelope[Any], data: EventData) -> IntegrationEvent:
     event = IntegrationEvent(
         event_id=envelope.event_id,
         event_type=envelope.event_type,

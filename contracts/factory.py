@@ -47,6 +47,21 @@ def new_event(
     return decode(wire)
 
 
+def follow_up_event(cause: IntegrationEvent, data: EventData, producer: str) -> IntegrationEvent:
+    """Builds the event a consumer publishes about what `cause` announced: the same record version, partner
+    and correlation, caused by `cause`."""
+    return new_event(
+        data.EVENT_TYPE,
+        data_id=cause.data_id,
+        partner_id=cause.partner_id,
+        record_version=cause.record_version,
+        data=data,
+        producer=producer,
+        correlation_id=cause.correlation_id,
+        causation_id=cause.event_id,
+    )
+
+
 def _raw_data(spec: EventSpec, data: EventData | Mapping[str, Any]) -> JsonObject:
     """Returns data in its wire form, whether it was given as its dataclass or as a mapping."""
     if isinstance(data, Mapping):

@@ -172,3 +172,8 @@ def _is_jwt(token: str) -> bool:
     except ValueError:  # binascii.Error, UnicodeDecodeError and JSONDecodeError alike
         return False
     return isinstance(decoded, dict) and "alg" in decoded
+
+
+def postgres_url(env: Env, default: str) -> str:
+    """DATABASE_URL: the service's own PostgreSQL database."""
+    return env.url("DATABASE_URL", default, schemes=("postgresql", "postgresql+psycopg2"))

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import timedelta
 
 from flask import Flask
 from sqlalchemy import Engine
 
 from contracts import DataIngested, topic_for
-from eventkit.health import Check
 from eventkit.http.app import create_app as create_http_app
-from eventkit.postgres.engine import make_engine, postgres_check
+from eventkit.postgres.engine import make_engine, postgres_units_of_work
 from eventkit.postgres.relay_process import run_outbox_relay
-from eventkit.pulsar.admin import PulsarAdmin, pulsar_check
+from eventkit.pulsar.admin import broker_check
+from eventkit.use_cases import UseCases
 from ingestion_svc.adapters.http.errors import ERRORS
 from ingestion_svc.adapters.http.routes import ingestion_blueprint
 from ingestion_svc.adapters.postgres.migrate import migrate_ingestion
-from ingestion_svc.adapters.postgres.unit_of_work import IngestionPostgresUnitOfWork
+from ingestion_svc.adapters.postgres.unit_of_work import PostgresIngestionUnitOfWork
+from ingestion_svc.application.handler import IngestRecords
 from ingestion_svc.application.ports import UnitOfWorkFactory
-from ingestion_svc.application.service import IngestionService
+from ingestion_svc.application.queries import IngestionQueries
 from ingestion_svc.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,30 +29,24 @@ RELAY_LOCK_KEY = 0x696E_6765_7374_0001
 RELAY_PRODUCER_NAME = "ingestion-outbox"
 
 
-@dataclass
-class Ingestion:
-    service: IngestionService
-    checks: dict[str, Check]
+Ingestion = UseCases[IngestRecords, IngestionQueries]
 
 
 def bootstrap(settings: Settings, *, uow_factory: UnitOfWorkFactory | None = None) -> Ingestion:
     """Builds the use cases on PostgreSQL, or on the given unit of work factory (tests pass fakes)."""
-    runtime = settings.runtime
-    ingested = topic_for(DataIngested.EVENT_TYPE, runtime.pulsar_namespace)
-    checks: dict[str, Check] = {"pulsar": pulsar_check(PulsarAdmin.for_runtime(runtime), ingested)}
-    if uow_factory is None:
-        engine = make_engine(settings.database_url)
-        checks = {"postgres": postgres_check(engine), **checks}
-
-        def uow_factory() -> IngestionPostgresUnitOfWork:
-            return IngestionPostgresUnitOfWork(engine)
-
-    return Ingestion(IngestionService(uow_factory, ingested), checks)
+    uow_factory, checks = postgres_units_of_work(
+        settings.database_url, PostgresIngestionUnitOfWork, given=uow_factory
+    )
+    checks["pulsar"] = broker_check(settings.runtime)
+    ingested = topic_for(DataIngested.EVENT_TYPE, settings.runtime.pulsar_namespace)
+    return Ingestion(IngestRecords(uow_factory, ingested), IngestionQueries(uow_factory), checks)
 
 
 def create_app(settings: Settings, ingestion: Ingestion | None = None) -> Flask:
     ingestion = ingestion or bootstrap(settings)
-    blueprint = ingestion_blueprint(ingestion.service, settings.query_base_url, settings.batch_max_items)
+    blueprint = ingestion_blueprint(
+        ingestion.handler, ingestion.queries, settings.query_base_url, settings.batch_max_items
+    )
     return create_http_app(
         "ingestion_svc",
         ingestion.checks,
@@ -73,10 +66,4 @@ def run_migrations(settings: Settings, engine: Engine | None = None) -> None:
 
 def run_relay(settings: Settings) -> None:
     """Relays the outbox to Pulsar until SIGTERM (one active relay per database, others stand by)."""
-    run_outbox_relay(
-        settings.database_url,
-        settings.runtime,
-        producer_name=RELAY_PRODUCER_NAME,
-        lock_key=RELAY_LOCK_KEY,
-        retention=timedelta(seconds=settings.outbox_retention_s),
-    )
+    run_outbox_relay(settings, producer_name=RELAY_PRODUCER_NAME, lock_key=RELAY_LOCK_KEY)

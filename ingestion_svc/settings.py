@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from eventkit.auth.settings import AuthSettings
-from eventkit.settings import Env, RuntimeSettings
+from eventkit.settings import Env, RuntimeSettings, postgres_url
 
 
 @dataclass(frozen=True)
@@ -25,11 +25,7 @@ class Settings:
         return cls(
             runtime=RuntimeSettings.from_env("ingestion_svc", 5001, env),
             auth=AuthSettings.from_env(env),
-            database_url=env.url(
-                "DATABASE_URL",
-                "postgresql://ingestion:ingestion@localhost:5432/ingestion",
-                schemes=("postgresql", "postgresql+psycopg2"),
-            ),
+            database_url=postgres_url(env, "postgresql://ingestion:ingestion@localhost:5432/ingestion"),
             query_base_url=env.url(
                 "QUERY_BASE_URL", "http://localhost:5002", schemes=("http", "https")
             ).rstrip("/"),

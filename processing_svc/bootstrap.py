@@ -3,26 +3,22 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import timedelta
 
-import pulsar
 from flask import Flask
 from sqlalchemy import Engine
 
 from contracts import DataIngested, DataProcessed, topic_for
-from eventkit.eventstore.errors import StoreUnavailable
-from eventkit.health import Check
 from eventkit.http.app import create_app as create_http_app
-from eventkit.postgres.engine import make_engine, postgres_check
+from eventkit.postgres.engine import make_engine, postgres_units_of_work
 from eventkit.postgres.relay_process import run_outbox_relay
-from eventkit.pulsar.admin import PulsarAdmin, pulsar_check
-from eventkit.pulsar.consumer import EventConsumer
+from eventkit.pulsar.admin import broker_check
 from eventkit.pulsar.workers import instance_name, run_consumers, worker
+from eventkit.use_cases import UseCases
 from processing_svc.adapters.http.errors import ERRORS
 from processing_svc.adapters.http.routes import processing_blueprint
 from processing_svc.adapters.postgres.migrate import migrate_processing
-from processing_svc.adapters.postgres.unit_of_work import ProcessingPostgresUnitOfWork
+from processing_svc.adapters.postgres.unit_of_work import PostgresProcessingUnitOfWork
+from processing_svc.adapters.pulsar.consumers import processing_consumer
 from processing_svc.application.handler import ProcessRecord
 from processing_svc.application.ports import UnitOfWorkFactory
 from processing_svc.application.queries import ProcessingQueries
@@ -34,34 +30,19 @@ log = logging.getLogger(__name__)
 # The relay's advisory lock key in processing's database: one active relay, any number on standby.
 RELAY_LOCK_KEY = 0x7072_6F63_6573_0001
 RELAY_PRODUCER_NAME = "processing-outbox"
-# Every copy of the consumer joins this Key_Shared subscription; its dead letters go to
-# <data-ingested>-processing_svc-DLQ.
-SUBSCRIPTION = "processing_svc"
 
 
-@dataclass
-class Processing:
-    """The service's use cases and readiness checks, built once per process."""
-
-    handler: ProcessRecord
-    queries: ProcessingQueries
-    checks: dict[str, Check]
+Processing = UseCases[ProcessRecord, ProcessingQueries]
 
 
 def bootstrap(settings: Settings, *, uow_factory: UnitOfWorkFactory | None = None) -> Processing:
     """Builds the use cases on PostgreSQL, or on the given unit of work factory (tests pass fakes)."""
-    runtime = settings.runtime
-    ingested = topic_for(DataIngested.EVENT_TYPE, runtime.pulsar_namespace)
-    checks: dict[str, Check] = {"pulsar": pulsar_check(PulsarAdmin.for_runtime(runtime), ingested)}
-    if uow_factory is None:
-        engine = make_engine(settings.database_url)
-        checks = {"postgres": postgres_check(engine), **checks}
-
-        def uow_factory() -> ProcessingPostgresUnitOfWork:
-            return ProcessingPostgresUnitOfWork(engine)
-
+    uow_factory, checks = postgres_units_of_work(
+        settings.database_url, PostgresProcessingUnitOfWork, given=uow_factory
+    )
+    checks["pulsar"] = broker_check(settings.runtime)
     pipeline = Pipeline(default_steps(settings.expected_fields))
-    topic = topic_for(DataProcessed.EVENT_TYPE, runtime.pulsar_namespace)
+    topic = topic_for(DataProcessed.EVENT_TYPE, settings.runtime.pulsar_namespace)
     return Processing(ProcessRecord(uow_factory, pipeline, topic), ProcessingQueries(uow_factory), checks)
 
 
@@ -99,41 +80,6 @@ def run_consumer(settings: Settings) -> None:
         run_consumers([consumer], stop)
 
 
-def processing_consumer(
-    client: pulsar.Client,
-    topic: str,
-    handler: ProcessRecord,
-    *,
-    batch: int,
-    batch_wait_ms: int,
-    max_redeliveries: int,
-    nack_delay_ms: int,
-    subscription: str = SUBSCRIPTION,
-    consumer_name: str | None = None,
-) -> EventConsumer:
-    """The consumer of data-ingested: batches processed in one transaction each, one by one after a
-    failure; an unreachable PostgreSQL sends the rest of a failed batch back untried."""
-    return EventConsumer(
-        client,
-        topic,
-        subscription,
-        handler,
-        max_redeliveries=max_redeliveries,
-        nack_delay_ms=nack_delay_ms,
-        consumer_name=consumer_name,
-        batch_handler=handler.process_all,
-        max_batch=batch,
-        batch_wait_ms=batch_wait_ms,
-        outage_errors=(StoreUnavailable,),
-    )
-
-
 def run_relay(settings: Settings) -> None:
     """Relays the outbox to Pulsar until SIGTERM (one active relay per database, others stand by)."""
-    run_outbox_relay(
-        settings.database_url,
-        settings.runtime,
-        producer_name=RELAY_PRODUCER_NAME,
-        lock_key=RELAY_LOCK_KEY,
-        retention=timedelta(seconds=settings.outbox_retention_s),
-    )
+    run_outbox_relay(settings, producer_name=RELAY_PRODUCER_NAME, lock_key=RELAY_LOCK_KEY)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eventkit.auth.settings import AuthSettings
-from eventkit.settings import Env, RuntimeSettings, SettingsError
+from eventkit.settings import Env, RuntimeSettings, SettingsError, postgres_url
 from processing_svc.adapters.expected_fields_file import load_expected_fields
 from processing_svc.domain.errors import InvalidExpectedFields
 from processing_svc.domain.steps.quality import ExpectedFields
@@ -32,11 +32,7 @@ class Settings:
         return cls(
             runtime=RuntimeSettings.from_env("processing_svc", 5003, env),
             auth=AuthSettings.from_env(env),
-            database_url=env.url(
-                "DATABASE_URL",
-                "postgresql://processing:processing@localhost:5432/processing",
-                schemes=("postgresql", "postgresql+psycopg2"),
-            ),
+            database_url=postgres_url(env, "postgresql://processing:processing@localhost:5432/processing"),
             expected_fields=_expected_fields(env),
             max_redeliveries=env.integer("PROCESSING_MAX_REDELIVERIES", 5, minimum=1, maximum=100),
             nack_delay_ms=env.integer("PROCESSING_NACK_DELAY_MS", 1000, minimum=10, maximum=600_000),

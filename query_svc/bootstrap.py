@@ -8,24 +8,24 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulsar
 from flask import Flask
 from pymongo.database import Database
 
-from contracts import DataIngested, topic_for
 from eventkit.auth.keys import KeyFile
 from eventkit.health import Check
 from eventkit.http.app import create_app as create_http_app
-from eventkit.pulsar.admin import PulsarAdmin, pulsar_check
+from eventkit.pulsar.admin import PulsarAdmin, broker_check
 from eventkit.pulsar.client import client_for
 from eventkit.pulsar.workers import run_consumers, worker
 from query_svc.adapters.http.admin_routes import admin_blueprint
 from query_svc.adapters.http.console import ConsolePorts, mount_console
 from query_svc.adapters.http.errors import ERRORS
 from query_svc.adapters.http.projection_routes import projections_blueprint
+from query_svc.adapters.http.projection_status import ProjectionStatus
 from query_svc.adapters.http.routes import query_blueprint
 from query_svc.adapters.http.waits import WaitSlots
 from query_svc.adapters.mongo.checkpoints import CHECKPOINTS, MongoCheckpoints, read_checkpoints
@@ -33,8 +33,7 @@ from query_svc.adapters.mongo.connection import make_mongo, mongo_check
 from query_svc.adapters.mongo.generations import (
     ActiveRecordReader,
     ActiveTimeline,
-    MongoGenerations,
-    records_name,
+    MongoViewGenerations,
 )
 from query_svc.adapters.mongo.jobs import JOBS, MongoJobStore
 from query_svc.adapters.mongo.records import MongoRecordViews
@@ -57,7 +56,7 @@ _log = logging.getLogger(__name__)
 @dataclass
 class Query:
     database: Database[dict[str, Any]]
-    generations: MongoGenerations
+    generations: MongoViewGenerations
     queries: RecordQueries
     rebuilds: Rebuilds
     checks: dict[str, Check]
@@ -86,13 +85,9 @@ def bootstrap(settings: Settings, *, database: Database[dict[str, Any]] | None =
     runtime = settings.runtime
     if database is None:
         database = make_mongo(settings.mongo_url)[settings.mongo_database]
-    generations = MongoGenerations(database)
+    generations = MongoViewGenerations(database)
     reader = ActiveRecordReader(generations, settings.query_max_time_ms)
-    ingested = topic_for(DataIngested.EVENT_TYPE, runtime.pulsar_namespace)
-    checks = {
-        "mongodb": mongo_check(database),
-        "pulsar": pulsar_check(PulsarAdmin.for_runtime(runtime), ingested),
-    }
+    checks = {"mongodb": mongo_check(database), "pulsar": broker_check(runtime)}
     queries = RecordQueries(
         reader, ActiveTimeline(generations), settings.cursor_secret, settings.query_page_bytes
     )
@@ -119,7 +114,7 @@ def create_app(settings: Settings, query: Query | None = None) -> Flask:
     )
     blueprints = [
         query_blueprint(query.queries, WaitSlots.for_threads(runtime.web_threads)),
-        projections_blueprint(query.rebuilds, lambda: projections_status(settings, query)),
+        projections_blueprint(query.rebuilds, projection_status(settings, query)),
         admin_blueprint(dead_letters),
     ]
     app = create_http_app("query_svc", query.checks, blueprints, errors=ERRORS, auth=settings.auth)
@@ -140,17 +135,15 @@ def console_ports(settings: Settings, query: Query) -> ConsolePorts:
     )
 
 
-def projections_status(settings: Settings, query: Query) -> dict[str, Any]:
+def projection_status(settings: Settings, query: Query) -> ProjectionStatus:
     """The active generation with its checkpoints and the broker's backlog of the live subscription."""
     runtime = settings.runtime
-    lags = PulsarBacklog(PulsarAdmin.for_runtime(runtime), runtime.pulsar_namespace).lags()
-    return {
-        "collection": records_name(query.generations.read_active()),
-        "generation": query.generations.read_active(),
-        "checkpoints": read_checkpoints(query.database[CHECKPOINTS]),
-        "lag": {lag.topic: lag.backlog for lag in lags if lag.subscription == SUBSCRIPTION},
-        "consumers": [asdict(report) for report in query.generations.reports()],
-    }
+    return ProjectionStatus(
+        generations=query.generations,
+        checkpoints=lambda: read_checkpoints(query.database[CHECKPOINTS]),
+        lags=PulsarBacklog(PulsarAdmin.for_runtime(runtime), runtime.pulsar_namespace).lags,
+        subscription=SUBSCRIPTION,
+    )
 
 
 def rebuild_runner(settings: Settings, query: Query, client: pulsar.Client) -> RebuildRunner:
@@ -173,7 +166,7 @@ def run_indexes(settings: Settings) -> None:
     query.generations.prepare(query.generations.read_active())
 
 
-def run_consume(settings: Settings) -> None:
+def run_consumer(settings: Settings) -> None:
     """Projects the three topics into the view until SIGTERM; any number of copies can run side by side."""
     query = bootstrap(settings)
     query.generations.prepare(query.generations.read_active())

@@ -7,9 +7,9 @@ import sys
 import time
 
 from eventkit.settings import SettingsError
-from query_svc.application.rebuild import FINISHED, RebuildJob
 from query_svc.bootstrap import bootstrap
 from query_svc.domain.errors import QueryError
+from query_svc.domain.rebuild_job import FINISHED, RebuildJob
 from query_svc.settings import Settings
 
 _BAR = 30

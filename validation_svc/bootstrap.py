@@ -3,54 +3,46 @@
 from __future__ import annotations
 
 from contextlib import closing
-from dataclasses import dataclass
 
 from flask import Flask
 
 from contracts import DataIngested, DataValidated, topic_for
-from eventkit.health import Check
 from eventkit.http.app import create_app as create_http_app
-from eventkit.pulsar.admin import PulsarAdmin, pulsar_check
-from eventkit.pulsar.consumer import EventConsumer
+from eventkit.pulsar.admin import broker_check
 from eventkit.pulsar.publisher import PulsarPublisher
 from eventkit.pulsar.workers import instance_name, run_consumers, worker
+from eventkit.use_cases import UseCases
 from validation_svc.adapters.http.errors import ERRORS
 from validation_svc.adapters.http.routes import validation_blueprint
+from validation_svc.adapters.pulsar.consumers import validation_consumer
 from validation_svc.adapters.redis.connection import make_redis, redis_check
 from validation_svc.adapters.redis.log import RedisValidationLog
-from validation_svc.adapters.redis.relay import OutboxRelay
+from validation_svc.adapters.redis.relay import RedisOutboxRelay
 from validation_svc.application.handler import ValidateRecord
 from validation_svc.application.ports import ValidationLog
-from validation_svc.domain.errors import StoreUnavailable
+from validation_svc.application.queries import ValidationQueries
 from validation_svc.settings import Settings
 
-SUBSCRIPTION = "validation_svc"
 RELAY_PRODUCER_NAME = "validation-outbox"
 
 
-@dataclass
-class Validation:
-    log: ValidationLog
-    handler: ValidateRecord
-    checks: dict[str, Check]
+Validation = UseCases[ValidateRecord, ValidationQueries]
 
 
 def bootstrap(settings: Settings, *, log: ValidationLog | None = None) -> Validation:
     """Builds the use cases on Redis, or on the given log (tests pass the in-memory one)."""
-    runtime = settings.runtime
-    ingested = topic_for(DataIngested.EVENT_TYPE, runtime.pulsar_namespace)
-    checks: dict[str, Check] = {"pulsar": pulsar_check(PulsarAdmin.for_runtime(runtime), ingested)}
+    checks = {"pulsar": broker_check(settings.runtime)}
     if log is None:
         client = make_redis(settings.redis_url)
         log = RedisValidationLog(client)
         checks = {"redis": redis_check(client), **checks}
-    topic = topic_for(DataValidated.EVENT_TYPE, runtime.pulsar_namespace)
-    return Validation(log, ValidateRecord(settings.rule_book, log, topic), checks)
+    topic = topic_for(DataValidated.EVENT_TYPE, settings.runtime.pulsar_namespace)
+    return Validation(ValidateRecord(settings.rule_book, log, topic), ValidationQueries(log), checks)
 
 
 def create_app(settings: Settings, validation: Validation | None = None) -> Flask:
     validation = validation or bootstrap(settings)
-    blueprint = validation_blueprint(validation.log, settings.rule_book)
+    blueprint = validation_blueprint(validation.queries, settings.rule_book)
     return create_http_app(
         "validation_svc", validation.checks, [blueprint], errors=ERRORS, auth=settings.auth
     )
@@ -60,15 +52,13 @@ def run_consumer(settings: Settings) -> None:
     """Validates DataIngested from Pulsar until SIGTERM; any number of copies share the subscription."""
     validation = bootstrap(settings)
     with worker(settings.runtime) as (stop, client):
-        consumer = EventConsumer(
+        ingested = topic_for(DataIngested.EVENT_TYPE, settings.runtime.pulsar_namespace)
+        consumer = validation_consumer(
             client,
-            topic_for(DataIngested.EVENT_TYPE, settings.runtime.pulsar_namespace),
-            SUBSCRIPTION,
+            ingested,
             validation.handler,
-            batch_handler=validation.handler.handle_all,
-            max_batch=settings.batch,
+            batch=settings.batch,
             batch_wait_ms=settings.batch_wait_ms,
-            outage_errors=(StoreUnavailable,),
             max_redeliveries=settings.max_redeliveries,
             consumer_name=instance_name("validation"),
         )
@@ -82,4 +72,4 @@ def run_relay(settings: Settings) -> None:
         worker(settings.runtime) as (stop, client),
         closing(PulsarPublisher(client, RELAY_PRODUCER_NAME, send_timeout_ms=10_000)) as publisher,
     ):
-        OutboxRelay(redis_client, publisher, consumer=instance_name("relay")).run(stop)
+        RedisOutboxRelay(redis_client, publisher, consumer=instance_name("relay")).run(stop)

@@ -141,11 +141,6 @@ class InMemoryEventStore:
         """Returns each stream's events in version order, in one read ([] for an unknown stream)."""
         return {stream_id: self.read_stream(stream_id) for stream_id in stream_ids}
 
-    def read_all(self, after_position: int = 0, limit: int = 1000) -> list[StoredEvent]:
-        """Returns events of every stream with a global position above `after_position`, in order."""
-        found = sorted(self._visible(), key=lambda event: event.position)
-        return [event for event in found if event.position > after_position][:limit]
-
     def _visible(self) -> list[StoredEvent]:
         return [*self._database.events, *(self._tx.events if self._tx else [])]
 
@@ -180,7 +175,7 @@ class InMemoryInbox:
         self._database = database
         self._tx = tx
 
-    def mark_handled(self, consumer: str, event_id: str) -> bool:
+    def _mark_handled(self, consumer: str, event_id: str) -> bool:
         """Records that `consumer` handled `event_id`; False if it already had (a redelivery)."""
         key = (consumer, canonical_event_id(event_id))
         tx = _writable(self._tx)
@@ -192,7 +187,7 @@ class InMemoryInbox:
     def mark_all_handled(self, consumer: str, event_ids: Sequence[str]) -> list[str]:
         """Records that `consumer` handled each event, in one write; returns the ids (as given, in order)
         it had not handled before. An id given twice counts once: the first time."""
-        return [event_id for event_id in event_ids if self.mark_handled(consumer, event_id)]
+        return [event_id for event_id in event_ids if self._mark_handled(consumer, event_id)]
 
 
 class InMemoryUnitOfWork:

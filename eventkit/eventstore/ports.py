@@ -30,10 +30,6 @@ class EventStore(Protocol):
         """Returns each stream's events in version order, in one read ([] for an unknown stream)."""
         ...
 
-    def read_all(self, after_position: int = 0, limit: int = 1000) -> list[StoredEvent]:
-        """Returns events of every stream with a global position above `after_position`, in order."""
-        ...
-
 
 class Outbox(Protocol):
     def add(self, messages: Sequence[OutboundMessage]) -> None:
@@ -42,10 +38,6 @@ class Outbox(Protocol):
 
 
 class Inbox(Protocol):
-    def mark_handled(self, consumer: str, event_id: str) -> bool:
-        """Records that `consumer` handled `event_id`; False if it already had (a redelivery)."""
-        ...
-
     def mark_all_handled(self, consumer: str, event_ids: Sequence[str]) -> list[str]:
         """Records that `consumer` handled each event, in one write; returns the ids (as given, in order)
         it had not handled before. An id given twice counts once: the first time."""

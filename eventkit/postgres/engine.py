@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from functools import partial
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, make_url, text
 
 from eventkit.health import Check
 
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+U = TypeVar("U")
 
 
 def make_engine(database_url: str, *, pool_size: int = 10, search_path: str | None = None) -> Engine:
@@ -46,3 +49,14 @@ def postgres_check(engine: Engine) -> Check:
         return f"database {database} answers"
 
     return check
+
+
+def postgres_units_of_work(
+    database_url: str, unit_of_work: Callable[[Engine], U], given: Callable[[], U] | None = None
+) -> tuple[Callable[[], U], dict[str, Check]]:
+    """The given unit of work factory (tests pass fakes) and no checks, or units of work on one new engine
+    for the service's own database and that database's readiness check."""
+    if given is not None:
+        return given, {}
+    engine = make_engine(database_url)
+    return partial(unit_of_work, engine), {"postgres": postgres_check(engine)}

@@ -25,8 +25,8 @@ class PostgresEventStore:
     """Appends and reads events on the unit of work's connection, inside its transaction.
 
     Positions come from a sequence at insert time, so they increase in insertion order but a transaction
-    that commits late can make a lower position visible after a higher one: a reader that follows
-    `read_all(after_position)` live may pass it. Live delivery goes through the outbox relay instead.
+    that commits late can make a lower position visible after a higher one, which is why no reader follows
+    positions: live delivery goes through the outbox relay instead.
     `data` and `metadata` are jsonb, which keeps numbers as decimals: 1e16 reads back as 10**16.
     """
 
@@ -79,12 +79,6 @@ class PostgresEventStore:
             for row in self._connection.execute(query):
                 found[row.stream_id].append(_from_row(row))
         return found
-
-    def read_all(self, after_position: int = 0, limit: int = 1000) -> list[StoredEvent]:
-        """Returns events of every stream with a global position above `after_position`, in order."""
-        query = select(events).where(events.c.position > after_position).order_by(events.c.position)
-        with translated_errors("read all events"):
-            return [_from_row(row) for row in self._connection.execute(query.limit(limit))]
 
     def _require_versions(self, expected: Mapping[str, int]) -> None:
         # The unique key only catches a stream that moved past its expected version; this catches one that

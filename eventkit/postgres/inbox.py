@@ -18,18 +18,6 @@ class PostgresInbox:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def mark_handled(self, consumer: str, event_id: str) -> bool:
-        """Records that `consumer` handled `event_id`; False if it already had (a redelivery)."""
-        # A concurrent handler of the same event makes this wait; once it commits, this one gets False.
-        statement = (
-            insert(inbox)
-            .values(consumer=consumer, event_id=canonical_event_id(event_id))
-            .on_conflict_do_nothing()
-            .returning(inbox.c.event_id)
-        )
-        with translated_errors("record a handled event"):
-            return self._connection.execute(statement).first() is not None
-
     def mark_all_handled(self, consumer: str, event_ids: Sequence[str]) -> list[str]:
         """Records that `consumer` handled each event, in one write; returns the ids (as given, in order)
         it had not handled before. An id given twice counts once: the first time."""
@@ -38,6 +26,7 @@ class PostgresInbox:
             given.setdefault(canonical_event_id(event_id), event_id)
         if not given:
             return []
+        # A concurrent handler of the same event makes this wait; once it commits, the event is not new here.
         rows = [{"consumer": consumer, "event_id": event_id} for event_id in given]
         with translated_errors(f"record {len(given)} handled events"):
             new = {str(row.event_id) for row in self._connection.execute(_MARK, rows)}

@@ -104,13 +104,6 @@ class OutboxRows:
         with translated_errors("count the outbox backlog"), self._engine.connect() as connection:
             return int(connection.execute(_BACKLOG).scalar_one())
 
-    def oldest_unpublished_age_s(self) -> float:
-        """Returns how long the oldest unconfirmed row has waited, in seconds (0 when none waits)."""
-        age = func.extract("epoch", func.now() - func.min(outbox.c.created_at))
-        query = select(func.coalesce(age, 0)).where(outbox.c.published_at.is_(None))
-        with translated_errors("measure the outbox lag"), self._engine.connect() as connection:
-            return float(connection.execute(query).scalar_one())
-
     def purge_published(self, older_than: timedelta, limit: int) -> int:
         """Deletes up to `limit` rows published over `older_than` ago, oldest first; returns how many."""
         with translated_errors("purge published outbox rows"), self._engine.begin() as connection:

@@ -35,7 +35,7 @@ from eventkit.eventstore.errors import StoreUnavailable
 from eventkit.messaging import Publisher, PublishError
 from eventkit.postgres.outbox import OUTBOX_CHANNEL
 from eventkit.postgres.outbox_rows import OutboxRows
-from eventkit.postgres.relay_lease import LeaseLost, RelayLease
+from eventkit.postgres.relay_lease import LeaseLost, PostgresRelayLease
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ OUTBOX_PUBLISHED = Counter("outbox_published", "Outbox messages the broker confi
 OUTBOX_PURGED = Counter("outbox_purged", "Published outbox rows deleted once past their retention")
 
 
-class OutboxRelay:
+class PostgresOutboxRelay:
     """Moves committed outbox rows to the broker; `run` keeps exactly one relay active per lock key.
 
     Every relay of one database must use the same `lock_key` (any bigint other than the migrations'
@@ -84,7 +84,7 @@ class OutboxRelay:
         self._poll_interval_s = poll_interval_s
         self._standby_retry_s = standby_retry_s
         self._max_backoff_s = max_backoff_s
-        self._lease = RelayLease(engine, lock_key, channel=channel)
+        self._lease = PostgresRelayLease(engine, lock_key, channel=channel)
         self._retention = retention
         self._purge_interval_s = purge_interval_s
         self._purge_batch = purge_batch
@@ -115,10 +115,6 @@ class OutboxRelay:
     def backlog(self) -> int:
         """Counts the outbox messages the broker has not confirmed yet."""
         return self._rows.backlog()
-
-    def lag_seconds(self) -> float:
-        """Returns how long the oldest unconfirmed message has waited (0 when none waits)."""
-        return self._rows.oldest_unpublished_age_s()
 
     def purge_published(self) -> int:
         """Deletes up to one batch of messages published longer than the retention ago; returns how many."""

@@ -25,7 +25,7 @@ class LeaseLost(EventStoreError):
     """The session that held the relay lock ended, so another relay may be active now."""
 
 
-class RelayLease:
+class PostgresRelayLease:
     """Holds `pg_try_advisory_lock(lock_key)` on its own session; the lock lives exactly as long as it.
 
     When the holder dies its session closes and PostgreSQL releases the lock, so a standby takes over.
@@ -36,10 +36,6 @@ class RelayLease:
         self._lock_key = lock_key
         self._channel = channel
         self._session: PoolProxiedConnection | None = None  # while the lock is held
-
-    @property
-    def held(self) -> bool:
-        return self._session is not None
 
     def try_acquire(self) -> bool:
         """Takes the lock if nobody holds it and starts listening; False if another session holds it."""

@@ -7,13 +7,9 @@ from typing import Any
 
 import requests
 
+from contracts import DataIngested, topic_for
 from eventkit.health import Check
 from eventkit.settings import RuntimeSettings
-
-
-def namespace_path(namespace: str) -> str:
-    """Turns `persistent://tenant/ns` into the admin path `tenant/ns`."""
-    return namespace.split("://", 1)[1]
 
 
 def topics_path(name: str) -> str:
@@ -64,3 +60,10 @@ def pulsar_check(admin: PulsarAdmin, topic: str, timeout_s: float = 3.0) -> Chec
         return f"topic {short} served"
 
     return check
+
+
+def broker_check(runtime: RuntimeSettings) -> Check:
+    """The broker probe every service runs: data-ingested, which each of them publishes or consumes, is
+    served to this service's role."""
+    ingested = topic_for(DataIngested.EVENT_TYPE, runtime.pulsar_namespace)
+    return pulsar_check(PulsarAdmin.for_runtime(runtime), ingested)

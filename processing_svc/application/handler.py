@@ -31,9 +31,9 @@ class ProcessRecord:
 
     def __call__(self, event: IntegrationEvent) -> None:
         """Processes the event once; store errors propagate so the consumer retries it."""
-        self.process_all([event])
+        self.handle_batch([event])
 
-    def process_all(self, events: Sequence[IntegrationEvent]) -> None:
+    def handle_batch(self, events: Sequence[IntegrationEvent]) -> None:
         """Processes a batch in one transaction, in order, with one inbox write, one read of the records'
         streams, one append and one outbox write; each record keeps its own steps and DataProcessed. All or
         nothing: a store error propagates and nothing of the batch is kept."""

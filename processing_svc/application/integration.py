@@ -22,14 +22,4 @@ def data_processed_message(
             for step in run.steps
         ),
     )
-    event = contracts.new_event(
-        contracts.DataProcessed.EVENT_TYPE,
-        data_id=cause.data_id,
-        partner_id=cause.partner_id,
-        record_version=cause.record_version,
-        data=data,
-        producer=PRODUCER,
-        correlation_id=cause.correlation_id,
-        causation_id=cause.event_id,
-    )
-    return outbound(event, topic)
+    return outbound(contracts.follow_up_event(cause, data, PRODUCER), topic)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from processing_svc.domain.errors import StepRejected
-from processing_svc.domain.steps.base import DuplicateIndex, Step, StepOutput, Work
+from processing_svc.domain.steps.base import BatchStep, DuplicateIndex, Step, StepOutput, Work
 from processing_svc.domain.steps.enrich import Enrich
 from processing_svc.domain.steps.fingerprint import Fingerprint
 from processing_svc.domain.steps.normalize import Normalize
@@ -109,9 +109,8 @@ class _Progress:
 
 def _outcomes(step: Step, works: list[Work], duplicates: DuplicateIndex) -> list[StepOutput | StepRejected]:
     """Each record's output of the step, or the rejection it raised."""
-    run_many = getattr(step, "run_many", None)  # a BatchStep
-    if run_many is not None and works:
-        return list(run_many(works, duplicates))
+    if isinstance(step, BatchStep) and works:
+        return list(step.run_many(works, duplicates))
     outcomes: list[StepOutput | StepRejected] = []
     for work in works:
         try:

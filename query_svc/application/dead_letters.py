@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from contracts.topics import DEAD_LETTER_SUFFIX
+from query_svc.application.ports import DeadLetter, DeadLetterStore
 from query_svc.domain.errors import QueryError
 
 DEFAULT_SAMPLE = 10
@@ -36,21 +36,6 @@ class RedriveInProgress(QueryError):
 
 
 @dataclass(frozen=True)
-class DeadLetter:
-    """One dead letter as an operator sees it; fields the letter does not carry are None."""
-
-    message_id: str
-    original_message_id: str | None
-    event_id: str | None
-    event_type: str | None
-    data_id: str | None
-    reason: str | None
-    error_type: str | None
-    redelivery_count: int | None
-    dead_lettered_at: str | None
-
-
-@dataclass(frozen=True)
 class DeadLetterTopic:
     """A dead-letter topic, the topic its letters came from and the subscription that gave up on them."""
 
@@ -65,27 +50,6 @@ class DeadLetterSummary:
     location: DeadLetterTopic
     count: int
     sample: Sequence[DeadLetter] = field(default_factory=tuple)
-
-
-class DeadLetterStore(Protocol):
-    """Where dead letters live: the broker's topics, read and acknowledged on one admin subscription."""
-
-    def topic_names(self) -> list[str]:
-        """Every topic of the namespace, fully qualified."""
-        ...
-
-    def count(self, dead_letter_topic: str) -> int:
-        """Letters not yet redriven."""
-        ...
-
-    def sample(self, dead_letter_topic: str, size: int) -> list[DeadLetter]:
-        """The oldest `size` letters not yet redriven, without consuming them."""
-        ...
-
-    def redrive(self, dead_letter_topic: str, limit: int, fallback_topic: str | None) -> int:
-        """Re-publishes up to `limit` of the oldest letters to the topic each came from (or `fallback_topic`
-        when a letter does not say), then removes them; returns how many."""
-        ...
 
 
 def locate(

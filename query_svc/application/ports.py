@@ -1,12 +1,14 @@
-"""The ports query_svc's use cases need: the records view, checkpoints, and list reads."""
+"""The ports query_svc's use cases need: the view and its generations, checkpoints, list reads, rebuild jobs,
+the event topics to replay, and the dead-letter topics."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from query_svc.domain.rebuild_job import RebuildJob
 from query_svc.domain.timeline import TimelineEntry
 
 Slot = tuple[str, int, TimelineEntry]  # record id, slot number, entry
@@ -127,3 +129,96 @@ class ViewGenerations(Protocol):
     def report(self, instance: str, generation: str) -> None: ...
 
     def reports(self) -> list[ConsumerReport]: ...
+
+
+class JobStore(Protocol):
+    def create(self, job: RebuildJob) -> bool:
+        """Stores a new job and takes the one-job lock; False (nothing stored) if another job holds it."""
+        ...
+
+    def save(self, job: RebuildJob) -> None: ...
+
+    def get(self, job_id: str) -> RebuildJob | None: ...
+
+    def recent(self, limit: int) -> list[RebuildJob]: ...
+
+    def lock_holder(self) -> str | None: ...
+
+    def release(self, job_id: str) -> None:
+        """Gives the lock up if this job holds it."""
+        ...
+
+    def claim(self, job_id: str) -> bool:
+        """Makes this process the job's only runner; False if another process claimed it first."""
+        ...
+
+    def take_over(self, job_id: str, seen_at: datetime) -> bool:
+        """Makes this process the runner of a job whose runner went silent at `seen_at`; False if another
+        process took it over first."""
+        ...
+
+    def request_cancel(self, job_id: str) -> None: ...
+
+    def cancel_requested(self, job_id: str) -> bool: ...
+
+
+class TopicReader(Protocol):
+    topic: str
+
+    def read_batch(self, max_events: int) -> list[TimelineEntry]:
+        """The next events, up to `max_events`; empty once the reader has caught up with the topic's end."""
+        ...
+
+    @property
+    def position(self) -> str | None:
+        """The last message read (undecodable ones included), to open a reader after it; None before any."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class EventLog(Protocol):
+    def open_readers(self, after: Mapping[str, str] | None = None) -> Sequence[TopicReader]:
+        """A reader of each event topic: after its position in `after` if there is one, else at its earliest
+        message."""
+        ...
+
+    def sizes(self) -> dict[str, int]:
+        """Messages currently in each event topic (for progress and ETA)."""
+        ...
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """One dead letter as an operator sees it; fields the letter does not carry are None."""
+
+    message_id: str
+    original_message_id: str | None
+    event_id: str | None
+    event_type: str | None
+    data_id: str | None
+    reason: str | None
+    error_type: str | None
+    redelivery_count: int | None
+    dead_lettered_at: str | None
+
+
+class DeadLetterStore(Protocol):
+    """Where dead letters live: the broker's topics, read and acknowledged on one admin subscription."""
+
+    def topic_names(self) -> list[str]:
+        """Every topic of the namespace, fully qualified."""
+        ...
+
+    def count(self, dead_letter_topic: str) -> int:
+        """Letters not yet redriven."""
+        ...
+
+    def sample(self, dead_letter_topic: str, size: int) -> list[DeadLetter]:
+        """The oldest `size` letters not yet redriven, without consuming them."""
+        ...
+
+    def redrive(self, dead_letter_topic: str, limit: int, fallback_topic: str | None) -> int:
+        """Re-publishes up to `limit` of the oldest letters to the topic each came from (or `fallback_topic`
+        when a letter does not say), then removes them; returns how many."""
+        ...

@@ -27,126 +27,32 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 from query_svc.application.live import SILENT_AFTER
-from query_svc.application.ports import ViewGenerations
+from query_svc.application.ports import EventLog, JobStore, TopicReader, ViewGenerations
 from query_svc.application.projector import Projector
 from query_svc.domain.errors import JobNotFound, QueryError, RebuildConflict, ViewStoreDown
+from query_svc.domain.rebuild_job import (
+    CANCELLED,
+    CATCHING_UP,
+    DONE,
+    FAILED,
+    PENDING,
+    RUNNING,
+    SWITCHING,
+    UNFINISHED,
+    RebuildJob,
+    effective,
+    stale,
+)
 from query_svc.domain.timeline import TimelineEntry
 
-PENDING, RUNNING, CATCHING_UP, SWITCHING = "pending", "running", "catching_up", "switching"
-DONE, FAILED, CANCELLED = "done", "failed", "cancelled"
-UNFINISHED = (PENDING, RUNNING, CATCHING_UP, SWITCHING)
-FINISHED = (DONE, FAILED, CANCELLED)
-STALE_AFTER = timedelta(seconds=10)  # ten missed heartbeats
 _MAX_RETRY_S = 5.0  # below STALE_AFTER: a runner that retries is not taken for gone
 _log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class RebuildJob:
-    id: str
-    state: str
-    generation: str
-    created_at: datetime
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-    heartbeat_at: datetime | None = None
-    replayed: dict[str, int] = field(default_factory=dict)
-    totals: dict[str, int] = field(default_factory=dict)  # messages in each topic when the replay began
-    skipped: dict[str, int] = field(
-        default_factory=dict
-    )  # events the view store refused (as live: dead letters)
-    rate: float = 0.0  # events per second since the start
-    eta_seconds: float | None = None
-    error: str | None = None
-    # Where the catching-up pass ended in each topic (opaque positions): the last pass reads on from there.
-    resume_from: dict[str, str] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        shown = {k: v for k, v in asdict(self).items() if k != "resume_from"}
-        return {**shown, "collection": f"records_{self.generation}"}
-
-    @property
-    def seen_at(self) -> datetime:
-        """The job's last sign of life: its runner's heartbeat, or its creation while pending."""
-        return self.heartbeat_at or self.created_at
-
-
-class JobStore(Protocol):
-    def create(self, job: RebuildJob) -> bool:
-        """Stores a new job and takes the one-job lock; False (nothing stored) if another job holds it."""
-        ...
-
-    def save(self, job: RebuildJob) -> None: ...
-
-    def get(self, job_id: str) -> RebuildJob | None: ...
-
-    def recent(self, limit: int) -> list[RebuildJob]: ...
-
-    def lock_holder(self) -> str | None: ...
-
-    def release(self, job_id: str) -> None:
-        """Gives the lock up if this job holds it."""
-        ...
-
-    def claim(self, job_id: str) -> bool:
-        """Makes this process the job's only runner; False if another process claimed it first."""
-        ...
-
-    def take_over(self, job_id: str, seen_at: datetime) -> bool:
-        """Makes this process the runner of a job whose runner went silent at `seen_at`; False if another
-        process took it over first."""
-        ...
-
-    def request_cancel(self, job_id: str) -> None: ...
-
-    def cancel_requested(self, job_id: str) -> bool: ...
-
-
-class TopicReader(Protocol):
-    topic: str
-
-    def read_batch(self, max_events: int) -> list[TimelineEntry]:
-        """The next events, up to `max_events`; empty once the reader has caught up with the topic's end."""
-        ...
-
-    @property
-    def position(self) -> str | None:
-        """The last message read (undecodable ones included), to open a reader after it; None before any."""
-        ...
-
-    def close(self) -> None: ...
-
-
-class EventLog(Protocol):
-    def open_readers(self, after: Mapping[str, str] | None = None) -> Sequence[TopicReader]:
-        """A reader of each event topic: after its position in `after` if there is one, else at its earliest
-        message."""
-        ...
-
-    def sizes(self) -> dict[str, int]:
-        """Messages currently in each event topic (for progress and ETA)."""
-        ...
-
-
-def stale(job: RebuildJob, now: datetime) -> bool:
-    """Unfinished and silent for too long: its runner is gone."""
-    return job.state in UNFINISHED and now - job.seen_at > STALE_AFTER
-
-
-def effective(job: RebuildJob, now: datetime) -> RebuildJob:
-    """The job as it really stands: one whose runner is gone has failed, unless it is switching (which
-    another runner takes over and finishes)."""
-    if job.state != SWITCHING and stale(job, now):
-        reason = "no query consumer picked it up" if job.state == PENDING else "its runner stopped"
-        return replace(job, state=FAILED, error=f"abandoned: {reason} (no heartbeat since {job.seen_at})")
-    return job
 
 
 class Rebuilds:

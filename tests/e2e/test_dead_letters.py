@@ -21,7 +21,7 @@ from eventkit.pulsar.admin import topics_path
 from eventkit.pulsar.consumer import EventConsumer
 from eventkit.pulsar.dead_letters import original_properties
 from eventkit.pulsar.publisher import PulsarPublisher
-from query_svc.adapters.mongo.generations import MongoGenerations
+from query_svc.adapters.mongo.generations import MongoViewGenerations
 from tests.e2e.conftest import ApiKeys
 from tests.helpers import delete_topics, read_all, wait_until
 from tests.integration.pulsar.conftest import ingested, outbound, running
@@ -232,7 +232,7 @@ def test_a_record_dead_lettered_by_a_view_store_outage_completes_after_the_fix_a
     with MongoClient(stack.mongo_url, tz_aware=True) as mongo:
 
         def awaiting() -> bool:
-            records = MongoGenerations(mongo["query"]).records()  # the active generation
+            records = MongoViewGenerations(mongo["query"]).records()  # the active generation
             view: dict[str, Any] | None = records.find_one({"_id": record_id})
             return view is not None and view.get("status") == "awaiting"
 

@@ -19,7 +19,7 @@ import requests
 from contracts import InvalidEvent, decode, to_dict
 from contracts.topics import TOPICS
 from query_svc.adapters.mongo.connection import make_mongo
-from query_svc.adapters.mongo.generations import MongoGenerations
+from query_svc.adapters.mongo.generations import MongoViewGenerations
 from query_svc.application.projector import entry_from_wire
 from query_svc.domain.timeline import TimelineEntry, distinct
 from query_svc.domain.view import fold
@@ -192,7 +192,7 @@ def test_a_rebuild_during_steady_ingestion_equals_a_replay_of_the_log_and_querie
     reference = _reference(stack)
     client = make_mongo(stack.mongo_url)
     try:
-        records = MongoGenerations(client["query"]).records(job["generation"])
+        records = MongoViewGenerations(client["query"]).records(job["generation"])
         view = {doc.pop("_id"): doc for doc in records.find({})}
     finally:
         client.close()

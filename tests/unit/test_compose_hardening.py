@@ -18,13 +18,13 @@ import yaml
 from contracts import TOPICS, dead_letter_topic
 from eventkit.settings import Env
 from ingestion_svc.settings import Settings as IngestionSettings
-from processing_svc.bootstrap import SUBSCRIPTION as PROCESSING_SUBSCRIPTION
+from processing_svc.adapters.pulsar.consumers import SUBSCRIPTION as PROCESSING_SUBSCRIPTION
 from processing_svc.settings import Settings as ProcessingSettings
 from query_svc.adapters.pulsar.consumers import SUBSCRIPTION as QUERY_SUBSCRIPTION
 from query_svc.settings import Settings as QuerySettings
 from tests.compose_redis_acl import REDIS_PASSWORDS, run_redis_acl
 from tests.stack_security import NAMESPACE, granted
-from validation_svc.bootstrap import SUBSCRIPTION as VALIDATION_SUBSCRIPTION
+from validation_svc.adapters.pulsar.consumers import SUBSCRIPTION as VALIDATION_SUBSCRIPTION
 from validation_svc.settings import Settings as ValidationSettings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ from contracts import (
     DataValidated,
     IntegrationEvent,
     RuleViolation,
-    new_event,
+    follow_up_event,
 )
 from eventkit.messaging import outbound
 from validation_svc.application.ports import PendingRun, ValidationLog
@@ -34,7 +34,7 @@ class ValidateRecord:
         """Validates and logs the event; returns whether it had an effect (False for a redelivery)."""
         return self._log.append_run(self._run_for(event))
 
-    def handle_all(self, events: Sequence[IntegrationEvent]) -> list[bool]:
+    def handle_batch(self, events: Sequence[IntegrationEvent]) -> list[bool]:
         """Validates the events and logs their runs in one round trip; returns each one's effect."""
         return self._log.append_runs([self._run_for(event) for event in events])
 
@@ -52,14 +52,5 @@ class ValidateRecord:
             violations=violations,
         )
         errors = tuple(RuleViolation(v.rule, v.field, v.message) for v in violations)
-        validated = new_event(
-            DataValidated.EVENT_TYPE,
-            data_id=event.data_id,
-            partner_id=event.partner_id,
-            record_version=event.record_version,
-            data=DataValidated(not errors, ruleset.version, errors),
-            producer=PRODUCER,
-            correlation_id=event.correlation_id,
-            causation_id=event.event_id,
-        )
+        validated = follow_up_event(event, DataValidated(not errors, ruleset.version, errors), PRODUCER)
         return PendingRun(event.event_id, entries, outbound(validated, self._topic))

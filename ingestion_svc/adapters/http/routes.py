@@ -22,7 +22,8 @@ from ingestion_svc.adapters.http.schemas import (
     StoredEventSchema,
 )
 from ingestion_svc.application.commands import AmendRecord, IngestRecord, Receipt, RequestContext
-from ingestion_svc.application.service import IngestionService
+from ingestion_svc.application.handler import IngestRecords
+from ingestion_svc.application.queries import IngestionQueries
 
 # One instance for every batch item: building a marshmallow schema costs more than loading a small item.
 _ITEM_SCHEMA = IngestRequestSchema()
@@ -39,7 +40,9 @@ def _forbidden_partner(partner_id: str) -> Problem:
     return Problem(403, f"This key may not write records of partner {partner_id!r}; use that partner's key.")
 
 
-def ingestion_blueprint(service: IngestionService, query_base_url: str, batch_max_items: int) -> Blueprint:
+def ingestion_blueprint(
+    handler: IngestRecords, queries: IngestionQueries, query_base_url: str, batch_max_items: int
+) -> Blueprint:
     blp = Blueprint("ingest", __name__, url_prefix="/ingest", description="Submit, amend and audit records")
 
     def with_location(
@@ -56,7 +59,7 @@ def ingestion_blueprint(service: IngestionService, query_base_url: str, batch_ma
     def ingest(body: dict[str, Any]) -> tuple[Any, int, dict[str, str]]:
         if not current_principal().may_access(body["partner_id"]):
             raise _forbidden_partner(body["partner_id"])
-        outcome = service.ingest(IngestRecord(**body), _context(body))
+        outcome = handler.ingest(IngestRecord(**body), _context(body))
         return with_location(outcome.receipt, 201, outcome.replayed)
 
     @blp.route("/batch", methods=["POST"])
@@ -64,7 +67,7 @@ def ingestion_blueprint(service: IngestionService, query_base_url: str, batch_ma
     def ingest_batch() -> tuple[dict[str, Any], int]:
         items = _batch_items(strict_json_body(), batch_max_items)
         valid, results = _validate_items(items)
-        outcome = service.ingest_batch([command for _, command in valid], _context(items))
+        outcome = handler.ingest_batch([command for _, command in valid], _context(items))
         for (index, _), receipt in zip(valid, outcome.receipts, strict=True):
             results[index] = {
                 "index": index,
@@ -82,19 +85,19 @@ def ingestion_blueprint(service: IngestionService, query_base_url: str, batch_ma
     def amend(body: dict[str, Any], record_id: Any) -> tuple[Any, int, dict[str, str]]:
         scope = current_principal().partner_scope
         command = AmendRecord(str(record_id), body["payload"], headers.expected_version(), scope)
-        return with_location(service.amend(command, _context()), 200)
+        return with_location(handler.amend(command, _context()), 200)
 
     @blp.route("/<uuid:record_id>", methods=["GET"])
     @blp.arguments(AsOfSchema, location="query")
     @blp.response(200, RecordSchema, description="The record rebuilt from its events")
     def get_record(args: dict[str, datetime | None], record_id: Any) -> tuple[Any, int, dict[str, str]]:
-        record = service.get(str(record_id), current_principal().partner_scope, args["as_of"])
+        record = queries.get(str(record_id), current_principal().partner_scope, args["as_of"])
         return record, 200, {"ETag": headers.etag(record.version)}
 
     @blp.route("/<uuid:record_id>/events", methods=["GET"])
     @blp.response(200, StoredEventSchema(many=True), description="The record's audit trail, oldest first")
     def record_events(record_id: Any) -> Any:
-        return service.history(str(record_id), current_principal().partner_scope)
+        return queries.history(str(record_id), current_principal().partner_scope)
 
     return blp
 

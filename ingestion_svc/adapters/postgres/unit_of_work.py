@@ -9,7 +9,7 @@ from ingestion_svc.adapters.postgres.idempotency import PostgresIdempotencyStore
 from ingestion_svc.application.ports import IdempotencyStore
 
 
-class IngestionPostgresUnitOfWork(PostgresUnitOfWork):
+class PostgresIngestionUnitOfWork(PostgresUnitOfWork):
     idempotency: IdempotencyStore
 
     def __enter__(self) -> Self:

@@ -9,7 +9,7 @@ from processing_svc.adapters.postgres.duplicates import PostgresDuplicateIndex
 from processing_svc.domain.steps.base import DuplicateIndex
 
 
-class ProcessingPostgresUnitOfWork(PostgresUnitOfWork):
+class PostgresProcessingUnitOfWork(PostgresUnitOfWork):
     """Adds the duplicate index to the transaction of the events, outbox and inbox."""
 
     duplicates: DuplicateIndex

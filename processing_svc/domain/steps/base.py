@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 Claim = tuple[str, str, str]  # (partner_id, fingerprint, data_id)
 
@@ -45,6 +45,7 @@ class Step(Protocol):
     def run(self, work: Work, duplicates: DuplicateIndex) -> StepOutput: ...
 
 
+@runtime_checkable
 class BatchStep(Step, Protocol):
     """A step that handles a batch of records at once (one round trip to the duplicate index for all);
     it must give each record what `run` would, in order, and may not reject any."""

@@ -38,7 +38,7 @@ def events_name(generation: str) -> str:
     return TIMELINE if generation == INITIAL else f"{TIMELINE}_{generation}"
 
 
-class MongoGenerations:
+class MongoViewGenerations:
     def __init__(self, database: Database[Document], *, cache_s: float = 1.0) -> None:
         self._database = database
         self._cache_s = cache_s
@@ -104,7 +104,7 @@ class MongoGenerations:
 class ActiveRecordReader:
     """Reads the records of whichever generation is active at the time of the read."""
 
-    def __init__(self, generations: MongoGenerations, max_time_ms: int) -> None:
+    def __init__(self, generations: MongoViewGenerations, max_time_ms: int) -> None:
         self._generations = generations
         self._max_time_ms = max_time_ms
 
@@ -124,7 +124,7 @@ class ActiveRecordReader:
 class ActiveTimeline:
     """Reads timelines from whichever generation is active (queries only read)."""
 
-    def __init__(self, generations: MongoGenerations) -> None:
+    def __init__(self, generations: MongoViewGenerations) -> None:
         self._generations = generations
 
     def read(self, data_id: str, start: int = 0) -> tuple[TimelineEntry, ...]:

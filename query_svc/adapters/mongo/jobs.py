@@ -13,7 +13,7 @@ from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
 from query_svc.adapters.mongo.errors import translated
-from query_svc.application.rebuild import RebuildJob
+from query_svc.domain.rebuild_job import RebuildJob
 
 JOBS = "rebuild_jobs"
 LOCK = "lock"

@@ -24,11 +24,11 @@ from eventkit.pulsar import dead_letters as letter
 from eventkit.pulsar.admin import PulsarAdmin, topics_path
 from eventkit.pulsar.publisher import PulsarPublisher
 from query_svc.application.dead_letters import (
-    DeadLetter,
     DeadLettersUnavailable,
     InvalidDeadLetterRequest,
     RedriveInProgress,
 )
+from query_svc.application.ports import DeadLetter
 
 ADMIN_SUBSCRIPTION = "dead-letters-admin"
 _EARLIEST = {"ledgerId": -1, "entryId": -1}  # MessageId.earliest, as the admin API takes it

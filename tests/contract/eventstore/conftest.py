@@ -14,7 +14,7 @@ from eventkit.eventstore.ports import UnitOfWork
 from eventkit.messaging import OutboundMessage
 from eventkit.postgres.engine import make_engine
 from eventkit.postgres.migrations import migrate
-from eventkit.postgres.relay import OutboxRelay
+from eventkit.postgres.relay import PostgresOutboxRelay
 from eventkit.postgres.testing import temporary_schema
 from eventkit.postgres.unit_of_work import PostgresUnitOfWork
 from tests.stack import StackEndpoints
@@ -66,7 +66,7 @@ def _memory_harness() -> Harness:
 def _postgres_harness(engine: Engine) -> Harness:
     _empty(engine)
     recorder = _Recorder()
-    relay = OutboxRelay(engine, recorder, lock_key=1)  # relay_once only: the lock is not taken
+    relay = PostgresOutboxRelay(engine, recorder, lock_key=1)  # relay_once only: the lock is not taken
 
     def relayed() -> list[OutboundMessage]:
         relay.relay_once()

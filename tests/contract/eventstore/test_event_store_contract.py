@@ -109,7 +109,6 @@ def test_a_unit_of_work_reads_its_own_appends_before_commit(harness: Harness) ->
         uow.events.append(stream_id, 1, [_event(2)])
 
         assert [e.version for e in uow.events.read_stream(stream_id)] == [1, 2]
-        assert [e.stream_id for e in uow.events.read_all()] == [stream_id, stream_id]
         with harness.new_uow() as other:
             assert other.events.read_stream(stream_id) == []
 
@@ -187,27 +186,6 @@ def test_read_stream_until_returns_the_events_that_had_occurred_by_then(harness:
     assert _read(harness, stream_id, until=T0 - timedelta(days=1)) == []
     in_other_zone = moments[2].astimezone(timezone(timedelta(hours=-5)))
     assert [e.version for e in _read(harness, stream_id, until=in_other_zone)] == [1, 2, 3]
-
-
-def test_read_all_returns_every_stream_in_position_order_and_pages(harness: Harness) -> None:
-    a, b = _stream(), _stream()
-    _append(harness, a, 0, [_event(1)])
-    _append(harness, b, 0, [_event(2), _event(3)])
-    _append(harness, a, 1, [_event(4)])
-
-    with harness.new_uow() as uow:
-        everything = uow.events.read_all()
-        pages, after = [], 0
-        while page := uow.events.read_all(after_position=after, limit=2):
-            assert len(page) <= 2
-            pages.extend(page)
-            after = page[-1].position
-
-    assert [(e.stream_id, e.data["n"]) for e in everything] == [(a, 1), (b, 2), (b, 3), (a, 4)]
-    assert [e.position for e in everything] == sorted(e.position for e in everything)
-    assert pages == everything
-    with harness.new_uow() as uow:
-        assert uow.events.read_all(after_position=everything[1].position) == everything[2:]
 
 
 def test_appending_nothing_stores_nothing(harness: Harness) -> None:

@@ -111,19 +111,19 @@ def test_work_after_a_commit_is_a_new_transaction_that_exit_rolls_back(harness: 
 def test_the_inbox_reports_a_redelivery(harness: Harness) -> None:
     event_id = str(uuid.uuid4())
     with harness.new_uow() as uow:
-        assert uow.inbox.mark_handled("processing", event_id) is True
-        assert uow.inbox.mark_handled("processing", event_id) is False
+        assert uow.inbox.mark_all_handled("processing", [event_id]) == [event_id]
+        assert uow.inbox.mark_all_handled("processing", [event_id]) == []
         uow.commit()
 
     with harness.new_uow() as uow:
-        assert uow.inbox.mark_handled("processing", event_id.upper()) is False
-        assert uow.inbox.mark_handled("query", event_id) is True
+        assert uow.inbox.mark_all_handled("processing", [event_id.upper()]) == []
+        assert uow.inbox.mark_all_handled("query", [event_id]) == [event_id]
 
 
 def test_the_inbox_marks_many_at_once_and_names_the_new_ones(harness: Harness) -> None:
     seen, first, second = (str(uuid.uuid4()) for _ in range(3))
     with harness.new_uow() as uow:
-        uow.inbox.mark_handled("processing", seen)
+        uow.inbox.mark_all_handled("processing", [seen])
         uow.commit()
 
     with harness.new_uow() as uow:
@@ -135,16 +135,16 @@ def test_the_inbox_marks_many_at_once_and_names_the_new_ones(harness: Harness) -
         uow.commit()
 
     with harness.new_uow() as uow:
-        assert uow.inbox.mark_handled("processing", second) is False
+        assert uow.inbox.mark_all_handled("processing", [second]) == []
 
 
 def test_a_rolled_back_inbox_mark_is_forgotten(harness: Harness) -> None:
     event_id = str(uuid.uuid4())
     with harness.new_uow() as uow:
-        assert uow.inbox.mark_handled("processing", event_id) is True
+        assert uow.inbox.mark_all_handled("processing", [event_id]) == [event_id]
 
     with harness.new_uow() as uow:
-        assert uow.inbox.mark_handled("processing", event_id) is True
+        assert uow.inbox.mark_all_handled("processing", [event_id]) == [event_id]
 
 
 def test_a_refused_write_aborts_the_transaction_and_commit_says_so(harness: Harness) -> None:
@@ -182,7 +182,7 @@ def test_a_unit_of_work_cannot_be_opened_twice_at_once(harness: Harness) -> None
         pass
 
     with uow:  # usable again once the first block is left
-        assert uow.inbox.mark_handled("c", str(uuid.uuid4())) is True
+        assert len(uow.inbox.mark_all_handled("c", [str(uuid.uuid4())])) == 1
 
 
 def test_messages_with_unstorable_fields_are_refused(harness: Harness) -> None:
@@ -192,7 +192,7 @@ def test_messages_with_unstorable_fields_are_refused(harness: Harness) -> None:
         with pytest.raises(ValueError):
             uow.outbox.add([OutboundMessage(TOPIC, "k", b"", str(uuid.uuid4()), {"p": "nul\x00"})])
         with pytest.raises(ValueError):
-            uow.inbox.mark_handled("c", "not-a-uuid")
+            uow.inbox.mark_all_handled("c", ["not-a-uuid"])
         uow.outbox.add([])
         uow.commit()
     assert harness.relayed() == []

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from ingestion_svc.adapters.memory import InMemoryIngestionUnitOfWork
-from ingestion_svc.adapters.postgres.unit_of_work import IngestionPostgresUnitOfWork
+from ingestion_svc.adapters.postgres.unit_of_work import PostgresIngestionUnitOfWork
 from ingestion_svc.application.ports import IngestionUnitOfWork, StoredOutcome
 from tests.ingestion_db import migrated_ingestion_engine
 from tests.stack import StackEndpoints
@@ -26,7 +26,7 @@ def new_uow(request: pytest.FixtureRequest) -> Iterator[NewUow]:
     else:
         stack: StackEndpoints = request.getfixturevalue("stack")
         with migrated_ingestion_engine(stack.ingestion_db_url) as engine:
-            yield lambda: IngestionPostgresUnitOfWork(engine)
+            yield lambda: PostgresIngestionUnitOfWork(engine)
 
 
 OUTCOME = StoredOutcome("hash-1", {"id": "r1", "version": 1})

@@ -8,7 +8,7 @@ import pytest
 
 from eventkit.eventstore.memory import InMemoryDatabase
 from processing_svc.adapters.memory import Claims, InMemoryProcessingUnitOfWork
-from processing_svc.adapters.postgres.unit_of_work import ProcessingPostgresUnitOfWork
+from processing_svc.adapters.postgres.unit_of_work import PostgresProcessingUnitOfWork
 from processing_svc.application.ports import ProcessingUnitOfWork
 from tests.processing_db import migrated_processing_engine
 from tests.stack import StackEndpoints
@@ -30,7 +30,7 @@ def new_uow(request: pytest.FixtureRequest) -> Iterator[NewUow]:
     else:
         stack: StackEndpoints = request.getfixturevalue("stack")
         with migrated_processing_engine(stack.processing_db_url, pool_size=2) as engine:
-            yield lambda: ProcessingPostgresUnitOfWork(engine)
+            yield lambda: PostgresProcessingUnitOfWork(engine)
 
 
 def test_the_first_claim_holds_the_fingerprint(new_uow: NewUow) -> None:
@@ -60,10 +60,10 @@ def test_a_rolled_back_claim_is_forgotten(new_uow: NewUow) -> None:
 def test_a_claim_commits_with_the_inbox_mark(new_uow: NewUow) -> None:
     with new_uow() as uow:
         _first(uow, "p", "f", "r1")
-        assert uow.inbox.mark_handled("c", "2d4c1a6e-0b7e-4d8c-9a35-1f4a3e6b9c01")
+        assert uow.inbox.mark_all_handled("c", ["2d4c1a6e-0b7e-4d8c-9a35-1f4a3e6b9c01"])
         uow.commit()
     with new_uow() as uow:
-        assert not uow.inbox.mark_handled("c", "2d4c1a6e-0b7e-4d8c-9a35-1f4a3e6b9c01")
+        assert not uow.inbox.mark_all_handled("c", ["2d4c1a6e-0b7e-4d8c-9a35-1f4a3e6b9c01"])
         assert _first(uow, "p", "f", "r2") == "r1"
 
 

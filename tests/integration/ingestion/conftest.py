@@ -13,10 +13,11 @@ import pytest
 from sqlalchemy import Engine
 
 from eventkit.messaging import Publisher
-from eventkit.postgres.relay import OutboxRelay
+from eventkit.postgres.relay import PostgresOutboxRelay
 from eventkit.pulsar.publisher import PulsarPublisher
-from ingestion_svc.adapters.postgres.unit_of_work import IngestionPostgresUnitOfWork
-from ingestion_svc.application.service import IngestionService
+from ingestion_svc.adapters.postgres.unit_of_work import PostgresIngestionUnitOfWork
+from ingestion_svc.application.handler import IngestRecords
+from ingestion_svc.application.queries import IngestionQueries
 from tests.helpers import delete_topics
 from tests.ingestion_db import migrated_ingestion_engine
 from tests.stack import StackEndpoints
@@ -28,7 +29,8 @@ class Pipeline:
     topic: str
     producer_name: str
     lock_key: int
-    service: IngestionService
+    handler: IngestRecords
+    queries: IngestionQueries
     stack: StackEndpoints
 
     def relay(
@@ -37,9 +39,9 @@ class Pipeline:
         wrap: Callable[[Publisher], Publisher] = lambda publisher: publisher,
         *,
         retention: timedelta = timedelta(seconds=60),
-    ) -> OutboxRelay:
+    ) -> PostgresOutboxRelay:
         publisher = wrap(PulsarPublisher(client, self.producer_name, send_timeout_ms=5000))
-        return OutboxRelay(
+        return PostgresOutboxRelay(
             self.engine,
             publisher,
             lock_key=self.lock_key,
@@ -56,8 +58,13 @@ def pipeline(stack: StackEndpoints) -> Iterator[Pipeline]:
     suffix = uuid.uuid4().hex[:10]
     topic = f"{stack.pulsar_namespace}/test-ingested-{suffix}"
     with migrated_ingestion_engine(stack.ingestion_db_url) as engine:
-        service = IngestionService(lambda: IngestionPostgresUnitOfWork(engine), topic)
-        yield Pipeline(engine, topic, f"test-relay-{suffix}", int(uuid.uuid4().int % 2**62), service, stack)
+
+        def uow_factory() -> PostgresIngestionUnitOfWork:
+            return PostgresIngestionUnitOfWork(engine)
+
+        handler, queries = IngestRecords(uow_factory, topic), IngestionQueries(uow_factory)
+        lock_key = int(uuid.uuid4().int % 2**62)
+        yield Pipeline(engine, topic, f"test-relay-{suffix}", lock_key, handler, queries, stack)
     delete_topics(stack.pulsar_admin, stack.pulsar_namespace, f"test-ingested-{suffix}")
 
 
@@ -71,7 +78,7 @@ def client(stack: StackEndpoints) -> Iterator[pulsar.Client]:
 class RelayThread:
     """Runs a relay until the block ends."""
 
-    def __init__(self, relay: OutboxRelay) -> None:
+    def __init__(self, relay: PostgresOutboxRelay) -> None:
         self.stop = threading.Event()
         self.thread = threading.Thread(target=relay.run, args=(self.stop,), name="test-relay")
 

@@ -38,7 +38,7 @@ def test_ingest_answers_201_while_the_broker_is_down_and_publishes_in_order_afte
     key = add_key(tmp_path / "keys.json", "partner", "partner123")
     environ = {"API_KEYS_FILE": str(tmp_path / "keys.json"), **pipeline.stack.pulsar_environ}
     settings = Settings.from_env(Env(environ))
-    http = create_app(settings, Ingestion(pipeline.service, {})).test_client()
+    http = create_app(settings, Ingestion(pipeline.handler, pipeline.queries, {})).test_client()
     http.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {key}"
     client = pipeline.stack.pulsar_client(operation_timeout_s=10)
     try:

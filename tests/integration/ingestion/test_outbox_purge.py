@@ -33,7 +33,7 @@ def _ingest(pipeline: Pipeline, count: int) -> list[str]:
     context = RequestContext("corr-purge", "caller")
     for start in range(0, count, BATCH):
         commands = [IngestRecord("partner123", {"n": n}) for n in range(start, min(start + BATCH, count))]
-        outcome = pipeline.service.ingest_batch(commands, context)
+        outcome = pipeline.handler.ingest_batch(commands, context)
         ids += [receipt.id for receipt in outcome.receipts]
     return ids
 

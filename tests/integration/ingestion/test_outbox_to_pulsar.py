@@ -21,9 +21,9 @@ def ctx(correlation_id: str = "corr-it") -> RequestContext:
 def test_committed_records_reach_pulsar_with_key_properties_and_order(
     pipeline: Pipeline, client: pulsar.Client
 ) -> None:
-    service = pipeline.service
-    receipts = [service.ingest(IngestRecord("partner123", {"n": n}), ctx(f"c{n}")).receipt for n in range(5)]
-    pipeline.service.amend(AmendRecord(receipts[0].id, {"n": 100}), ctx("c-amend"))
+    handler = pipeline.handler
+    receipts = [handler.ingest(IngestRecord("partner123", {"n": n}), ctx(f"c{n}")).receipt for n in range(5)]
+    pipeline.handler.amend(AmendRecord(receipts[0].id, {"n": 100}), ctx("c-amend"))
     with RelayThread(pipeline.relay(client)):
         wait_until(lambda: len(read_all(client, pipeline.topic)) == 6, what="6 messages on the topic")
     messages = read_all(client, pipeline.topic)
@@ -54,7 +54,7 @@ def test_a_relay_killed_between_publish_and_mark_published_still_delivers_each_e
     pipeline: Pipeline, client: pulsar.Client
 ) -> None:
     for n in range(4):
-        pipeline.service.ingest(IngestRecord("partner123", {"n": n}), ctx())
+        pipeline.handler.ingest(IngestRecord("partner123", {"n": n}), ctx())
     killed: list[CrashAfterPublish] = []
 
     def crash_after_publish(publisher: Publisher) -> Publisher:

@@ -15,7 +15,7 @@ from pathlib import Path
 from eventkit.messaging import OutboundMessage
 from eventkit.postgres.engine import make_engine
 from eventkit.postgres.migrations import migrate
-from eventkit.postgres.relay import OutboxRelay
+from eventkit.postgres.relay import PostgresOutboxRelay
 
 
 class FilePublisher:
@@ -41,7 +41,9 @@ def _migrate(database_url: str, schema: str, go_file: str) -> None:
 
 def _relay(database_url: str, schema: str, lock_key: str, out_file: str) -> None:
     engine = make_engine(database_url, search_path=schema, pool_size=2)
-    relay = OutboxRelay(engine, FilePublisher(Path(out_file)), lock_key=int(lock_key), poll_interval_s=0.2)
+    relay = PostgresOutboxRelay(
+        engine, FilePublisher(Path(out_file)), lock_key=int(lock_key), poll_interval_s=0.2
+    )
     relay.run(threading.Event())  # until killed
 
 

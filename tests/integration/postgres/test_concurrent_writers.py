@@ -103,7 +103,9 @@ def test_one_of_many_writers_amending_a_stream_wins_and_the_rest_conflict(engine
 def test_one_of_many_handlers_of_a_redelivered_event_handles_it(engine: Engine) -> None:
     event_id = str(uuid.uuid4())
 
-    futures = _race(engine, lambda uow: uow.inbox.mark_handled("processing", event_id), "INSERT INTO inbox")
+    futures = _race(
+        engine, lambda uow: bool(uow.inbox.mark_all_handled("processing", [event_id])), "INSERT INTO inbox"
+    )
 
     won, lost = _outcomes(futures)
     assert lost == []

@@ -11,7 +11,7 @@ from prometheus_client import REGISTRY
 from sqlalchemy import Engine, text
 
 from eventkit.messaging import OutboundMessage, PublishError
-from eventkit.postgres.relay import OutboxRelay
+from eventkit.postgres.relay import PostgresOutboxRelay
 from eventkit.postgres.unit_of_work import PostgresUnitOfWork
 from tests.integration.postgres.support import (
     CrashAfterPublish,
@@ -40,8 +40,8 @@ def _relay(
     batch_size: int = 500,
     retention: timedelta = timedelta(seconds=60),
     purge_batch: int = 5000,
-) -> OutboxRelay:
-    return OutboxRelay(
+) -> PostgresOutboxRelay:
+    return PostgresOutboxRelay(
         engine,
         broker,
         batch_size=batch_size,
@@ -165,17 +165,6 @@ def test_a_broker_failure_marks_nothing_and_the_next_cycle_sends_the_same_sequen
     assert relay.relay_once() == 3
     assert broker.sent_sequence_ids() == [1, 2, 3]
     assert _metric("outbox_backlog") == 0
-
-
-def test_lag_is_the_age_of_the_oldest_unpublished_message(engine: Engine) -> None:
-    broker = DedupingBroker()
-    relay = _relay(engine, broker)
-    assert relay.lag_seconds() == 0
-    _commit(engine, [_message()])
-
-    assert relay.lag_seconds() > 0
-    relay.relay_once()
-    assert relay.lag_seconds() == 0
 
 
 def test_purging_deletes_only_messages_published_longer_than_the_retention_ago(engine: Engine) -> None:

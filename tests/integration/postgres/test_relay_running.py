@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from eventkit.messaging import OutboundMessage
-from eventkit.postgres.relay import OutboxRelay
+from eventkit.postgres.relay import PostgresOutboxRelay
 from eventkit.postgres.unit_of_work import PostgresUnitOfWork
 from tests.integration.postgres.support import DedupingBroker, lock_holders, random_lock_key, wait_until
 from tests.stack import REPO_ROOT, StackEndpoints
@@ -39,7 +39,7 @@ def _commit_message(engine: Engine) -> OutboundMessage:
 
 
 @contextmanager
-def _running(relay: OutboxRelay) -> Iterator[threading.Thread]:
+def _running(relay: PostgresOutboxRelay) -> Iterator[threading.Thread]:
     stop = threading.Event()
     thread = threading.Thread(target=relay.run, args=(stop,), daemon=True)
     thread.start()
@@ -53,8 +53,8 @@ def _running(relay: OutboxRelay) -> Iterator[threading.Thread]:
 
 def _relay(
     engine: Engine, broker: DedupingBroker, lock_key: int, *, poll_interval_s: float = 0.2
-) -> OutboxRelay:
-    return OutboxRelay(
+) -> PostgresOutboxRelay:
+    return PostgresOutboxRelay(
         engine, broker, lock_key=lock_key, poll_interval_s=poll_interval_s, standby_retry_s=0.2
     )
 

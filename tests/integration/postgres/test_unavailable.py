@@ -14,7 +14,7 @@ from sqlalchemy import Engine, text
 from eventkit.eventstore.errors import StoreUnavailable
 from eventkit.eventstore.model import NewEvent
 from eventkit.postgres.engine import make_engine
-from eventkit.postgres.relay import OutboxRelay
+from eventkit.postgres.relay import PostgresOutboxRelay
 from eventkit.postgres.unit_of_work import PostgresUnitOfWork
 from tests.integration.postgres.support import DedupingBroker, random_lock_key, wait_until
 
@@ -42,7 +42,7 @@ def test_opening_a_unit_of_work_on_an_unreachable_server_raises_store_unavailabl
 
 def test_a_relay_cycle_on_an_unreachable_server_raises_store_unavailable(unreachable: Engine) -> None:
     with pytest.raises(StoreUnavailable):
-        OutboxRelay(unreachable, DedupingBroker(), lock_key=random_lock_key()).relay_once()
+        PostgresOutboxRelay(unreachable, DedupingBroker(), lock_key=random_lock_key()).relay_once()
 
 
 def test_a_connection_lost_mid_block_raises_store_unavailable_and_keeps_nothing(engine: Engine) -> None:
@@ -73,7 +73,9 @@ def test_a_commit_on_a_lost_connection_raises_store_unavailable(engine: Engine) 
 def test_a_relay_without_a_database_keeps_trying_and_says_what_to_do(
     unreachable: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
-    relay = OutboxRelay(unreachable, DedupingBroker(), lock_key=random_lock_key(), standby_retry_s=0.05)
+    relay = PostgresOutboxRelay(
+        unreachable, DedupingBroker(), lock_key=random_lock_key(), standby_retry_s=0.05
+    )
     stop = threading.Event()
     thread = threading.Thread(target=relay.run, args=(stop,), daemon=True)
     with caplog.at_level(logging.WARNING, logger="eventkit.postgres.relay"):

@@ -13,13 +13,13 @@ import pytest
 from sqlalchemy import Engine
 
 from contracts import IntegrationEvent, encode, message_key, message_properties
-from eventkit.postgres.relay import OutboxRelay
+from eventkit.postgres.relay import PostgresOutboxRelay
 from eventkit.pulsar.consumer import EventConsumer
 from eventkit.pulsar.publisher import PulsarPublisher
-from processing_svc.adapters.postgres.unit_of_work import ProcessingPostgresUnitOfWork
+from processing_svc.adapters.postgres.unit_of_work import PostgresProcessingUnitOfWork
+from processing_svc.adapters.pulsar.consumers import processing_consumer
 from processing_svc.application.handler import ProcessRecord
 from processing_svc.application.ports import UnitOfWorkFactory
-from processing_svc.bootstrap import processing_consumer
 from processing_svc.domain.pipeline import Pipeline, default_steps
 from processing_svc.domain.steps.quality import ExpectedFields
 from tests.helpers import delete_topics
@@ -37,8 +37,8 @@ class Processing:
     suffix: str
     lock_key: int
 
-    def uow(self) -> ProcessingPostgresUnitOfWork:
-        return ProcessingPostgresUnitOfWork(self.engine)
+    def uow(self) -> PostgresProcessingUnitOfWork:
+        return PostgresProcessingUnitOfWork(self.engine)
 
     def handler(self, uow_factory: UnitOfWorkFactory | None = None) -> ProcessRecord:
         pipeline = Pipeline(default_steps(ExpectedFields(("name",))))
@@ -62,9 +62,9 @@ class Processing:
             consumer_name=f"processing-{self.suffix}-{name}",
         )
 
-    def relay(self, client: pulsar.Client) -> OutboxRelay:
+    def relay(self, client: pulsar.Client) -> PostgresOutboxRelay:
         publisher = PulsarPublisher(client, f"test-processing-relay-{self.suffix}", send_timeout_ms=5000)
-        return OutboxRelay(
+        return PostgresOutboxRelay(
             self.engine, publisher, lock_key=self.lock_key, poll_interval_s=0.2, max_backoff_s=1.0
         )
 

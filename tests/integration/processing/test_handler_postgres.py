@@ -12,7 +12,7 @@ from eventkit.eventstore.errors import ConcurrencyConflict, StoreUnavailable
 from eventkit.postgres.engine import make_engine
 from eventkit.postgres.schema import events, inbox, outbox
 from processing_svc.adapters.postgres.duplicates import fingerprints
-from processing_svc.adapters.postgres.unit_of_work import ProcessingPostgresUnitOfWork
+from processing_svc.adapters.postgres.unit_of_work import PostgresProcessingUnitOfWork
 from tests.integration.processing.conftest import Processing
 from tests.unit.processing.support import ingested, mixed_deliveries
 
@@ -43,7 +43,7 @@ class _CrashingOutbox:
         raise RuntimeError("killed after the step events were appended")
 
 
-class CrashBeforeCommit(ProcessingPostgresUnitOfWork):
+class CrashBeforeCommit(PostgresProcessingUnitOfWork):
     """Appends step events and claims, then fails before the outbox: the whole transaction must go."""
 
     def __enter__(self) -> Self:
@@ -67,7 +67,7 @@ def test_a_database_outage_raises_instead_of_reporting_failed_data(processing: P
     engine = make_engine("postgresql://processing:processing@127.0.0.1:1/processing", pool_size=1)
     try:
         with pytest.raises(StoreUnavailable):
-            processing.handler(lambda: ProcessingPostgresUnitOfWork(engine))(ingested({"name": "Ada"}))
+            processing.handler(lambda: PostgresProcessingUnitOfWork(engine))(ingested({"name": "Ada"}))
     finally:
         engine.dispose()
 
@@ -167,7 +167,7 @@ def test_a_batch_writes_what_its_events_one_by_one_write(processing: Processing)
         for table in (events, outbox, inbox, fingerprints):
             connection.execute(table.delete())
 
-    handler.process_all(deliveries)
+    handler.handle_batch(deliveries)
 
     assert _outcome(processing) == one_by_one
     assert counts(processing) == {"events": 24, "outbox": 6, "inbox": 7, "fingerprints": 4}
@@ -175,7 +175,7 @@ def test_a_batch_writes_what_its_events_one_by_one_write(processing: Processing)
 
 def test_a_batch_broken_mid_way_leaves_nothing(processing: Processing) -> None:
     with pytest.raises(RuntimeError, match="killed"):
-        processing.handler(lambda: CrashBeforeCommit(processing.engine)).process_all(mixed_deliveries())
+        processing.handler(lambda: CrashBeforeCommit(processing.engine)).handle_batch(mixed_deliveries())
     assert counts(processing) == {"events": 0, "outbox": 0, "inbox": 0, "fingerprints": 0}
 
 
@@ -184,9 +184,9 @@ def test_overlapping_batches_of_two_consumers_have_each_effect_once(processing: 
     first = shared[:15]
     second = list(reversed(shared[5:]))
     errors = _concurrently(
-        lambda: processing.handler().process_all(first), lambda: processing.handler().process_all(second)
+        lambda: processing.handler().handle_batch(first), lambda: processing.handler().handle_batch(second)
     )
     for batch in (first, second):  # the consumer's retry of a batch that lost a race
-        processing.handler().process_all(batch)
+        processing.handler().handle_batch(batch)
     assert all(isinstance(error, ConcurrencyConflict) for error in errors), errors
     assert counts(processing) == {"events": 80, "outbox": 20, "inbox": 20, "fingerprints": 20}

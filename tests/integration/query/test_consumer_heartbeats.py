@@ -7,13 +7,13 @@ from typing import Any
 
 from pymongo.database import Database
 
-from query_svc.adapters.mongo.generations import CONSUMERS, FORGET_AFTER, MongoGenerations
+from query_svc.adapters.mongo.generations import CONSUMERS, FORGET_AFTER, MongoViewGenerations
 
 
 def test_reports_keep_each_consumers_latest_heartbeat_and_forget_ended_ones(
     database: Database[dict[str, Any]],
 ) -> None:
-    generations = MongoGenerations(database)
+    generations = MongoViewGenerations(database)
     generations.report("vm-1", "initial")
     generations.report("vm-1", "20261128")
     generations.report("vm-2", "initial")

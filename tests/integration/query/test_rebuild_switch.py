@@ -20,9 +20,10 @@ from eventkit.pulsar.admin import PulsarAdmin
 from query_svc.adapters.mongo.jobs import JOBS, MongoJobStore
 from query_svc.adapters.mongo.timeline import MongoTimeline
 from query_svc.adapters.pulsar.replay import PulsarEventLog, PulsarTopicReader
-from query_svc.application.rebuild import DONE, STALE_AFTER, SWITCHING, RebuildRunner, Rebuilds
+from query_svc.application.rebuild import RebuildRunner, Rebuilds
 from query_svc.bootstrap import Query
 from query_svc.domain.errors import RebuildConflict
+from query_svc.domain.rebuild_job import DONE, STALE_AFTER, SWITCHING
 from tests.helpers import delete_topics, wait_until
 from tests.integration.processing.conftest import publish
 from tests.stack import StackEndpoints

@@ -6,7 +6,7 @@ import uuid
 
 import pulsar
 
-from eventkit.pulsar.admin import namespace_path, pulsar_check
+from eventkit.pulsar.admin import pulsar_check
 from tests.stack import StackEndpoints
 
 
@@ -31,7 +31,7 @@ def test_produce_consume_key_shared_then_replay_from_earliest(stack: StackEndpoi
 
 
 def test_namespace_keeps_history_forever_and_deduplicates(stack: StackEndpoints) -> None:
-    ns = f"/namespaces/{namespace_path(stack.pulsar_namespace)}"
+    ns = f"/namespaces/{stack.pulsar_namespace.split('://', 1)[1]}"  # tenant/namespace
     retention = stack.pulsar_admin.get(f"{ns}/retention").json()
     assert retention == {"retentionTimeInMinutes": -1, "retentionSizeInMB": -1}
     assert stack.pulsar_admin.get(f"{ns}/deduplication").json() is True

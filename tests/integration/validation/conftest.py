@@ -22,7 +22,7 @@ from tests.unit.validation.rule_books import shipped
 from validation_svc.adapters.redis.connection import make_redis
 from validation_svc.adapters.redis.keys import Keys
 from validation_svc.adapters.redis.log import RedisValidationLog
-from validation_svc.adapters.redis.relay import OutboxRelay
+from validation_svc.adapters.redis.relay import RedisOutboxRelay
 from validation_svc.application.handler import ValidateRecord
 
 
@@ -72,9 +72,9 @@ class Setup:
 
     def relay(
         self, client: pulsar.Client, name: str, wrap: Callable[[Publisher], Publisher] = lambda p: p
-    ) -> tuple[OutboxRelay, PulsarPublisher]:
+    ) -> tuple[RedisOutboxRelay, PulsarPublisher]:
         publisher = PulsarPublisher(client, f"test-validation-relay-{self.suffix}", send_timeout_ms=5000)
-        relay = OutboxRelay(
+        relay = RedisOutboxRelay(
             self.redis,
             wrap(publisher),
             consumer=name,

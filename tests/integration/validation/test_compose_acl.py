@@ -19,7 +19,7 @@ from tests.helpers import read_all
 from tests.integration.validation.conftest import Setup
 from tests.unit.validation.events import ingested
 from validation_svc.adapters.redis.keys import Keys
-from validation_svc.adapters.redis.relay import OutboxRelay
+from validation_svc.adapters.redis.relay import RedisOutboxRelay
 
 
 def _compose_rules(tmp_path: Path, password: str) -> list[str]:
@@ -56,7 +56,7 @@ def test_validation_works_under_the_compose_user(
         for event in events:
             handler(event)
         publisher = PulsarPublisher(client, f"test-validation-relay-{setup.suffix}", send_timeout_ms=5000)
-        relay = OutboxRelay(compose_user, publisher, consumer="relay-compose", keys=keys, block_ms=100)
+        relay = RedisOutboxRelay(compose_user, publisher, consumer="relay-compose", keys=keys, block_ms=100)
         try:
             assert relay.run_once()  # takes the lease, creates the group, publishes the three entries
             assert relay.run_once()  # finds nothing new: the idle wait (XINFO GROUPS, XREAD BLOCK)

@@ -14,7 +14,7 @@ from eventkit.pulsar.publisher import PulsarPublisher
 from tests.helpers import read_all, wait_until
 from tests.integration.validation.conftest import Setup, running
 from tests.unit.validation.events import ingested
-from validation_svc.adapters.redis.relay import LeaseLost, OutboxRelay
+from validation_svc.adapters.redis.relay import LeaseLost, RedisOutboxRelay
 
 
 class Crash(Exception):
@@ -187,7 +187,7 @@ def test_an_idle_relay_wakes_for_a_new_entry_at_once(setup: Setup, client: pulsa
     # Idle, the relay blocks in XREAD for up to block_ms (4 s here); a new entry must end that wait. The
     # relay that polled slept the whole block_ms after an empty read, and published this entry ~3.5 s late.
     publisher = PulsarPublisher(client, f"test-validation-relay-{setup.suffix}", send_timeout_ms=5000)
-    relay = OutboxRelay(setup.redis, publisher, consumer="relay-idle", keys=setup.keys, block_ms=4000)
+    relay = RedisOutboxRelay(setup.redis, publisher, consumer="relay-idle", keys=setup.keys, block_ms=4000)
     try:
         with running(relay.run, "relay"):
             _validate(setup, 1)

@@ -20,6 +20,7 @@ from contracts import (
     content_hash,
     decode,
     encode,
+    follow_up_event,
     new_event,
 )
 
@@ -50,6 +51,21 @@ def test_a_new_event_gets_a_fresh_id_the_current_time_and_the_latest_version() -
     assert event.schema_version == 1
     assert event.data_id == str(DATA_ID)
     assert event.causation_id is None
+
+
+def test_a_follow_up_event_is_about_the_same_record_version_and_caused_by_its_cause() -> None:
+    cause = _ingested(record_version=3)
+
+    event = follow_up_event(cause, DataValidated(True, "v1"), "validation_svc")
+
+    assert (event.event_type, event.producer, event.data) == (
+        "DataValidated",
+        "validation_svc",
+        DataValidated(True, "v1"),
+    )
+    assert (event.data_id, event.partner_id, event.record_version) == (cause.data_id, "acme-logistics", 3)
+    assert (event.correlation_id, event.causation_id) == ("req-1", cause.event_id)
+    assert event.event_id != cause.event_id
 
 
 def test_two_new_events_never_share_an_id() -> None:

@@ -153,7 +153,7 @@ def test_a_batch_leaves_what_handling_its_events_one_by_one_leaves() -> None:
     one_by_one, batched = Harness(), Harness()
     for event in deliveries:
         one_by_one.handle(event)
-    batched.handle.process_all(deliveries)
+    batched.handle.handle_batch(deliveries)
 
     assert _outcome(batched) == _outcome(one_by_one)
     assert len(batched.published()) == 6  # ada v1, v2; late v2, v1; the duplicate; the failure
@@ -167,7 +167,7 @@ def test_a_batch_after_some_of_its_events_were_handled_processes_only_the_rest()
     for event in deliveries[:3]:
         harness.handle(event)
 
-    harness.handle.process_all(deliveries)  # the consumer's redelivery of a batch that half-failed
+    harness.handle.handle_batch(deliveries)  # the consumer's redelivery of a batch that half-failed
 
     assert _outcome(harness) == _outcome(reference)
 
@@ -191,7 +191,7 @@ def test_a_batch_is_all_or_nothing(harness: Harness) -> None:
         TOPIC,
     )
     with pytest.raises(StoreUnavailable):
-        failing.process_all(mixed_deliveries())
+        failing.handle_batch(mixed_deliveries())
 
     assert harness.database.events == [] and harness.database.handled == set()
     assert harness.published() == [] and harness.claims == {}

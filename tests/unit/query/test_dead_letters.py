@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from query_svc.application.dead_letters import (
-    DeadLetter,
     DeadLetters,
     DeadLetterTopic,
     InvalidDeadLetterRequest,
     UnknownDeadLetterTopic,
     locate,
 )
+from query_svc.application.ports import DeadLetter
 
 NS = "persistent://public/default"
 INGESTED = f"{NS}/data-ingested"

@@ -15,7 +15,8 @@ from query_svc.adapters.memory import InMemoryRecordViews, InMemoryTimeline
 from query_svc.application.live import SILENT_AFTER, LiveProjection
 from query_svc.application.ports import ConsumerReport
 from query_svc.application.projector import Projector
-from query_svc.application.rebuild import DONE, RebuildJob, RebuildRunner, Rebuilds
+from query_svc.application.rebuild import RebuildRunner, Rebuilds
+from query_svc.domain.rebuild_job import DONE, RebuildJob
 from query_svc.domain.timeline import TimelineEntry
 from tests.helpers import wait_until
 from tests.unit.query.events import entry, lifecycle

@@ -86,7 +86,7 @@ def test_a_batch_is_validated_in_order_and_a_redelivery_in_it_has_no_effect(
 ) -> None:
     first, second = ingested({"name": "Ada", "age": 30}), ingested({"age": 200})
     assert handler.handle(first) is True
-    assert handler.handle_all([second, first]) == [True, False]
+    assert handler.handle_batch([second, first]) == [True, False]
     verdicts = [decode(message.payload) for message in log.outbox]
     assert [(v.causation_id, v.data.is_valid) for v in verdicts if isinstance(v.data, DataValidated)] == [
         (first.event_id, True),

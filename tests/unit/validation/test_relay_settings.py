@@ -8,7 +8,7 @@ import pytest
 import redis
 
 from eventkit.messaging import OutboundMessage
-from validation_svc.adapters.redis.relay import OutboxRelay
+from validation_svc.adapters.redis.relay import RedisOutboxRelay
 
 
 class _Unused:
@@ -25,5 +25,5 @@ def test_the_blocking_wait_must_end_before_the_socket_times_out() -> None:
     with pytest.raises(
         ValueError, match=r"block_ms \(5000\) must be shorter than the client's socket timeout"
     ):
-        OutboxRelay(client, _Unused(), consumer="relay", block_ms=5000)
-    OutboxRelay(client, _Unused(), consumer="relay", block_ms=4999)
+        RedisOutboxRelay(client, _Unused(), consumer="relay", block_ms=5000)
+    RedisOutboxRelay(client, _Unused(), consumer="relay", block_ms=4999)

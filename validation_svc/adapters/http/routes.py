@@ -7,12 +7,11 @@ from typing import Any
 from eventkit.auth.principal import current_principal
 from eventkit.http.blueprint import Blueprint
 from validation_svc.adapters.http.schemas import RecordLogSchema, RulesetSchema
-from validation_svc.application.ports import ValidationLog
-from validation_svc.application.queries import record_log
+from validation_svc.application.queries import ValidationQueries
 from validation_svc.domain.ruleset import RuleBook
 
 
-def validation_blueprint(log: ValidationLog, rule_book: RuleBook) -> Blueprint:
+def validation_blueprint(queries: ValidationQueries, rule_book: RuleBook) -> Blueprint:
     blp = Blueprint("validation", __name__, url_prefix="/validation", description="Validation log and rules")
 
     @blp.route("/rules", methods=["GET"])
@@ -27,7 +26,7 @@ def validation_blueprint(log: ValidationLog, rule_book: RuleBook) -> Blueprint:
     @blp.route("/<uuid:record_id>", methods=["GET"])
     @blp.response(200, RecordLogSchema, description="The record's validation log, oldest first")
     def get_log(record_id: Any) -> dict[str, Any]:
-        entries = record_log(log, str(record_id), current_principal().partner_scope)
+        entries = queries.record_log(str(record_id), current_principal().partner_scope)
         first = entries[0].entry
         return {"data_id": first.data_id, "partner_id": first.partner_id, "entries": entries}
 

@@ -26,7 +26,7 @@ return redis.call('XREADGROUP', 'GROUP', ARGV[2], ARGV[3], 'COUNT', ARGV[4], 'ST
 """
 
 
-class RelayLease:
+class RedisRelayLease:
     def __init__(self, client: redis.Redis, key: str, owner: str, ttl_ms: int = 10_000) -> None:
         self._client = client
         self._key = key

@@ -12,7 +12,7 @@ from prometheus_client import Counter
 from eventkit.messaging import OutboundMessage, Publisher, PublishError
 from validation_svc.adapters.entries import outbox_message
 from validation_svc.adapters.redis.keys import RELAY_GROUP, Keys
-from validation_svc.adapters.redis.lease import RelayLease
+from validation_svc.adapters.redis.lease import RedisRelayLease
 
 _log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ OUTBOX_TRIMMED = Counter(
 )
 
 
-class OutboxRelay:
+class RedisOutboxRelay:
     """One active relay (the lease holder) publishes in outbox order; others wait for the lease.
 
     A relay killed after publishing but before XACK leaves its entries pending; the next lease holder
@@ -67,7 +67,7 @@ class OutboxRelay:
         self._batch = batch
         self._block_ms = block_ms
         self._retry_s = retry_s
-        self._lease = RelayLease(client, self._keys.relay_lease, consumer, lease_ms)
+        self._lease = RedisRelayLease(client, self._keys.relay_lease, consumer, lease_ms)
         self._pending_first = True
         self._ack_and_trim = client.register_script(_ACK_AND_TRIM)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,15 +19,14 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-from eventkit.auth.keys import KeyFile
 from eventkit.auth.settings import AuthSettings
 from eventkit.http.requests import install_request_hooks
-from query_svc.adapters.http.console import login, pipeline, records
 from query_svc.adapters.http.console.bridge import ApiBridge
+from query_svc.adapters.http.console.context import Console, ConsolePorts
+from query_svc.adapters.http.console.login import add_login_routes
+from query_svc.adapters.http.console.pipeline import add_pipeline_routes
+from query_svc.adapters.http.console.records import add_record_routes
 from query_svc.adapters.http.console.session import ConsoleSession, check_csrf, cipher_for, csrf_token
-from query_svc.adapters.pulsar.backlog import SubscriptionLag
-from query_svc.application.activity import PipelineActivity
-from query_svc.application.queries import RecordQueries
 from query_svc.console_settings import ConsoleSettings
 
 log = logging.getLogger(__name__)
@@ -39,24 +37,6 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-
-
-@dataclass(frozen=True)
-class ConsolePorts:
-    """What the console reads besides the API: the same queries, activity, checkpoints and broker lag."""
-
-    queries: RecordQueries
-    activity: PipelineActivity
-    checkpoints: Callable[[], dict[str, dict[str, Any]]]
-    backlog: Callable[[], list[SubscriptionLag]]
-    keys: KeyFile
-
-
-@dataclass(frozen=True)
-class Console:
-    ports: ConsolePorts
-    bridge: ApiBridge
-    session: ConsoleSession
 
 
 def mount_console(api: Flask, settings: ConsoleSettings, auth: AuthSettings, ports: ConsolePorts) -> None:
@@ -86,8 +66,8 @@ def create_console_app(
     session = ConsoleSession(ports.keys, cipher_for(settings.secret_key), lifetime, auth.failure_limit)
     console = Console(ports, ApiBridge(api), session)
     blueprint = Blueprint("console", __name__)
-    for module in (login, pipeline, records):
-        module.add_routes(blueprint, console)
+    for add_routes in (add_login_routes, add_pipeline_routes, add_record_routes):
+        add_routes(blueprint, console)
     app.register_blueprint(blueprint)
     install_request_hooks(app)
     app.before_request(lambda: _sign_in_required(console.session))

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from query_svc.adapters.http.console.context import Console
 from query_svc.adapters.http.console.session import LoginRefused
 
-if TYPE_CHECKING:
-    from query_svc.adapters.http.console.app import Console
 
-
-def add_routes(blueprint: Blueprint, console: Console) -> None:
+def add_login_routes(blueprint: Blueprint, console: Console) -> None:
     @blueprint.route("/login", methods=["GET", "POST"])
     def login() -> ResponseReturnValue:
         wanted = request.values.get("next", "")

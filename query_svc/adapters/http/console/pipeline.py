@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -14,11 +14,9 @@ from flask.typing import ResponseReturnValue
 from eventkit.auth.principal import current_principal
 from query_svc.adapters.http.console.bridge import Answer, Panel
 from query_svc.adapters.http.console.chart import activity_chart
+from query_svc.adapters.http.console.context import Console
 from query_svc.adapters.pulsar.backlog import SubscriptionLag
 from query_svc.domain.view import STATUSES
-
-if TYPE_CHECKING:
-    from query_svc.adapters.http.console.app import Console
 
 REBUILD = "/query/projections/rebuild"
 PROJECTIONS = "/query/projections"
@@ -39,7 +37,7 @@ class TopicLag:
     projection_lag: int | None = None  # as GET /query/projections reports it, where offered
 
 
-def add_routes(blueprint: Blueprint, console: Console) -> None:
+def add_pipeline_routes(blueprint: Blueprint, console: Console) -> None:
     @blueprint.get("/")
     def pipeline() -> ResponseReturnValue:
         principal = current_principal()

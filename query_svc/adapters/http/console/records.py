@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from eventkit.auth.principal import current_principal
+from query_svc.adapters.http.console.context import Console
 from query_svc.adapters.http.console.filter_box import as_of_moment, filter_params
 from query_svc.application.queries import Page
 from query_svc.domain.errors import InvalidQuery, RecordNotFound, ViewUnavailable
 from query_svc.domain.timeline import INGESTED, PROCESSED, VALIDATED
-
-if TYPE_CHECKING:
-    from query_svc.adapters.http.console.app import Console
 
 COLUMNS = (
     ("id", "Record"),
@@ -32,7 +30,7 @@ DEFAULT_SORT = "-timestamp"
 MAX_TRAIL = 50  # pages one can step back through
 
 
-def add_routes(blueprint: Blueprint, console: Console) -> None:
+def add_record_routes(blueprint: Blueprint, console: Console) -> None:
     @blueprint.get("/records")
     def records() -> ResponseReturnValue:
         q = request.args.get("q", "")

@@ -37,8 +37,8 @@ def test_of_two_interleaved_handlers_of_one_event_the_second_to_commit_is_refuse
     event_id = str(uuid.uuid4())
     first, second = InMemoryUnitOfWork(database), InMemoryUnitOfWork(database)
     with first, second:
-        assert first.inbox.mark_handled("c", event_id)
-        assert second.inbox.mark_handled("c", event_id)
+        assert first.inbox.mark_all_handled("c", [event_id])
+        assert second.inbox.mark_all_handled("c", [event_id])
         first.commit()
         with pytest.raises(EventStoreError, match="concurrent"):
             second.commit()
@@ -57,7 +57,7 @@ def test_outside_a_block_the_stores_read_committed_state_and_refuse_writes() -> 
     with pytest.raises(RuntimeError):
         uow.outbox.add([OutboundMessage("t", "k", b"", str(uuid.uuid4()))])
     with pytest.raises(RuntimeError):
-        uow.inbox.mark_handled("c", str(uuid.uuid4()))
+        uow.inbox.mark_all_handled("c", [str(uuid.uuid4())])
     with pytest.raises(RuntimeError):
         uow.commit()
 

@@ -1,4 +1,4 @@
-"""Ingestion's use cases: ingest, ingest a batch, amend, and read a record back from its events."""
+"""Ingestion's commands: ingest a record, ingest a batch, amend a record; each queues its DataIngested."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from eventkit.eventstore.errors import ConcurrencyConflict
-from eventkit.eventstore.model import StoredEvent, StreamAppend
+from eventkit.eventstore.model import StreamAppend
 from eventkit.messaging import OutboundMessage
 from ingestion_svc.application.commands import (
     AmendRecord,
@@ -19,8 +19,9 @@ from ingestion_svc.application.commands import (
 )
 from ingestion_svc.application.integration import data_ingested_message
 from ingestion_svc.application.ports import IngestionUnitOfWork, StoredOutcome, UnitOfWorkFactory
-from ingestion_svc.application.serialization import domain_events, to_new_event
-from ingestion_svc.domain.errors import IdempotencyKeyReused, RecordNotFound, VersionConflict
+from ingestion_svc.application.record_stream import load_record
+from ingestion_svc.application.serialization import to_new_event
+from ingestion_svc.domain.errors import IdempotencyKeyReused, VersionConflict
 from ingestion_svc.domain.events import DomainEvent
 from ingestion_svc.domain.record import DataRecord
 
@@ -35,7 +36,9 @@ def _receipt(record: DataRecord) -> Receipt:
     return Receipt(record.id, record.partner_id, record.version, record.received_at, record.updated_at)
 
 
-class IngestionService:
+class IngestRecords:
+    """Handles IngestRecord (one or a batch) and AmendRecord, each in one transaction with its outbox row."""
+
     def __init__(self, uow_factory: UnitOfWorkFactory, topic: str, clock: Clock = _utcnow) -> None:
         self._uow = uow_factory
         self._topic = topic
@@ -80,7 +83,7 @@ class IngestionService:
     def amend(self, command: AmendRecord, context: RequestContext) -> Receipt:
         """Replaces a record's payload as a new version and queues DataIngested for it."""
         with self._uow() as uow:
-            record = self._load(uow, command.record_id, command.partner_id)
+            record = load_record(uow, command.record_id, command.partner_id)
             amended, event = record.amend(command.payload, self._clock(), command.expected_version)
             if event is None:
                 return _receipt(record)
@@ -91,17 +94,6 @@ class IngestionService:
             uow.outbox.add([message])
             uow.commit()
             return _receipt(amended)
-
-    def get(self, record_id: str, partner_id: str | None = None, as_of: datetime | None = None) -> DataRecord:
-        """Rebuilds a record from its events, as it was at `as_of` when given."""
-        with self._uow() as uow:
-            return self._load(uow, record_id, partner_id, as_of)
-
-    def history(self, record_id: str, partner_id: str | None = None) -> list[StoredEvent]:
-        """Returns the record's audit trail: every stored event in order."""
-        with self._uow() as uow:
-            self._load(uow, record_id, partner_id)
-            return uow.events.read_stream(record_id)
 
     def _receive(
         self, uow: IngestionUnitOfWork, command: IngestRecord, context: RequestContext
@@ -129,18 +121,6 @@ class IngestionService:
         """Appends the domain event and returns the integration event to queue in the same transaction."""
         [stored] = uow.events.append(record.id, expected, [to_new_event(event, self._metadata(record, ctx))])
         return data_ingested_message(record, stored.event_id, self._topic, ctx.correlation_id)
-
-    @staticmethod
-    def _load(
-        uow: IngestionUnitOfWork, record_id: str, partner_id: str | None, as_of: datetime | None = None
-    ) -> DataRecord:
-        events = uow.events.read_stream(record_id, until=as_of)
-        if not events:
-            raise RecordNotFound(record_id)
-        record = DataRecord.from_events(domain_events(events))
-        if partner_id is not None and record.partner_id != partner_id:
-            raise RecordNotFound(record_id)  # another partner's record does not exist for this caller
-        return record
 
     @staticmethod
     def _claim(uow: IngestionUnitOfWork, context: RequestContext) -> StoredOutcome | None:

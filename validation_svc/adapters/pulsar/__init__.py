@@ -1,0 +1,1 @@
+"""Pulsar adapters: the consumer of data-ingested."""
