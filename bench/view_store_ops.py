@@ -121,11 +121,11 @@ def figures(measured: dict[str, float]) -> list[Figure]:
         out.append(
             Figure(
                 SCENARIO,
-                f"{operation} ms",
-                "ms",
-                [value],
+                operation,
+                "µs",
+                [value * 1000],
                 baseline,
-                [measured["insert views"]] if baseline else [],
+                [measured["insert views"] * 1000] if baseline else [],
             )
         )
     return out
