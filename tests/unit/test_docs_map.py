@@ -62,9 +62,9 @@ def test_every_relative_link_and_anchor_resolves(page: Path) -> None:
 
 
 def test_every_docs_page_is_reachable_from_the_readme() -> None:
-    reachable, todo = {README.resolve()}, [README]
-    while todo:
-        page = todo.pop()
+    reachable, to_visit = {README.resolve()}, [README]
+    while to_visit:
+        page = to_visit.pop()
         for target in _links(page):
             path = target.partition("#")[0]
             if not path or re.match(r"^[a-z][a-z0-9+.-]*:", path):
@@ -72,6 +72,6 @@ def test_every_docs_page_is_reachable_from_the_readme() -> None:
             linked = (page.parent / path).resolve()
             if linked.suffix == ".md" and linked.exists() and linked not in reachable:
                 reachable.add(linked)
-                todo.append(linked)
+                to_visit.append(linked)
     unreachable = sorted(str(p.relative_to(REPO_ROOT)) for p in PAGES if p.resolve() not in reachable)
     assert not unreachable, f"pages no link leads to from README.md: {unreachable}"
