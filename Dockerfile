@@ -18,6 +18,7 @@ COPY query_svc/ query_svc/
 # Default rules and expected-fields files; mount others and point the *_FILE variables at them.
 COPY infra/validation/ infra/validation/
 COPY infra/processing/ infra/processing/
+COPY infra/payload-indexes.json infra/payload-indexes.json
 # uid 10001: infra/docker/secrets-init.sh gives each service's secrets and the API key file to this user.
 # docker-compose.yml runs every container read-only, with no capabilities and a tmpfs /tmp.
 RUN pip install --no-deps . && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin app

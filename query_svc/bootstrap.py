@@ -44,6 +44,7 @@ from query_svc.adapters.pulsar.dead_letters import PulsarDeadLetterStore
 from query_svc.adapters.pulsar.replay import PulsarEventLog
 from query_svc.application.activity import PipelineActivity
 from query_svc.application.dead_letters import DeadLetters
+from query_svc.application.indexes import IndexListing
 from query_svc.application.live import LiveProjection
 from query_svc.application.projector import Projector
 from query_svc.application.queries import RecordQueries
@@ -85,7 +86,7 @@ def bootstrap(settings: Settings, *, database: Database[dict[str, Any]] | None =
     runtime = settings.runtime
     if database is None:
         database = make_mongo(settings.mongo_url)[settings.mongo_database]
-    generations = MongoViewGenerations(database)
+    generations = MongoViewGenerations(database, declared=settings.payload_indexes)
     reader = ActiveRecordReader(generations, settings.query_max_time_ms)
     checks = {"mongodb": mongo_check(database), "pulsar": broker_check(runtime)}
     queries = RecordQueries(
@@ -113,7 +114,11 @@ def create_app(settings: Settings, query: Query | None = None) -> Flask:
         services={SUBSCRIPTION: "query_svc"},
     )
     blueprints = [
-        query_blueprint(query.queries, WaitSlots.for_threads(runtime.web_threads)),
+        query_blueprint(
+            query.queries,
+            WaitSlots.for_threads(runtime.web_threads),
+            IndexListing(query.generations, settings.payload_indexes),
+        ),
         projections_blueprint(query.rebuilds, projection_status(settings, query)),
         admin_blueprint(dead_letters),
     ]

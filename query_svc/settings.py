@@ -6,11 +6,15 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
+from contracts import MAX_JSON_DEPTH
 from eventkit.auth.settings import AuthSettings
-from eventkit.settings import Env, RuntimeSettings
+from eventkit.json_text import parse_json
+from eventkit.settings import Env, RuntimeSettings, SettingsError
 from query_svc.application.queries import DEFAULT_PAGE_BYTES
 from query_svc.console_settings import ConsoleSettings, secret_setting
+from query_svc.domain.payload_indexes import PayloadIndex, parse_declarations
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class Settings:
     rebuild_cache_records: int  # records whose timeline a rebuild keeps in memory
     rebuild_keep_generations: int  # older view generations kept after a rebuild switched
     console: ConsoleSettings
+    payload_indexes: tuple[PayloadIndex, ...] = ()  # partners' declared indexes (QUERY_PAYLOAD_INDEXES_FILE)
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -60,7 +65,26 @@ class Settings:
             ),
             rebuild_keep_generations=env.integer("REBUILD_KEEP_GENERATIONS", 0, minimum=0, maximum=100),
             console=console,
+            payload_indexes=_payload_indexes(env),
         )
+
+
+def _payload_indexes(env: Env) -> tuple[PayloadIndex, ...]:
+    """The partners' declared payload indexes, from the JSON file QUERY_PAYLOAD_INDEXES_FILE names."""
+    path = env.optional_text("QUERY_PAYLOAD_INDEXES_FILE")
+    if not path:
+        return ()
+    source = f"QUERY_PAYLOAD_INDEXES_FILE {path}"
+    try:
+        document = parse_json(Path(path).read_bytes(), MAX_JSON_DEPTH)
+    except OSError as error:
+        raise SettingsError(f"{source}: cannot read it: {error.strerror}") from None
+    except ValueError as error:
+        raise SettingsError(f"{source}: not JSON: {error}") from None
+    try:
+        return parse_declarations(document, source)
+    except ValueError as error:
+        raise SettingsError(str(error)) from None
 
 
 def _cursor_secret(env: Env, console: ConsoleSettings) -> bytes | None:

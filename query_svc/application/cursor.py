@@ -16,13 +16,17 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from contracts import MAX_JSON_DEPTH
 from eventkit.json_text import parse_json
 from query_svc.domain.errors import InvalidQuery
 from query_svc.domain.filters import parse_date
+from query_svc.domain.sort_order import EMPTY_ARRAY, EmptyArray
 
 _FOREIGN = "cursor is not one this service issued; start again without it"
 SIGNATURE_CHARS = 43  # base64url of a 32-byte HMAC-SHA256, unpadded: the cursor's first characters
 SortKeys = tuple[tuple[str, int], ...]
+# What a cursor may hold for a sort key the codec was not told about (a payload field): any key.
+ANY_KEY: tuple[type, ...] = (type(None), bool, int, float, str, datetime, dict, list, EmptyArray)
 
 
 def query_fingerprint(scoped_filter: dict[str, Any], sort: SortKeys) -> str:
@@ -49,8 +53,9 @@ class CursorCodec:
             body = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
             if not hmac.compare_digest(mac.encode(), self._mac(body).encode()):  # str: ASCII only
                 raise InvalidQuery(_FOREIGN)
-            # {"v": [.., {"$date": ..}], "q": ..} nests three levels; base64 errors are ValueErrors.
-            document = parse_json(body, max_depth=3)
+            # {"v": [.., {"$date": ..}], "q": ..} nests three levels, an object key as deep as a payload
+            # holds; base64 errors are ValueErrors.
+            document = parse_json(body, max_depth=MAX_JSON_DEPTH + 3)
         except ValueError:
             raise InvalidQuery(_FOREIGN) from None
         if not isinstance(document, dict) or document.get("q") != fingerprint:
@@ -66,8 +71,8 @@ class CursorCodec:
         return _b64(hmac.new(self._secret, body, hashlib.sha256).digest())
 
     def _typed(self, value: Any, name: str) -> Any:
-        allowed = self._sort_types.get(name, ())
-        if isinstance(value, bool) or not isinstance(value, allowed):
+        allowed = self._sort_types.get(name, ANY_KEY)
+        if (isinstance(value, bool) and bool not in allowed) or not isinstance(value, allowed):
             raise InvalidQuery(_FOREIGN)
         return value
 
@@ -79,16 +84,27 @@ def _b64(raw: bytes) -> str:
 def _encode_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return {"$date": value.isoformat()}
+    if value is EMPTY_ARRAY:
+        return {"$emptyArray": 1}
     raise TypeError(f"cannot encode {type(value).__name__} in a cursor")
 
 
 def _decode_value(value: Any) -> Any:
-    """A sort value as the store compares it: a JSON scalar, or a datetime; anything else is forged."""
-    if isinstance(value, dict) and set(value) == {"$date"} and isinstance(value["$date"], str):
-        try:
-            return parse_date(value["$date"], "cursor")
-        except InvalidQuery:
-            raise InvalidQuery(_FOREIGN) from None
+    """A sort key as the store compares it: a JSON value (an object's keys never start with `$` in the
+    view), a datetime, or the empty array's marker; anything else is forged."""
+    if isinstance(value, dict) and len(value) == 1 and next(iter(value)).startswith("$"):
+        if value == {"$emptyArray": 1}:
+            return EMPTY_ARRAY
+        if isinstance(value.get("$date"), str):
+            try:
+                return parse_date(value["$date"], "cursor")
+            except InvalidQuery:
+                raise InvalidQuery(_FOREIGN) from None
+        raise InvalidQuery(_FOREIGN)
+    if isinstance(value, dict):
+        return {key: _decode_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_decode_value(item) for item in value]
     if value is None or isinstance(value, str | int | float):
         return value
     raise InvalidQuery(_FOREIGN)

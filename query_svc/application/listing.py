@@ -14,14 +14,14 @@ from query_svc.application.cursor import CursorCodec, query_fingerprint
 from query_svc.application.ports import ListRequest
 from query_svc.domain.errors import InvalidQuery
 from query_svc.domain.filters import DATE_FIELDS, TOP_FIELDS, compile_filter, field_name, parse_date
+from query_svc.domain.sort_order import after_filter, equal_filter
 
 RESERVED = frozenset({"filter", "sort", "fields", "limit", "cursor"})
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
-SORTABLE = TOP_FIELDS
 # What a cursor may hold for each sort key (store names): what the view stores there.
 SORT_TYPES: dict[str, tuple[type, ...]] = {
-    **{field_name(name): (datetime, type(None)) for name in DATE_FIELDS & SORTABLE},
+    **{field_name(name): (datetime, type(None)) for name in DATE_FIELDS & TOP_FIELDS},
     "_id": (str,),
     "partner_id": (str,),
     "status": (str,),
@@ -58,10 +58,15 @@ def build_list_query(params: Mapping[str, Any], scope: dict[str, Any], cursors: 
     sort = parse_sort(params.get("sort"))
     fingerprint = query_fingerprint(scoped, sort)
     cursor = params.get("cursor")
+    after = None
     if cursor:
         values = cursors.decode(str(cursor), fingerprint, sort)
         scoped = {"$and": [*clauses, keyset_after(sort, values)]}
-    request = ListRequest(scoped, sort, parse_fields(params.get("fields")), parse_limit(params.get("limit")))
+        if not all(is_scalar_key(name) for name, _ in sort):
+            after = tuple(values)
+    request = ListRequest(
+        scoped, sort, parse_fields(params.get("fields")), parse_limit(params.get("limit")), after=after
+    )
     return ListQuery(request, fingerprint)
 
 
@@ -123,13 +128,17 @@ def _boolean(text: str, name: str) -> bool:
 
 
 def parse_sort(raw: Any) -> tuple[tuple[str, int], ...]:
-    """`-timestamp,version` → store sort keys, always ending with the id so the order is total."""
+    """`-timestamp,payload.age` → store sort keys, always ending with the id so the order is total."""
     keys: list[tuple[str, int]] = []
     for part in str(raw or "timestamp").split(","):
         name = part.strip().lstrip("-")
-        if name not in SORTABLE:
-            raise InvalidQuery(f"sort: {name!r} is not sortable; use {sorted(SORTABLE)}")
-        store = field_name(name)
+        try:
+            store = field_name(name)
+        except InvalidQuery:
+            raise InvalidQuery(
+                f"sort: {name!r} is not sortable; use {sorted(TOP_FIELDS)} or payload.*, validation.*, "
+                "processing.* (the same field names filters take)"
+            ) from None
         if any(store == existing for existing, _ in keys):
             raise InvalidQuery(f"sort: {name!r} given twice")
         keys.append((store, -1 if part.strip().startswith("-") else 1))
@@ -138,21 +147,46 @@ def parse_sort(raw: Any) -> tuple[tuple[str, int], ...]:
     return tuple(keys)
 
 
-def keyset_after(sort: tuple[tuple[str, int], ...], values: list[Any]) -> dict[str, Any]:
-    """The condition 'strictly after the row with these sort values' in the given order.
+def is_scalar_key(name: str) -> bool:
+    """Whether a sort key is one of the view's own fields, which hold one type (or null) and never arrays."""
+    return name in SORT_TYPES
 
-    The `$or` alone is exact; the bound on the first key it implies lets an index seek to the page
-    instead of walking every row before it.
+
+def keyset_after(sort: tuple[tuple[str, int], ...], values: list[Any]) -> dict[str, Any]:
+    """The condition 'after the row with these sort values' in the given order.
+
+    On the view's own fields it is exact, and the bound on the first key it implies lets an index seek to
+    the page instead of walking every row before it. A payload, validation or processing field may hold
+    any type, arrays included: there it selects a superset, in MongoDB's order of types (see
+    domain.sort_order), and the reader drops what does not come after with `comes_after`.
     """
     branches = []
     for i, (name, direction) in enumerate(sort):
-        branch: dict[str, Any] = {sort[j][0]: values[j] for j in range(i)}
-        branch[name] = {"$gt" if direction == 1 else "$lt": values[i]}
-        branches.append(branch)
+        clauses = [_equal(sort[j][0], values[j]) for j in range(i)]
+        clauses.append(_after(name, direction, values[i]))
+        branches.append(_conjunction(clauses))
     first, direction = sort[0]
-    if values[0] is None:
+    if values[0] is None or not is_scalar_key(first):
         return {"$or": branches}
     return {"$and": [{first: {"$gte" if direction == 1 else "$lte": values[0]}}, {"$or": branches}]}
+
+
+def _conjunction(clauses: list[dict[str, Any]]) -> dict[str, Any]:
+    """The clauses ANDed: one document when their fields differ and none is an operator, else `$and`."""
+    names = [name for clause in clauses for name in clause]
+    if len(set(names)) == len(names) and not any(name.startswith("$") for name in names):
+        return {name: value for clause in clauses for name, value in clause.items()}
+    return {"$and": clauses}
+
+
+def _equal(name: str, value: Any) -> dict[str, Any]:
+    return {name: value} if is_scalar_key(name) else equal_filter(name, value)
+
+
+def _after(name: str, direction: int, value: Any) -> dict[str, Any]:
+    if is_scalar_key(name):
+        return {name: {"$gt" if direction == 1 else "$lt": value}}
+    return after_filter(name, direction, value)
 
 
 def parse_fields(raw: Any) -> tuple[str, ...] | None:

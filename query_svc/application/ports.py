@@ -63,6 +63,14 @@ class RecordViews(Protocol):
         ...
 
 
+class ViewIndexes(Protocol):
+    """The indexes of the active generation's records."""
+
+    def indexes(self) -> dict[str, list[str]]:
+        """Each index's name and its fields (store names) in order."""
+        ...
+
+
 class Checkpoints(Protocol):
     """How far one consumer has applied its topic."""
 
@@ -82,6 +90,9 @@ class ListRequest:
     # Where a page of large records ends before `limit`: once the records read take more than this many
     # bytes in the store (a page always holds one). None: `limit` alone.
     max_bytes: int | None = None
+    # The sort keys of the previous page's last record (a cursor's), when the filter selects a superset of
+    # what comes after them (a sort on a payload field): the reader drops what does not.
+    after: tuple[Any, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +101,8 @@ class FoundRecords:
 
     documents: list[dict[str, Any]]
     more: bool
+    # The sort keys of the last document, as the store compared them (what the next page's cursor holds).
+    last_keys: tuple[Any, ...] | None = None
 
 
 class RecordReader(Protocol):

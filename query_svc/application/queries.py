@@ -87,9 +87,8 @@ class RecordQueries:
         request = replace(query.request, max_bytes=self._page_bytes)
         found = self._reader.find(request)
         docs, cursor = found.documents, None
-        if found.more and docs:
-            last = docs[-1]
-            cursor = self._cursors.encode([last[name] for name, _ in request.sort], query.fingerprint)
+        if found.more and found.last_keys is not None:
+            cursor = self._cursors.encode(list(found.last_keys), query.fingerprint)
         return Page([public(doc, request.fields) for doc in docs], cursor)
 
     def wait_for(

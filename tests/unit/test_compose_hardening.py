@@ -23,6 +23,7 @@ from processing_svc.settings import Settings as ProcessingSettings
 from query_svc.adapters.pulsar.consumers import SUBSCRIPTION as QUERY_SUBSCRIPTION
 from query_svc.settings import Settings as QuerySettings
 from tests.compose_redis_acl import REDIS_PASSWORDS, run_redis_acl
+from tests.stack import REPO_ROOT
 from tests.stack_security import NAMESPACE, granted
 from validation_svc.adapters.pulsar.consumers import SUBSCRIPTION as VALIDATION_SUBSCRIPTION
 from validation_svc.settings import Settings as ValidationSettings
@@ -105,7 +106,11 @@ def test_every_service_process_accepts_the_environment_it_is_given(
     processes = _service_processes(compose)
     assert len(processes) == 13  # 4 APIs, 6 consumers and relays, 2 migrations, the keys tool
     for name, (package, given) in processes.items():
-        environ = {key: value.replace("/secrets/", f"{tmp_path}/") for key, value in given.items()}
+        # The secret files stand in for the volumes; the image's /app is this checkout.
+        environ = {
+            key: value.replace("/secrets/", f"{tmp_path}/").replace("/app/", f"{REPO_ROOT}/")
+            for key, value in given.items()
+        }
         settings = SETTINGS[package](Env(environ))
         if "PULSAR_AUTH_TOKEN_FILE" in environ:
             assert settings.runtime.pulsar_auth_token == TOKEN, name

@@ -11,6 +11,7 @@ from eventkit.http.blueprint import Blueprint, strict_json_body
 from query_svc.adapters.http.params import single_args
 from query_svc.adapters.http.rendering import json_response, next_link
 from query_svc.adapters.http.waits import WaitSlots
+from query_svc.application.indexes import IndexListing
 from query_svc.application.listing import DEFAULT_LIMIT, MAX_LIMIT, bounded_int
 from query_svc.application.queries import RecordQueries
 from query_svc.domain.errors import InvalidQuery
@@ -25,7 +26,7 @@ _LIST_DOC = (
 )
 
 
-def query_blueprint(queries: RecordQueries, waits: WaitSlots) -> Blueprint:
+def query_blueprint(queries: RecordQueries, waits: WaitSlots, indexes: IndexListing) -> Blueprint:
     blp = Blueprint(
         "query", __name__, url_prefix="/query", description="Records view: state, history, filters"
     )
@@ -61,6 +62,15 @@ def query_blueprint(queries: RecordQueries, waits: WaitSlots) -> Blueprint:
         page = queries.list(params, current_principal().partner_scope)
         headers = {"Next-Cursor": page.next_cursor} if page.next_cursor else {}
         return json_response(page.items, headers=headers)
+
+    @blp.route("/indexes", methods=["GET"])
+    @blp.response(
+        200,
+        description="The view's indexes (name and fields in order) and the partners' declared payload "
+        "indexes with whether the active generation has each yet; a partner sees its own declarations only",
+    )
+    def list_indexes() -> Response:
+        return json_response(indexes.describe(current_principal().partner_scope))
 
     @blp.route("/stats", methods=["GET"])
     @blp.response(200, description="Counts of visible records by status (and by partner for admins)")

@@ -17,9 +17,10 @@ from pymongo.database import Database
 
 from query_svc.adapters.mongo.errors import translated
 from query_svc.adapters.mongo.indexes import ensure_indexes
-from query_svc.adapters.mongo.records import RECORDS, MongoRecordReader
+from query_svc.adapters.mongo.records import RECORDS, MongoRecordReader, sorts_through_arrays
 from query_svc.adapters.mongo.timeline import TIMELINE, MongoTimeline
 from query_svc.application.ports import ConsumerReport, FoundRecords, ListRequest
+from query_svc.domain.payload_indexes import PayloadIndex
 from query_svc.domain.timeline import TimelineEntry
 
 POINTERS = "view_pointer"
@@ -39,8 +40,11 @@ def events_name(generation: str) -> str:
 
 
 class MongoViewGenerations:
-    def __init__(self, database: Database[Document], *, cache_s: float = 1.0) -> None:
+    def __init__(
+        self, database: Database[Document], *, cache_s: float = 1.0, declared: tuple[PayloadIndex, ...] = ()
+    ) -> None:
         self._database = database
+        self._declared = declared  # partners' payload indexes, made in every generation
         self._cache_s = cache_s
         self._cached: tuple[float, str] | None = None
         self._lock = threading.Lock()
@@ -66,8 +70,13 @@ class MongoViewGenerations:
             self._cached = None
 
     def prepare(self, generation: str) -> None:
-        """Creates the generation's indexes (its collections start empty)."""
-        ensure_indexes(self._database, records_name(generation))
+        """Creates the generation's indexes that are missing (a new one's collections start empty)."""
+        ensure_indexes(self._database, records_name(generation), self._declared)
+
+    def indexes(self) -> dict[str, list[str]]:
+        """The indexes the active generation's records collection has now: name → fields."""
+        with translated():
+            return {str(index["name"]): list(index["key"]) for index in self.records().list_indexes()}
 
     def drop(self, generation: str) -> None:
         with translated():
@@ -107,9 +116,13 @@ class ActiveRecordReader:
     def __init__(self, generations: MongoViewGenerations, max_time_ms: int) -> None:
         self._generations = generations
         self._max_time_ms = max_time_ms
+        self._through_arrays: bool | None = None  # asked of the server at the first read
 
     def _reader(self) -> MongoRecordReader:
-        return MongoRecordReader(self._generations.records(), self._max_time_ms)
+        records = self._generations.records()
+        if self._through_arrays is None:
+            self._through_arrays = sorts_through_arrays(records)
+        return MongoRecordReader(records, self._max_time_ms, through_arrays=self._through_arrays)
 
     def get(self, data_id: str) -> Document | None:
         return self._reader().get(data_id)

@@ -10,6 +10,7 @@ from pymongo.database import Database
 
 from query_svc.adapters.mongo.errors import translated
 from query_svc.adapters.mongo.records import RECORDS
+from query_svc.domain.payload_indexes import PayloadIndex, fields_by_index
 
 # Every list sorts with `_id` last, so each index ends with it and serves keyset pages.
 RECORD_INDEXES = [
@@ -26,10 +27,17 @@ RECORD_INDEXES = [
 ]
 
 
-def ensure_indexes(database: Database[dict[str, Any]], records: str = RECORDS) -> None:
-    """Creates the indexes of a records collection that are missing; safe to run at every start."""
+def ensure_indexes(
+    database: Database[dict[str, Any]], records: str = RECORDS, declared: tuple[PayloadIndex, ...] = ()
+) -> None:
+    """Creates the indexes of a records collection that are missing, the partners' declared payload
+    indexes included; safe to run at every start. MongoDB builds them without blocking reads or writes;
+    FerretDB (SQLite) blocks writes while it builds one, and reads go on."""
+    wanted = RECORD_INDEXES + [
+        IndexModel(list(keys), name=name) for name, keys in fields_by_index(declared).items()
+    ]
     with translated():
-        _create_missing(database[records], RECORD_INDEXES)
+        _create_missing(database[records], wanted)
 
 
 def _create_missing(collection: Collection[dict[str, Any]], indexes: list[IndexModel]) -> None:

@@ -15,6 +15,7 @@ from query_svc.adapters.mongo.errors import translated
 from query_svc.application.ports import FoundRecords, ListRequest
 from query_svc.domain.errors import ViewUnavailable
 from query_svc.domain.keys import decode_keys, encode_keys
+from query_svc.domain.sort_order import comes_after, keys_of
 
 RECORDS = "records"
 Document = dict[str, Any]
@@ -64,9 +65,16 @@ class MongoRecordViews:
 
 
 class MongoRecordReader:
-    def __init__(self, collection: Collection[Document], max_time_ms: int) -> None:
+    """`through_arrays`: whether the server's sort reaches into arrays of objects on a dotted path (MongoDB
+    does; FerretDB 1.24 sorts such a document as if the field were missing), so a page's last keys are
+    the ones the server compared (see `server_sorts_through_arrays`)."""
+
+    def __init__(
+        self, collection: Collection[Document], max_time_ms: int, *, through_arrays: bool = True
+    ) -> None:
         self._collection = collection
         self._max_time_ms = max_time_ms
+        self._through_arrays = through_arrays
         # Lists read each document's bytes first, to end a page by size before decoding what won't fit.
         self._raw: Collection[RawBSONDocument] = collection.with_options(
             codec_options=collection.codec_options.with_options(document_class=RawBSONDocument)
@@ -79,25 +87,42 @@ class MongoRecordReader:
 
     def find(self, request: ListRequest) -> FoundRecords:
         documents: list[Document] = []
+        last_keys: tuple[Any, ...] | None = None
         size, budget = 0, request.max_bytes
+        # A superset filter (request.after) may select documents that sort before the cursor: the server
+        # sorts them first, they are dropped here, and the page is counted after them.
+        limit = 0 if request.after is not None else request.limit + 1
         with translated():
             found = self._raw.find(
                 request.filter,
                 _projection(request),
                 sort=list(request.sort),
-                limit=request.limit + 1,
+                limit=limit,
+                batch_size=request.limit + 1,
                 max_time_ms=self._max_time_ms,
             )
             with found:
                 for raw in found:
+                    decoded = None
+                    if request.after is not None:
+                        decoded = self._decode(raw)
+                        if not comes_after(self._keys(decoded, request), request.after, request.sort):
+                            continue
                     size += len(raw.raw)
                     if len(documents) == request.limit or (
                         documents and budget is not None and size > budget
                     ):
-                        return FoundRecords(documents, more=True)
-                    decoded = bson.decode(raw.raw, codec_options=self._collection.codec_options)
+                        return FoundRecords(documents, more=True, last_keys=last_keys)
+                    decoded = decoded or self._decode(raw)
+                    last_keys = self._keys(decoded, request)
                     documents.append(decode_keys(decoded))
-        return FoundRecords(documents, more=False)
+        return FoundRecords(documents, more=False, last_keys=last_keys)
+
+    def _decode(self, raw: RawBSONDocument) -> Document:
+        return bson.decode(raw.raw, codec_options=self._collection.codec_options)
+
+    def _keys(self, stored: Document, request: ListRequest) -> tuple[Any, ...]:
+        return tuple(keys_of(stored, request.sort, through_arrays=self._through_arrays))
 
     def count_by(self, match: Document, field: str) -> dict[str, int]:
         """Counts the documents matching `match` per (text) value of `field`.
@@ -130,6 +155,14 @@ class MongoRecordReader:
                 if reply["n"]:
                     counts[value] = int(reply["n"])
                 bound = {"$gt": value}
+
+
+def sorts_through_arrays(collection: Collection[Document]) -> bool:
+    """Whether the server's sort reaches into arrays of objects on a dotted path: MongoDB's does, FerretDB's
+    (which names itself in `buildInfo`) does not."""
+    with translated():
+        info = collection.database.client.admin.command("buildInfo")
+    return "ferretdbVersion" not in info
 
 
 def _stored(data_id: str, view: Document, applied: int) -> Document:

@@ -61,7 +61,9 @@ def test_a_partner_finds_its_record_reads_its_timeline_and_is_refused_another_pa
     box = console.find("#q")
     box.send_keys(f"payload.run={run}")
     box.submit()
-    console.find("[data-testid=results]")
+    # Whatever the page answers (a table, an empty result or an error), the failure says which.
+    answer = console.find("[data-testid=results], [data-testid=empty], [data-testid=filter-error]")
+    assert answer.get_attribute("data-testid") == "results", f"{console.driver.current_url}: {answer.text}"
     listed = [link.text for link in console.all("td.col-id a")]
     assert listed == [mine]  # partner456's record with the same run marker is not among them
     console.snap("03-records-filtered")

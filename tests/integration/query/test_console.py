@@ -23,6 +23,7 @@ from query_svc.adapters.http.waits import WaitSlots
 from query_svc.adapters.mongo.jobs import JOBS, MongoJobStore
 from query_svc.adapters.mongo.records import RECORDS, MongoRecordReader
 from query_svc.application.activity import PipelineActivity
+from query_svc.application.indexes import IndexListing
 from query_svc.application.rebuild import Rebuilds
 from query_svc.bootstrap import Query, console_ports, create_app
 from query_svc.settings import Settings
@@ -266,7 +267,7 @@ def _query_api_only(query: Query, settings: Settings) -> Flask:
     app = create_http_app(
         "query_svc",
         {},
-        [query_blueprint(query.queries, WaitSlots(per_process=2))],
+        [query_blueprint(query.queries, WaitSlots(per_process=2), IndexListing(query.generations, ()))],
         errors=ERRORS,
         auth=settings.auth,
     )
