@@ -1,4 +1,5 @@
-"""Query latency at N documents: by id, by partner with paging, an indexed and an unindexed filter, stats.
+"""Query latency at N documents: by id, by partner with paging, indexed and unindexed filters, payload
+filters and sorts on a partner's declared payload index and on a field without one, stats.
 
 Fills a scratch MongoDB database with N view-shaped documents (5 partners, each with every status: 60%
 complete, 20% validated, 20% received; ages 0..99),
@@ -26,8 +27,10 @@ from query_svc.adapters.mongo.connection import make_mongo
 from query_svc.adapters.mongo.indexes import ensure_indexes
 from query_svc.adapters.mongo.records import RECORDS, MongoRecordReader
 from query_svc.application.queries import RecordQueries
+from query_svc.domain.payload_indexes import parse_declarations
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
+DECLARED = parse_declarations({"partner2": ["payload.age"], "partner3": ["payload.age"]}, "bench")
 STATUSES = ("complete", "complete", "complete", "validated", "received")
 
 
@@ -39,7 +42,7 @@ def _document(n: int) -> dict[str, Any]:
         "timestamp": at,
         "received_at": at,
         "updated_at": at,
-        "payload": {"name": f"R{n}", "age": n % 100},
+        "payload": {"name": f"R{n}", "age": n % 100, "rank": n % 97},
         "version": 1,
         "status": STATUSES[(n // 5) % len(STATUSES)],  # every partner has every status
         "validation": {"status": "valid", "errors": []},
@@ -83,6 +86,10 @@ def figures(documents: int, repeats: int) -> list[Figure]:
         fill_s = _fill(database[RECORDS], documents)
         ensure_indexes(database)
         print(f"  filled in {fill_s:.1f} s ({documents / fill_s:.0f} docs/s)", flush=True)
+        started = time.perf_counter()
+        ensure_indexes(database, declared=DECLARED)
+        build_s = time.perf_counter() - started
+        print(f"  declared index on payload.age built in {build_s:.1f} s", flush=True)
         queries = RecordQueries(
             MongoRecordReader(database[RECORDS], 60_000), InMemoryTimeline(), secrets.token_bytes(32)
         )
@@ -90,16 +97,31 @@ def figures(documents: int, repeats: int) -> list[Figure]:
         kinds: dict[str, Callable[[], object]] = {
             "by id": lambda: queries.get(some_id, "partner0"),
             "by partner, first page of 100": lambda: queries.list({"limit": "100"}, "partner1"),
-            "by partner, pages 1-10 by cursor (sum)": lambda: _ten_pages(queries),
+            "by partner, pages 1-10 by cursor (sum)": lambda: _ten_pages(queries, "-timestamp"),
             "indexed filter status=validated (partner)": lambda: queries.list(
                 {"status": "validated", "limit": "100"}, "partner2"
             ),
             "unindexed filter payload.age>=95 (admin)": lambda: queries.list(
                 {"payload.age__gte": "95", "limit": "100"}, None
             ),
+            "declared payload index: payload.age>=95 (partner)": lambda: queries.list(
+                {"payload.age__gte": "95", "limit": "100"}, "partner2"
+            ),
+            "no payload index: payload.rank>=92 (partner)": lambda: queries.list(
+                {"payload.rank__gte": "92", "limit": "100"}, "partner2"
+            ),
+            "declared payload index: sort -payload.age, first page (partner)": lambda: queries.list(
+                {"sort": "-payload.age", "limit": "100"}, "partner2"
+            ),
+            "declared payload index: sort -payload.age, pages 1-10 (sum)": lambda: _ten_pages(
+                queries, "-payload.age"
+            ),
+            "no payload index: sort -payload.rank, first page (partner)": lambda: queries.list(
+                {"sort": "-payload.rank", "limit": "100"}, "partner2"
+            ),
             "stats by status and partner (admin)": lambda: queries.stats(None),
         }
-        result = []
+        result = [Figure(f"query at {documents} docs", "declared payload index built", "s", [build_s])]
         for kind, call in kinds.items():
             call()  # warm up
             samples = _time(call, repeats)
@@ -115,11 +137,11 @@ def figures(documents: int, repeats: int) -> list[Figure]:
         client.close()
 
 
-def _ten_pages(queries: RecordQueries) -> object:
+def _ten_pages(queries: RecordQueries, sort: str) -> object:
     """A first page and nine more through the cursor: keyset pages must not slow down with depth."""
-    page = queries.list({"limit": "100", "sort": "-timestamp"}, "partner3")
+    page = queries.list({"limit": "100", "sort": sort}, "partner3")
     for _ in range(9):
-        page = queries.list({"limit": "100", "sort": "-timestamp", "cursor": page.next_cursor}, "partner3")
+        page = queries.list({"limit": "100", "sort": sort, "cursor": page.next_cursor}, "partner3")
     return page
 
 
