@@ -107,6 +107,9 @@ def figures(documents: int, repeats: int) -> list[Figure]:
             "declared payload index: payload.age>=95 (partner)": lambda: queries.list(
                 {"payload.age__gte": "95", "limit": "100"}, "partner2"
             ),
+            "declared payload index: payload.age>=95 sorted by it (partner)": lambda: queries.list(
+                {"payload.age__gte": "95", "sort": "payload.age", "limit": "100"}, "partner2"
+            ),
             "no payload index: payload.rank>=92 (partner)": lambda: queries.list(
                 {"payload.rank__gte": "92", "limit": "100"}, "partner2"
             ),

@@ -14,7 +14,14 @@ from query_svc.application.cursor import CursorCodec, query_fingerprint
 from query_svc.application.ports import ListRequest
 from query_svc.domain.errors import InvalidQuery
 from query_svc.domain.filters import DATE_FIELDS, TOP_FIELDS, compile_filter, field_name, parse_date
-from query_svc.domain.sort_order import after_filter, equal_filter
+from query_svc.domain.sort_order import (
+    after_filter,
+    equal_filter,
+    later_ranks,
+    rank,
+    rank_filter,
+    within_rank_after,
+)
 
 RESERVED = frozenset({"filter", "sort", "fields", "limit", "cursor"})
 DEFAULT_LIMIT = 100
@@ -58,14 +65,23 @@ def build_list_query(params: Mapping[str, Any], scope: dict[str, Any], cursors: 
     sort = parse_sort(params.get("sort"))
     fingerprint = query_fingerprint(scoped, sort)
     cursor = params.get("cursor")
-    after = None
+    after: tuple[Any, ...] | None = None
+    brackets: tuple[tuple[int, dict[str, Any]], ...] = ()
     if cursor:
         values = cursors.decode(str(cursor), fingerprint, sort)
-        scoped = {"$and": [*clauses, keyset_after(sort, values)]}
+        if is_scalar_key(sort[0][0]):
+            scoped = {"$and": [*clauses, keyset_after(sort, values)]}
+        else:
+            brackets = keyset_brackets(sort, values)
         if not all(is_scalar_key(name) for name, _ in sort):
             after = tuple(values)
     request = ListRequest(
-        scoped, sort, parse_fields(params.get("fields")), parse_limit(params.get("limit")), after=after
+        scoped,
+        sort,
+        parse_fields(params.get("fields")),
+        parse_limit(params.get("limit")),
+        after=after,
+        brackets=brackets,
     )
     return ListQuery(request, fingerprint)
 
@@ -169,6 +185,22 @@ def keyset_after(sort: tuple[tuple[str, int], ...], values: list[Any]) -> dict[s
     if values[0] is None or not is_scalar_key(first):
         return {"$or": branches}
     return {"$and": [{first: {"$gte" if direction == 1 else "$lte": values[0]}}, {"$or": branches}]}
+
+
+def keyset_brackets(
+    sort: tuple[tuple[str, int], ...], values: list[Any]
+) -> tuple[tuple[int, dict[str, Any]], ...]:
+    """'After the row with these sort values' when the first key is a payload (or validation, processing)
+    field, as one condition per type bracket of that key, in sort order: first the keys of the cursor's
+    own type after it (a range an index on the field answers), then each later type whole. The reader
+    reads them in turn and keeps, from each, the records whose key has that bracket's type and comes
+    after the cursor, so a page over a field of one type touches one bracket, seeking its index."""
+    (first, direction), rest = sort[0], sort[1:]
+    ties = _conjunction([equal_filter(first, values[0]), keyset_after(rest, values[1:])])
+    same = within_rank_after(first, direction, values[0])
+    brackets = [(rank(values[0]), {"$or": [same, ties]} if same else ties)]
+    brackets += [(later, rank_filter(first, later)) for later in later_ranks(values[0], direction)]
+    return tuple(brackets)
 
 
 def _conjunction(clauses: list[dict[str, Any]]) -> dict[str, Any]:

@@ -93,6 +93,10 @@ class ListRequest:
     # The sort keys of the previous page's last record (a cursor's), when the filter selects a superset of
     # what comes after them (a sort on a payload field): the reader drops what does not.
     after: tuple[Any, ...] | None = None
+    # When the first sort key is a payload field: what comes after the cursor, one condition per type of
+    # that key in sort order, each ANDed with `filter` and read in turn, keeping from each the records whose
+    # first key has that type (its rank in domain.sort_order). Empty: `filter` alone.
+    brackets: tuple[tuple[int, dict[str, Any]], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -169,23 +169,37 @@ def after_filter(name: str, direction: int, value: Any) -> dict[str, Any]:
 
     It may select more (an array matches a comparison when any element does, whatever its key); the caller
     drops those with `comes_after`. It never selects fewer."""
-    here = rank(value)
-    later = [r for r in RANKS if (r > here if direction == 1 else r < here)]
-    branches: list[dict[str, Any]] = []
-    if here in COMPARABLE:
-        branches.append({name: {"$gt" if direction == 1 else "$lt": value}})
-    elif here == OBJECT:
-        branches.append({name: {"$type": "object"}})
-    aliases = [TYPE_ALIASES[r] for r in later if r in TYPE_ALIASES]
-    if aliases:
-        branches.append({name: {"$type": aliases}})
-    if NULL in later:
-        branches.append({name: None})  # null or missing
-    if EMPTY in later:
-        branches.append({name: {"$size": 0}})
+    same = within_rank_after(name, direction, value)
+    branches = ([same] if same else []) + [rank_filter(name, r) for r in later_ranks(value, direction)]
     if not branches:
         return {"_id": {"$in": []}}
     return branches[0] if len(branches) == 1 else {"$or": branches}
+
+
+def later_ranks(value: Any, direction: int) -> list[int]:
+    """The ranks whose keys all come after `value` in this direction, in the order they come."""
+    here = rank(value)
+    return [r for r in RANKS if r > here] if direction == 1 else [r for r in reversed(RANKS) if r < here]
+
+
+def within_rank_after(name: str, direction: int, value: Any) -> dict[str, Any] | None:
+    """A store filter selecting at least every document whose key has `value`'s type and comes strictly
+    after it; None when no key of that type can (null, the empty array)."""
+    here = rank(value)
+    if here in COMPARABLE:
+        return {name: {"$gt" if direction == 1 else "$lt": value}}
+    if here in (OBJECT, ARRAY):
+        return {name: {"$type": TYPE_ALIASES[here]}}
+    return None
+
+
+def rank_filter(name: str, its_rank: int) -> dict[str, Any]:
+    """A store filter selecting at least every document whose key for `name` has this rank."""
+    if its_rank == EMPTY:
+        return {name: {"$size": 0}}
+    if its_rank == NULL:
+        return {name: None}  # null or missing
+    return {name: {"$type": TYPE_ALIASES[its_rank]}}
 
 
 def equal_filter(name: str, value: Any) -> dict[str, Any]:

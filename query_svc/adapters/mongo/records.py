@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from typing import Any
 
 import bson
@@ -15,7 +15,7 @@ from query_svc.adapters.mongo.errors import translated
 from query_svc.application.ports import FoundRecords, ListRequest
 from query_svc.domain.errors import ViewUnavailable
 from query_svc.domain.keys import decode_keys, encode_keys
-from query_svc.domain.sort_order import comes_after, keys_of
+from query_svc.domain.sort_order import comes_after, keys_of, rank
 
 RECORDS = "records"
 Document = dict[str, Any]
@@ -89,12 +89,33 @@ class MongoRecordReader:
         documents: list[Document] = []
         last_keys: tuple[Any, ...] | None = None
         size, budget = 0, request.max_bytes
-        # A superset filter (request.after) may select documents that sort before the cursor: the server
-        # sorts them first, they are dropped here, and the page is counted after them.
-        limit = 0 if request.after is not None else request.limit + 1
         with translated():
+            candidates = self._candidates(request)
+            try:
+                for raw, chosen in candidates:
+                    size += len(raw.raw)
+                    if len(documents) == request.limit or (
+                        documents and budget is not None and size > budget
+                    ):
+                        return FoundRecords(documents, more=True, last_keys=last_keys)
+                    decoded = chosen or self._decode(raw)
+                    last_keys = self._keys(decoded, request)
+                    documents.append(decode_keys(decoded))
+            finally:
+                candidates.close()  # closes the server cursor it holds
+        return FoundRecords(documents, more=False, last_keys=last_keys)
+
+    def _candidates(self, request: ListRequest) -> Generator[tuple[RawBSONDocument, Document | None]]:
+        """The page's records in sort order, with their decoded form where it was needed to choose them.
+
+        A superset filter (request.after) may select records that sort before the cursor, or, within one
+        type bracket, records whose key has another type: the server sorts them among the others, and they
+        are dropped here. Reads are not limited then, only batched: the page is counted after them."""
+        limit = 0 if request.after is not None else request.limit + 1
+        for its_rank, condition in request.brackets or ((None, None),):
+            query = request.filter if condition is None else {"$and": [request.filter, condition]}
             found = self._raw.find(
-                request.filter,
+                query,
                 _projection(request),
                 sort=list(request.sort),
                 limit=limit,
@@ -103,20 +124,15 @@ class MongoRecordReader:
             )
             with found:
                 for raw in found:
-                    decoded = None
-                    if request.after is not None:
-                        decoded = self._decode(raw)
-                        if not comes_after(self._keys(decoded, request), request.after, request.sort):
-                            continue
-                    size += len(raw.raw)
-                    if len(documents) == request.limit or (
-                        documents and budget is not None and size > budget
+                    if request.after is None:
+                        yield raw, None
+                        continue
+                    decoded = self._decode(raw)
+                    keys = self._keys(decoded, request)
+                    if (its_rank is None or rank(keys[0]) == its_rank) and comes_after(
+                        keys, request.after, request.sort
                     ):
-                        return FoundRecords(documents, more=True, last_keys=last_keys)
-                    decoded = decoded or self._decode(raw)
-                    last_keys = self._keys(decoded, request)
-                    documents.append(decode_keys(decoded))
-        return FoundRecords(documents, more=False, last_keys=last_keys)
+                        yield raw, decoded
 
     def _decode(self, raw: RawBSONDocument) -> Document:
         return bson.decode(raw.raw, codec_options=self._collection.codec_options)

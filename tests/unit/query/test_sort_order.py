@@ -65,15 +65,13 @@ def test_comes_after_follows_the_direction_and_the_id_breaks_ties(direction: int
 
 def test_the_superset_filter_names_every_later_type_and_nothing_after_the_last() -> None:
     assert after_filter("payload.n", 1, 5) == {
-        "$or": [
-            {"payload.n": {"$gt": 5}},
-            {"payload.n": {"$type": ["string", "object", "array", "bool", "date"]}},
-        ]
+        "$or": [{"payload.n": {"$gt": 5}}]
+        + [{"payload.n": {"$type": alias}} for alias in ("string", "object", "array", "bool", "date")]
     }
     assert after_filter("payload.n", -1, "s") == {
         "$or": [
             {"payload.n": {"$lt": "s"}},
-            {"payload.n": {"$type": ["number"]}},
+            {"payload.n": {"$type": "number"}},
             {"payload.n": None},
             {"payload.n": {"$size": 0}},
         ]
