@@ -63,29 +63,26 @@ def patched_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return source
 
 
-def test_upstream_tests_pass_on_the_patched_packages(patched_source: Path) -> None:
+def _go_test(source: Path, *args: str) -> str:
+    """Runs `go test` in the patched source; fails with its output's end unless every test passed."""
     result = subprocess.run(
-        ["go", "test", "-count=1", *TESTED_PACKAGES],
+        ["go", "test", "-count=1", *args],
         check=False,  # the assertion shows the output
-        cwd=patched_source,
+        cwd=source,
         capture_output=True,
         text=True,
         timeout=900,
         env={**os.environ, "GOFLAGS": "-mod=mod"},
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return result.stdout
+
+
+def test_upstream_tests_pass_on_the_patched_packages(patched_source: Path) -> None:
+    _go_test(patched_source, *TESTED_PACKAGES)
 
 
 def test_the_nested_pushdown_tests_pass_on_the_patched_source(patched_source: Path) -> None:
-    result = subprocess.run(
-        ["go", "test", "-count=1", "-v", "-run", PUSHDOWN_TESTS, *PUSHDOWN_PACKAGES],
-        check=False,
-        cwd=patched_source,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        env={**os.environ, "GOFLAGS": "-mod=mod"},
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    ran = {line.split()[2] for line in result.stdout.splitlines() if line.startswith("--- PASS: Test")}
+    output = _go_test(patched_source, "-v", "-run", PUSHDOWN_TESTS, *PUSHDOWN_PACKAGES)
+    ran = {line.split()[2] for line in output.splitlines() if line.startswith("--- PASS: Test")}
     assert ran == set(PUSHDOWN_TESTS.split("|")), ran  # none renamed away from the filter
