@@ -15,6 +15,7 @@ from query_svc.application.ports import ListRequest
 from query_svc.domain.errors import InvalidQuery
 from query_svc.domain.filters import DATE_FIELDS, TOP_FIELDS, compile_filter, field_name, parse_date
 from query_svc.domain.sort_order import (
+    COMPARABLE,
     after_filter,
     equal_filter,
     later_ranks,
@@ -198,7 +199,11 @@ def keyset_brackets(
     (first, direction), rest = sort[0], sort[1:]
     ties = _conjunction([equal_filter(first, values[0]), keyset_after(rest, values[1:])])
     same = within_rank_after(first, direction, values[0])
-    brackets = [(rank(values[0]), {"$or": [same, ties]} if same else ties)]
+    own = {"$or": [same, ties]} if same else ties
+    if rank(values[0]) in COMPARABLE:
+        # Implied, and true of an array too (its key is one of its elements): a bound an index seeks to.
+        own = {"$and": [{first: {"$gte" if direction == 1 else "$lte": values[0]}}, own]}
+    brackets = [(rank(values[0]), own)]
     brackets += [(later, rank_filter(first, later)) for later in later_ranks(values[0], direction)]
     return tuple(brackets)
 

@@ -56,6 +56,7 @@ EXPECTED: dict[tuple[str, str, str], Cell] = {
         _guarded(200, 200, 200), lambda _: {"filter": {"status": "complete"}}
     ),
     ("query_svc", "GET", "/query/stats"): Cell(_guarded(200, 200, 200)),
+    ("query_svc", "GET", "/query/indexes"): Cell(_guarded(200, 200, 200)),  # each sees its own declarations
     ("query_svc", "GET", "/query/projections"): Cell(_guarded(403, 403, 200)),
     ("query_svc", "POST", "/query/projections/rebuild"): Cell(_guarded(403, 403, 202)),
     ("query_svc", "GET", "/query/projections/rebuild/{job_id}"): Cell(_guarded(403, 403, 404)),  # no such job

@@ -14,6 +14,10 @@ from pymongo.database import Database
 
 from eventkit.settings import Env
 from query_svc.adapters.mongo.generations import records_name
+from query_svc.adapters.mongo.records import RECORDS
+from query_svc.application.cursor import CursorCodec, query_fingerprint
+from query_svc.application.listing import SORT_TYPES, build_list_query
+from query_svc.application.queries import scope_for
 from query_svc.bootstrap import Query, bootstrap, create_app
 from query_svc.settings import Settings
 from tests.api_keys import TestKeys
@@ -112,3 +116,54 @@ def test_a_filter_and_a_sort_on_a_declared_field_answer_in_order(
         params["cursor"] = page.headers["Next-Cursor"]
     expected = sorted((i for i in range(40) if i % 2 and i % 9 >= 4), key=lambda i: (-(i % 9), -(i + 1)))
     assert ids == [str(uuid.UUID(int=i + 1)) for i in expected]
+
+
+def _seeks(plan: Any, name: str, field: str) -> bool:
+    """Whether a server's explain seeks the index on a range of `field` (its second key), not only on the
+    partner: MongoDB's plan stage with `indexName` and bounds on the field narrower than everything;
+    FerretDB's SQLite plan line `SEARCH <table> USING INDEX <table>_<name> (<expr>=? AND <expr>>? …)`."""
+    if isinstance(plan, dict):
+        if plan.get("indexName") == name:
+            bounds = plan.get("indexBounds", {}).get(field, [])
+            return bool(bounds) and bounds not in (["[MinKey, MaxKey]"], ["[MaxKey, MinKey]"])
+        return any(_seeks(value, name, field) for value in plan.values())
+    if isinstance(plan, list):
+        return any(_seeks(value, name, field) for value in plan)
+    if not isinstance(plan, str) or "USING INDEX" not in plan:
+        return False
+    index, _, constraints = plan.partition(" (")
+    return index.endswith(f"_{name}") and constraints.count("<expr>") >= 2
+
+
+def _sorts_in_memory(plan: Any) -> bool:
+    text = json.dumps(plan, default=str)
+    return "TEMP B-TREE FOR ORDER BY" in text or '"stage": "SORT"' in text
+
+
+@pytest.mark.parametrize("sort", ["-payload.age", "payload.age"])
+def test_a_partners_filter_and_sort_on_a_declared_field_seek_its_index_on_every_page(
+    declared_query: tuple[Query, Settings], database: Database[dict[str, Any]], sort: str
+) -> None:
+    """The store's own explain of the filter the service builds, for the first page and a cursor's page."""
+    query, _ = declared_query
+    for i in range(300):
+        data_id = str(uuid.UUID(int=i + 1))
+        query.projector.apply(data_id, entry(ingested(data_id, 1, {"age": i % 50}, i, "partner123")))
+    codec = CursorCodec(b"k" * 32, SORT_TYPES)
+    scope = scope_for("partner123")
+    # A filter on the field: the first page seeks its range. The sort alone: a cursor's page seeks the range
+    # after the cursor (the keyset's first type bracket), not the partner's whole part of the index.
+    filtered = build_list_query({"payload.age__gte": "10", "sort": sort, "limit": "20"}, scope, codec).request
+    params = {"sort": sort, "limit": "20"}
+    first = build_list_query(params, scope, codec).request
+    cursor = codec.encode([25, str(uuid.UUID(int=26))], query_fingerprint(first.filter, first.sort))
+    later = build_list_query({**params, "cursor": cursor}, scope, codec).request
+    assert later.brackets, "a cursor page over a payload sort reads type brackets"
+    for request_filter in (filtered.filter, {"$and": [later.filter, later.brackets[0][1]]}):
+        plan = database.command(
+            "explain",
+            {"find": RECORDS, "filter": request_filter, "sort": dict(first.sort), "limit": 21},
+            verbosity="queryPlanner",
+        )
+        assert _seeks(plan["queryPlanner"], "partner_payload.age", "payload.age"), plan["queryPlanner"]
+        assert not _sorts_in_memory(plan["queryPlanner"]), plan["queryPlanner"]

@@ -4,7 +4,8 @@ infra/ferretdb/patches/0007 rewrites how sjson (FerretDB's stored form of a docu
 upstream's tests of that package check each type's round trip and its errors, messages included, so they
 are the gate for it. Patch 0008 (pushdown of dotted paths) brings its own tests: the sort key of a path
 evaluated in SQLite over stored documents, the WHERE and ORDER BY it writes, and a collection with an index
-on (partner_id, payload.age, _id) queried with arrays along the path, with its query plans. The source is the module `make up` builds from (Go's module cache), patched the way
+on (partner_id, payload.age, _id) queried with arrays along the path, with its query plans; and 0009's, that
+`explain` reports the plan of the very statement a find or count runs. The source is the module `make up` builds from (Go's module cache), patched the way
 infra/provision.sh does it.
 """
 
@@ -22,12 +23,17 @@ from tests.stack import REPO_ROOT
 
 PATCHES = sorted((REPO_ROOT / "infra" / "ferretdb" / "patches").glob("*.patch"))
 TESTED_PACKAGES = ["./internal/handler/sjson/"]
-PUSHDOWN_PACKAGES = ["./internal/backends/sqlite/", "./internal/backends/sqlite/metadata/"]
-# Patch 0008's tests and the one it changed; the packages' other tests already fail since 0001 and 0002
-# changed the expressions top-level indexes are built on (upstream's registry tests expect its own).
+PUSHDOWN_PACKAGES = [
+    "./internal/backends/sqlite/",
+    "./internal/backends/sqlite/metadata/",
+    "./internal/handler/",
+]
+# Patches 0008 and 0009's tests and the one 0008 changed; the packages' other tests already fail since 0001
+# and 0002 changed the expressions top-level indexes are built on (upstream's registry tests expect its own).
 PUSHDOWN_TESTS = (
     "TestSortKeyTopLevelUnchanged|TestNestedSortKeyPaths|TestNestedSortKeyValues|"
-    "TestScalarWhereNested|TestScalarOrderByNested|TestNestedPushdownQuery"
+    "TestScalarWhereNested|TestScalarOrderByNested|TestNestedPushdownQuery|"
+    "TestExplainScalarPushdown|TestMsgExplainScalarPushdown"
 )
 
 
