@@ -6,9 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from query_svc.application.ports import ViewIndexes
-from query_svc.domain.payload_indexes import PayloadIndex
-
-DECLARED_PREFIX = "partner_payload."  # the names of declared indexes (domain.payload_indexes)
+from query_svc.domain.payload_indexes import PayloadIndex, is_declared_index
 
 
 class IndexListing:
@@ -25,7 +23,7 @@ class IndexListing:
         listed = {
             name: keys
             for name, keys in present.items()
-            if partner_scope is None or name in visible or not name.startswith(DECLARED_PREFIX)
+            if partner_scope is None or name in visible or not is_declared_index(name)
         }
         return {
             "indexes": [

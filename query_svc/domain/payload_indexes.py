@@ -19,6 +19,7 @@ from query_svc.domain.filters import field_name
 
 _PARTNER = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
 MAX_PER_PARTNER = 16  # each index costs every write of the view a little
+NAME_PREFIX = "partner_"  # a declared index is named after its field: partner_payload.age
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class PayloadIndex:
     @property
     def name(self) -> str:
         """The store's index name: one per field, whichever partners declare it."""
-        return f"partner_{self.store_path}"
+        return NAME_PREFIX + self.store_path
 
     @property
     def keys(self) -> tuple[tuple[str, int], ...]:
@@ -61,6 +62,11 @@ def _payload_path(name: str, where: str) -> str:
         return field_name(name)
     except InvalidQuery as refused:
         raise ValueError(f"{where}: {refused}") from None
+
+
+def is_declared_index(name: str) -> bool:
+    """Whether an index name is a declared payload index's (built-in ones never start so)."""
+    return name.startswith(f"{NAME_PREFIX}payload.")
 
 
 def fields_by_index(declared: tuple[PayloadIndex, ...]) -> dict[str, tuple[tuple[str, int], ...]]:
