@@ -7,6 +7,8 @@ from contracts.codec import decode, encode, to_dict
 from contracts.envelope import PARTNER_ID_PATTERN, EnvelopeSchema, IntegrationEvent
 from contracts.errors import InvalidEvent
 from contracts.events import (
+    DataErased,
+    DataErasedSchema,
     DataIngested,
     DataIngestedSchema,
     DataProcessed,
@@ -22,12 +24,14 @@ from contracts.events import (
 from contracts.factory import follow_up_event, new_event
 from contracts.json_values import MAX_JSON_DEPTH, JsonObject, json_problem
 from contracts.message import message_key, message_properties
+from contracts.sealed import Sealed, SealedSchema
 from contracts.registry import REGISTRY, EventSpec, event_types, spec_for
 from contracts.topics import (
     DATA_INGESTED,
     DATA_PROCESSED,
     DATA_VALIDATED,
     DEFAULT_NAMESPACE,
+    TOPIC_NAMES,
     TOPICS,
     dead_letter_topic,
     namespace_from_env,
@@ -45,6 +49,9 @@ __all__ = [
     "PARTNER_ID_PATTERN",
     "REGISTRY",
     "TOPICS",
+    "TOPIC_NAMES",
+    "DataErased",
+    "DataErasedSchema",
     "DataIngested",
     "DataIngestedSchema",
     "DataProcessed",
@@ -61,6 +68,8 @@ __all__ = [
     "ProcessingStepSchema",
     "RuleViolation",
     "RuleViolationSchema",
+    "Sealed",
+    "SealedSchema",
     "Upcaster",
     "canonical_json",
     "content_hash",

@@ -21,6 +21,8 @@ import msgspec
 from contracts.canonical import CONTENT_HASH_PATTERN
 from contracts.envelope import PARTNER_ID_PATTERN, IntegrationEvent
 from contracts.events import (
+    MAX_REASON_LENGTH,
+    DataErased,
     DataIngested,
     DataProcessed,
     DataValidated,
@@ -32,6 +34,7 @@ from contracts.events import (
 )
 from contracts.json_values import MAX_JSON_DEPTH, JsonObject, json_problem
 from contracts.registry import REGISTRY
+from contracts.sealed import BASE64_PATTERN, NONCE_PATTERN, Sealed
 from contracts.wire import format_rfc3339
 
 # The members of every struct below are the members of the schema of the same name, checked member by member
@@ -44,6 +47,8 @@ _Text = Annotated[str, msgspec.Meta(min_length=1)]
 _PartnerId = Annotated[str, msgspec.Meta(pattern=rf"^{PARTNER_ID_PATTERN}\Z")]
 _ContentHash = Annotated[str, msgspec.Meta(pattern=rf"^{CONTENT_HASH_PATTERN.pattern}\Z")]
 _Object = dict[str, Any]
+_Nonce = Annotated[str, msgspec.Meta(pattern=rf"^{NONCE_PATTERN}\Z")]
+_Base64 = Annotated[str, msgspec.Meta(pattern=rf"^{BASE64_PATTERN}\Z", min_length=24)]
 Plain = Callable[[JsonObject], JsonObject]  # checks a free-form object, raising when it is not plain JSON
 
 D = TypeVar("D")
@@ -63,11 +68,17 @@ class Envelope(msgspec.Struct, Generic[D]):
     causation_id: _Text | None = None
 
 
+class _Sealed(msgspec.Struct):
+    nonce: _Nonce
+    ciphertext: _Base64
+
+
 class _DataIngested(msgspec.Struct):
-    payload: _Object
     received_at: Moment
     content_hash: _ContentHash
+    payload: _Object | None = None
     external_id: str | None = None
+    sealed_payload: _Sealed | None = None
 
 
 class _RuleViolation(msgspec.Struct):
@@ -94,6 +105,13 @@ class _DataProcessed(msgspec.Struct):
     steps: list[_ProcessingStep]
     pipeline_version: _Text
     result: _Object | None = None
+    sealed_details: _Sealed | None = None
+
+
+class _DataErased(msgspec.Struct):
+    erased_at: Moment
+    erased_by: _Text
+    reason: Annotated[str, msgspec.Meta(max_length=MAX_REASON_LENGTH)] | None = None
 
 
 class _Refused(Exception):
@@ -111,7 +129,19 @@ class _Format:
 
 
 def _ingested(data: _DataIngested, plain: Plain) -> DataIngested:
-    return DataIngested(plain(data.payload), _moment(data.received_at), data.content_hash, data.external_id)
+    if (data.payload is None) == (data.sealed_payload is None):
+        raise _Refused  # the schema names what is wrong
+    payload = None if data.payload is None else plain(data.payload)
+    sealed = _sealed(data.sealed_payload)
+    return DataIngested(payload, _moment(data.received_at), data.content_hash, data.external_id, sealed)
+
+
+def _sealed(data: _Sealed | None) -> Sealed | None:
+    return None if data is None else Sealed(data.nonce, data.ciphertext)
+
+
+def _sealed_wire(sealed: Sealed | None) -> JsonObject | None:
+    return None if sealed is None else {"nonce": sealed.nonce, "ciphertext": sealed.ciphertext}
 
 
 def _validated(data: _DataValidated, plain: Plain) -> DataValidated:
@@ -124,7 +154,11 @@ def _validated(data: _DataValidated, plain: Plain) -> DataValidated:
 def _processed(data: _DataProcessed, plain: Plain) -> DataProcessed:
     steps = tuple(ProcessingStep(s.name, s.version, s.status, plain(s.extra)) for s in data.steps)
     result = None if data.result is None else plain(data.result)
-    return DataProcessed(data.status, data.pipeline_version, result, steps)
+    return DataProcessed(data.status, data.pipeline_version, result, steps, _sealed(data.sealed_details))
+
+
+def _erased(data: _DataErased, plain: Plain) -> DataErased:
+    return DataErased(_moment(data.erased_at), data.erased_by, data.reason)
 
 
 # The writers list each object's members in the order of its schema's fields, as the schemas dump them.
@@ -134,6 +168,7 @@ def _ingested_wire(data: DataIngested) -> JsonObject:
         "received_at": format_rfc3339(data.received_at),
         "external_id": data.external_id,
         "content_hash": data.content_hash,
+        "sealed_payload": _sealed_wire(data.sealed_payload),
     }
 
 
@@ -151,7 +186,12 @@ def _processed_wire(data: DataProcessed) -> JsonObject:
         "result": data.result,
         "steps": [_step_wire(step) for step in data.steps],
         "pipeline_version": data.pipeline_version,
+        "sealed_details": _sealed_wire(data.sealed_details),
     }
+
+
+def _erased_wire(data: DataErased) -> JsonObject:
+    return {"erased_at": format_rfc3339(data.erased_at), "erased_by": data.erased_by, "reason": data.reason}
 
 
 def _step_wire(step: ProcessingStep) -> JsonObject:
@@ -161,9 +201,10 @@ def _step_wire(step: ProcessingStep) -> JsonObject:
 # The schema version each format describes: when a type's latest version moves on, its format stops being
 # used until it describes the new one (a test fails until then).
 FORMATS: Mapping[str, _Format] = {
-    DataIngested.EVENT_TYPE: _Format(1, _DataIngested, _ingested, _ingested_wire),
+    DataIngested.EVENT_TYPE: _Format(2, _DataIngested, _ingested, _ingested_wire),
     DataValidated.EVENT_TYPE: _Format(1, _DataValidated, _validated, _validated_wire),
-    DataProcessed.EVENT_TYPE: _Format(1, _DataProcessed, _processed, _processed_wire),
+    DataProcessed.EVENT_TYPE: _Format(2, _DataProcessed, _processed, _processed_wire),
+    DataErased.EVENT_TYPE: _Format(1, _DataErased, _erased, _erased_wire),
 }
 
 _FROM_JSON = msgspec.json.Decoder(Envelope[msgspec.Raw])

@@ -1,7 +1,9 @@
 """The data each integration event carries, as frozen dataclasses and the marshmallow schemas that load them.
 
-The schemas describe the latest schema version of each event (today version 1); older versions reach
-them through the upcasters in ``contracts.upcasting``.
+The schemas describe the latest schema version of each event; older versions reach them through the
+upcasters in ``contracts.upcasting``. Since version 2, DataIngested and DataProcessed carry what holds or
+derives from a partner's payload sealed under the record's data key (``contracts.sealed``); the plain
+fields remain for events written before (version 1) and for an event opened in memory.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from marshmallow import ValidationError, fields, post_load, validate, validates_
 
 from contracts.canonical import CONTENT_HASH_PATTERN
 from contracts.json_values import JsonObject
+from contracts.sealed import Sealed, SealedSchema
 from contracts.wire import JsonObjectField, StrictBoolean, TolerantSchema, UtcDateTime
 
 ProcessingStatus: TypeAlias = Literal["processed", "failed"]
@@ -30,10 +33,11 @@ class DataIngested:
 
     EVENT_TYPE: ClassVar[str] = "DataIngested"
 
-    payload: JsonObject
+    payload: JsonObject | None  # None on the wire since version 2: the payload travels sealed
     received_at: datetime
     content_hash: str
     external_id: str | None = None
+    sealed_payload: Sealed | None = None  # the payload under the record's data key
 
 
 @dataclass(frozen=True)
@@ -76,23 +80,47 @@ class DataProcessed:
     pipeline_version: str
     result: JsonObject | None = None
     steps: tuple[ProcessingStep, ...] = ()
+    # Since version 2, `result` and every step's `extra` (both derive from the payload) sealed together as
+    # {"result": ..., "extras": [...]}; then `result` is None and each `extra` empty on the wire.
+    sealed_details: Sealed | None = None
 
 
-EventData: TypeAlias = DataIngested | DataValidated | DataProcessed
+@dataclass(frozen=True)
+class DataErased:
+    """A record's data key was destroyed on request: every sealed copy of its payload is unreadable from now
+    on (topic ``data-ingested``, the record's own lifecycle, so it follows the record's versions in order).
+    It says who erased the record, when and why; never what it held."""
+
+    EVENT_TYPE: ClassVar[str] = "DataErased"
+
+    erased_at: datetime
+    erased_by: str
+    reason: str | None = None
+
+
+EventData: TypeAlias = DataIngested | DataValidated | DataProcessed | DataErased
+MAX_REASON_LENGTH = 500
 
 
 class DataIngestedSchema(TolerantSchema):
-    """DataIngested data, schema version 1."""
+    """DataIngested data, schema version 2: exactly one of ``payload`` and ``sealed_payload``."""
 
-    payload = JsonObjectField(required=True)
+    payload = JsonObjectField(load_default=None, allow_none=True)
     received_at = UtcDateTime(required=True)
     external_id = fields.String(load_default=None, allow_none=True)
     content_hash = fields.String(
         required=True,
         validate=validate.Regexp(
-            rf"{CONTENT_HASH_PATTERN.pattern}\Z", error="Must be 'sha256:' and 64 lowercase hex digits."
+            rf"{CONTENT_HASH_PATTERN.pattern}\Z",
+            error="Must be 'sha256:' or 'hmac-sha256:' and 64 lowercase hex digits.",
         ),
     )
+    sealed_payload = fields.Nested(SealedSchema, load_default=None, allow_none=True)
+
+    @validates_schema
+    def _one_payload(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if (data.get("payload") is None) == (data.get("sealed_payload") is None):
+            raise ValidationError("Exactly one of payload and sealed_payload must be given.", "payload")
 
     @post_load
     def _to_dataclass(self, data: dict[str, Any], **kwargs: Any) -> DataIngested:
@@ -143,13 +171,28 @@ class ProcessingStepSchema(TolerantSchema):
 
 
 class DataProcessedSchema(TolerantSchema):
-    """DataProcessed data, schema version 1."""
+    """DataProcessed data, schema version 2."""
 
     status = fields.String(required=True, validate=validate.OneOf(PROCESSING_STATUSES))
     result = JsonObjectField(load_default=None, allow_none=True)
     steps = fields.List(fields.Nested(ProcessingStepSchema), required=True)
     pipeline_version = fields.String(required=True, validate=_NON_EMPTY)
+    sealed_details = fields.Nested(SealedSchema, load_default=None, allow_none=True)
 
     @post_load
     def _to_dataclass(self, data: dict[str, Any], **kwargs: Any) -> DataProcessed:
         return DataProcessed(**{**data, "steps": tuple(data["steps"])})
+
+
+class DataErasedSchema(TolerantSchema):
+    """DataErased data, schema version 1."""
+
+    erased_at = UtcDateTime(required=True)
+    erased_by = fields.String(required=True, validate=_NON_EMPTY)
+    reason = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=MAX_REASON_LENGTH)
+    )
+
+    @post_load
+    def _to_dataclass(self, data: dict[str, Any], **kwargs: Any) -> DataErased:
+        return DataErased(**data)

@@ -15,6 +15,8 @@ from marshmallow import Schema
 
 from contracts.errors import InvalidEvent
 from contracts.events import (
+    DataErased,
+    DataErasedSchema,
     DataIngested,
     DataIngestedSchema,
     DataProcessed,
@@ -24,7 +26,7 @@ from contracts.events import (
     EventData,
 )
 from contracts.json_values import JsonObject
-from contracts.upcasting import Upcaster, data_ingested_v0_to_v1, upcast
+from contracts.upcasting import Upcaster, data_ingested_v0_to_v1, sealed_fields_v1_to_v2, upcast
 
 
 @dataclass(frozen=True)
@@ -64,9 +66,15 @@ class EventSpec:
 
 
 _SPECS = (
-    EventSpec(DataIngested, DataIngestedSchema, latest_version=1, upcasters={0: data_ingested_v0_to_v1}),
+    EventSpec(
+        DataIngested,
+        DataIngestedSchema,
+        latest_version=2,
+        upcasters={0: data_ingested_v0_to_v1, 1: sealed_fields_v1_to_v2},
+    ),
     EventSpec(DataValidated, DataValidatedSchema, latest_version=1),
-    EventSpec(DataProcessed, DataProcessedSchema, latest_version=1),
+    EventSpec(DataProcessed, DataProcessedSchema, latest_version=2, upcasters={1: sealed_fields_v1_to_v2}),
+    EventSpec(DataErased, DataErasedSchema, latest_version=1),
 )
 
 REGISTRY: Mapping[str, EventSpec] = MappingProxyType({spec.event_type: spec for spec in _SPECS})

@@ -1,4 +1,8 @@
-"""Pulsar topic names: one topic per event type in a namespace, and each subscription's dead-letter topic."""
+"""Pulsar topic names: a topic per kind of fact in a namespace, and each subscription's dead-letter topic.
+
+A record's lifecycle (its versions, then its erasure) shares one topic, so Key_Shared delivers a record's
+DataErased after its DataIngested versions; the results of validation and processing have a topic each.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,16 @@ DATA_VALIDATED = "data-validated"
 DATA_PROCESSED = "data-processed"
 
 TOPICS: Mapping[str, str] = MappingProxyType(
-    {"DataIngested": DATA_INGESTED, "DataValidated": DATA_VALIDATED, "DataProcessed": DATA_PROCESSED}
+    {
+        "DataIngested": DATA_INGESTED,
+        "DataValidated": DATA_VALIDATED,
+        "DataProcessed": DATA_PROCESSED,
+        "DataErased": DATA_INGESTED,
+    }
 )
+
+# Each topic once, in the order above.
+TOPIC_NAMES: tuple[str, ...] = tuple(dict.fromkeys(TOPICS.values()))
 
 NAMESPACE_VARIABLE = "PULSAR_NAMESPACE"
 DEFAULT_NAMESPACE = "persistent://public/default"

@@ -40,6 +40,12 @@ def data_ingested_v0_to_v1(data: JsonObject) -> JsonObject:
     return lifted
 
 
+def sealed_fields_v1_to_v2(data: JsonObject) -> JsonObject:
+    """Lifts DataIngested or DataProcessed data from version 1 to 2: version 2 only adds the sealed form,
+    so a version 1 event is a version 2 event whose payload (or result) is plain."""
+    return data
+
+
 def _assume_utc(timestamp: object) -> object:
     """Gives an offset-less RFC 3339 timestamp the UTC offset it was written in; leaves others alone."""
     moment = parse_rfc3339(timestamp) if isinstance(timestamp, str) else None

@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from contracts import InvalidEvent, decode, to_dict
-from contracts.topics import TOPICS
+from contracts.topics import TOPIC_NAMES
 from query_svc.adapters.mongo.connection import make_mongo
 from query_svc.adapters.mongo.generations import MongoViewGenerations
 from query_svc.application.projector import entry_from_wire
@@ -123,7 +123,7 @@ def _reference(stack: StackEndpoints) -> dict[str, dict[str, Any]]:
     client = stack.pulsar_client()
     try:
         entries: dict[str, list[TimelineEntry]] = defaultdict(list)
-        for topic in TOPICS.values():
+        for topic in TOPIC_NAMES:
             for message in read_all(client, f"persistent://public/default/{topic}"):
                 try:
                     event = decode(message.data())
@@ -286,6 +286,6 @@ def test_the_cli_starts_a_rebuild_and_follows_it_to_the_end(admin: Admin, stack:
 def test_metrics_show_the_projector_lag_per_topic(service_urls: dict[str, str], api_keys: ApiKeys) -> None:
     auth = api_keys.auth(api_keys.admin)
     text = requests.get(f"{service_urls['query_svc']}/metrics", headers=auth, timeout=10).text
-    for topic in TOPICS.values():
+    for topic in TOPIC_NAMES:
         assert f'query_consumer_lag_messages{{topic="{topic}"}}' in text
         assert f'query_view_newest_event_age_seconds{{topic="{topic}"}}' in text

@@ -7,7 +7,7 @@ from typing import Any
 
 import requests
 
-from contracts.topics import TOPICS
+from contracts.topics import TOPIC_NAMES
 from eventkit.pulsar.admin import PulsarAdmin, topics_path
 from query_svc.domain.errors import ViewUnavailable
 
@@ -32,7 +32,7 @@ class PulsarBacklog:
     def lags(self) -> list[SubscriptionLag]:
         """Every subscription of every event topic, in pipeline order (a topic not created yet has none)."""
         rows: list[SubscriptionLag] = []
-        for topic in TOPICS.values():
+        for topic in TOPIC_NAMES:
             stats = self._stats(topic)
             for name, sub in sorted(stats.get("subscriptions", {}).items()):
                 rows.append(
