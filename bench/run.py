@@ -3,7 +3,8 @@
 Sections (all by default; `--only ingest,e2e` or BENCH_ONLY picks some): auth, ingest (single and batch
 POST beside Flask + one INSERT, multi-row INSERT and COPY), pulsar (raw client ceiling), e2e (ingest-to-
 complete lag over a rate sweep, then with two copies of each consumer, then with records sent in batches),
-rebuild (replay of 100k events beside raw bulk upserts), viewstore (the view store's CPU per
+rebuild (replay of 100k events beside raw bulk upserts), sealing (what encrypting a record's payload under
+its data key adds per record, in-process), viewstore (the view store's CPU per
 document inserted, replaced and read, beside an insert), query (latency at 100k documents;
 BENCH_QUERY_DOCUMENTS=100000,1000000 for more), memory (each component at idle; under load it comes from
 the e2e section), idle (CPU each component spends in a quiet minute; first, before anything is ingested).
@@ -28,6 +29,7 @@ from bench import (
     pulsar_raw,
     query_latency,
     rebuild_throughput,
+    sealing,
     view_store_ops,
 )
 from bench.report import Figure, print_table, write_json
@@ -59,7 +61,7 @@ def _arguments() -> argparse.Namespace:
     return args
 
 
-SECTIONS = ("idle", "auth", "ingest", "pulsar", "viewstore", "e2e", "rebuild", "query", "memory")
+SECTIONS = ("idle", "auth", "sealing", "ingest", "pulsar", "viewstore", "e2e", "rebuild", "query", "memory")
 
 
 def _keys_file() -> str:
@@ -88,6 +90,9 @@ def main() -> None:
     if "auth" in args.only:
         print("==> authentication overhead, in-process", flush=True)
         figures += auth.overhead(plan.runs)
+    if "sealing" in args.only:
+        print(f"==> sealing and opening records, in-process, {plan.runs} x 5000 records", flush=True)
+        figures += sealing.figures(5000, plan.runs)
     if "pulsar" in args.only:
         print(f"==> raw Pulsar producer and consumer, {plan.runs} x 20000 messages", flush=True)
         figures += pulsar_raw.figures(20_000, plan.runs)

@@ -1,0 +1,171 @@
+"""Erasure end to end (issue 24, docs/adr/0006-erasure-by-crypto-shredding.md): ingest, amend, query, erase;
+then read every store, topic and log of the stack for the payload, in plain, hex and base64, and find it
+nowhere; rebuild the view from the topics and still find it nowhere. Before the erasure the same scan finds
+the payload in the query view alone, where it must be readable: everywhere else it was sealed from the start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import requests
+
+from contracts import canonical_json
+from tests.e2e.conftest import ApiKeys
+from tests.e2e.store_scan import Finder, scan_everything
+from tests.e2e.test_rebuild import FINISHED, Admin
+from tests.helpers import wait_until
+from tests.stack import StackEndpoints
+
+
+class Record:
+    """One partner123 record driven through the HTTP APIs."""
+
+    def __init__(self, urls: dict[str, str], keys: ApiKeys) -> None:
+        self.urls = urls
+        self.auth = keys.auth(keys.partner)
+        self.marker = f"forget-me-{uuid.uuid4().hex}"
+        self.versions = [
+            {"name": f"{self.marker} one", "email": f"{self.marker}@example.org", "age": 42},
+            {"name": f"{self.marker} two", "email": f"{self.marker}@example.org", "age": 43},
+        ]
+        self.idempotency_key = str(uuid.uuid4())
+        self.id = ""
+
+    def ingest(self) -> requests.Response:
+        return requests.post(
+            f"{self.urls['ingestion_svc']}/ingest",
+            headers={**self.auth, "Idempotency-Key": self.idempotency_key},
+            json={"partner_id": "partner123", "payload": self.versions[0]},
+            timeout=10,
+        )
+
+    def amend(self) -> requests.Response:
+        return requests.put(
+            f"{self.urls['ingestion_svc']}/ingest/{self.id}",
+            headers=self.auth,
+            json={"payload": self.versions[1]},
+            timeout=10,
+        )
+
+    def erase(self) -> requests.Response:
+        return requests.delete(
+            f"{self.urls['ingestion_svc']}/ingest/{self.id}",
+            headers=self.auth,
+            json={"reason": "the partner's customer asked to be forgotten"},
+            timeout=10,
+        )
+
+    def view(self, **params: Any) -> requests.Response:
+        return requests.get(
+            f"{self.urls['query_svc']}/query/{self.id}", headers=self.auth, params=params, timeout=10
+        )
+
+    def view_is(self, predicate: Any) -> bool:
+        response = self.view()
+        assert response.status_code in (200, 404), (
+            f"GET /query/{self.id}: {response.status_code} {response.text}"
+        )
+        return response.status_code == 200 and bool(predicate(response.json()))
+
+    def needles(self) -> list[bytes]:
+        """The marker, and the SHA-256 of each version's canonical JSON (processing's fingerprint)."""
+        hashes = [hashlib.sha256(canonical_json(p).encode()).hexdigest().encode() for p in self.versions]
+        return [self.marker.encode(), *hashes]
+
+
+@pytest.fixture
+def record(service_urls: dict[str, str], api_keys: ApiKeys) -> Iterator[Record]:
+    yield Record(service_urls, api_keys)
+
+
+def _places(record: Record, stack: StackEndpoints) -> set[str]:
+    finder = Finder(record.needles())
+    scan_everything(finder, stack)
+    return {where.split(" :: ")[0] for where in finder.found}
+
+
+def _readable_reads(record: Record, before_erasure: datetime) -> list[str]:
+    """Every read an API offers of the record, as text: none may hold the marker after the erasure."""
+    ingestion = f"{record.urls['ingestion_svc']}/ingest/{record.id}"
+    reads = [
+        requests.get(ingestion, headers=record.auth, timeout=10),
+        requests.get(
+            ingestion, headers=record.auth, params={"as_of": before_erasure.isoformat()}, timeout=10
+        ),
+        requests.get(f"{ingestion}/events", headers=record.auth, timeout=10),
+        record.view(),
+        record.view(as_of=before_erasure.isoformat()),
+        requests.get(
+            f"{record.urls['query_svc']}/query/{record.id}/history", headers=record.auth, timeout=10
+        ),
+        requests.get(
+            f"{record.urls['processing_svc']}/processing/{record.id}", headers=record.auth, timeout=10
+        ),
+        requests.get(
+            f"{record.urls['validation_svc']}/validation/{record.id}", headers=record.auth, timeout=10
+        ),
+    ]
+    return [f"{r.request.method} {r.url} {r.status_code} {r.text}" for r in reads]
+
+
+def test_an_erased_record_is_unreadable_in_every_store_topic_log_and_api_and_after_a_rebuild(
+    record: Record, stack: StackEndpoints, service_urls: dict[str, str], api_keys: ApiKeys
+) -> None:
+    created = record.ingest()
+    assert created.status_code == 201, created.text
+    record.id = created.json()["id"]
+    assert record.amend().status_code == 200
+    wait_until(
+        lambda: record.view_is(lambda v: v["version"] == 2 and v["status"] == "complete"),
+        timeout_s=90,
+        what=f"record {record.id} complete at version 2",
+    )
+    assert record.view().json()["payload"] == record.versions[1]
+
+    # Sealed at rest from the start: only the view (and the SQLite file under it) can read the payload.
+    before = _places(record, stack)
+    assert before, "the view holds the payload, so the scan must find it there"
+    assert {place.split(" ")[0] for place in before} <= {"mongo", "sqlite"}, before
+
+    moment = datetime.now(UTC)
+    erased = record.erase()
+    assert erased.status_code == 200, erased.text
+    assert erased.json()["id"] == record.id and erased.json()["erased_at"]
+    wait_until(
+        lambda: record.view_is(lambda v: v["status"] == "erased"),
+        timeout_s=60,
+        what=f"record {record.id} erased in the view",
+    )
+
+    assert _places(record, stack) == set()
+    for read in _readable_reads(record, moment):
+        assert record.marker not in read, read
+    assert " 500 " not in " ".join(_readable_reads(record, moment))
+
+    # What may still be done with an erased record, and what may not.
+    assert record.amend().status_code == 410
+    again = record.erase()
+    assert again.status_code == 410 and again.headers["Content-Type"].startswith("application/problem+json")
+    replay = record.ingest()
+    assert replay.status_code == 201 and replay.headers.get("Idempotent-Replayed") == "true"
+    assert replay.json()["id"] == record.id and record.marker not in replay.text
+    audit = requests.get(
+        f"{service_urls['ingestion_svc']}/ingest/{record.id}/events", headers=record.auth, timeout=10
+    ).json()
+    assert [event["event_type"] for event in audit][-1] == "DataErased"
+
+    # A rebuild replays the sealed events of the topics: it finds no key and projects the record erased.
+    admin = Admin(service_urls, api_keys)
+    for job in requests.get(admin.base, headers=admin.headers, timeout=10).json()["jobs"]:
+        if job["state"] not in FINISHED:
+            admin.wait_state(job["id"], FINISHED)
+    job = admin.start()
+    assert admin.wait_state(job["id"], FINISHED)["state"] == "done"
+    assert record.view().json()["status"] == "erased"
+    assert _places(record, stack) == set()
