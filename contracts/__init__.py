@@ -24,8 +24,8 @@ from contracts.events import (
 from contracts.factory import follow_up_event, new_event
 from contracts.json_values import MAX_JSON_DEPTH, JsonObject, json_problem
 from contracts.message import message_key, message_properties
-from contracts.sealed import Sealed, SealedSchema
 from contracts.registry import REGISTRY, EventSpec, event_types, spec_for
+from contracts.sealed import Sealed, SealedSchema
 from contracts.topics import (
     DATA_INGESTED,
     DATA_PROCESSED,

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
 
-from contracts.canonical import CONTENT_HASH_PATTERN
+from contracts.canonical import CONTENT_HASH_PATTERN, KEYED_HASH_PREFIX
 from contracts.envelope import PARTNER_ID_PATTERN, IntegrationEvent
 from contracts.events import (
     MAX_REASON_LENGTH,
@@ -131,6 +131,8 @@ class _Format:
 def _ingested(data: _DataIngested, plain: Plain) -> DataIngested:
     if (data.payload is None) == (data.sealed_payload is None):
         raise _Refused  # the schema names what is wrong
+    if data.sealed_payload is not None and not data.content_hash.startswith(KEYED_HASH_PREFIX):
+        raise _Refused
     payload = None if data.payload is None else plain(data.payload)
     sealed = _sealed(data.sealed_payload)
     return DataIngested(payload, _moment(data.received_at), data.content_hash, data.external_id, sealed)
@@ -152,6 +154,8 @@ def _validated(data: _DataValidated, plain: Plain) -> DataValidated:
 
 
 def _processed(data: _DataProcessed, plain: Plain) -> DataProcessed:
+    if data.sealed_details is not None and (data.result is not None or any(s.extra for s in data.steps)):
+        raise _Refused  # the schema names the plain copy beside the sealed details
     steps = tuple(ProcessingStep(s.name, s.version, s.status, plain(s.extra)) for s in data.steps)
     result = None if data.result is None else plain(data.result)
     return DataProcessed(data.status, data.pipeline_version, result, steps, _sealed(data.sealed_details))

@@ -8,13 +8,14 @@ fields remain for events written before (version 1) and for an event opened in m
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Literal, TypeAlias
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from contracts.canonical import CONTENT_HASH_PATTERN
+from contracts.canonical import CONTENT_HASH_PATTERN, KEYED_HASH_PREFIX
 from contracts.json_values import JsonObject
 from contracts.sealed import Sealed, SealedSchema
 from contracts.wire import JsonObjectField, StrictBoolean, TolerantSchema, UtcDateTime
@@ -117,10 +118,19 @@ class DataIngestedSchema(TolerantSchema):
     )
     sealed_payload = fields.Nested(SealedSchema, load_default=None, allow_none=True)
 
-    @validates_schema
-    def _one_payload(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if (data.get("payload") is None) == (data.get("sealed_payload") is None):
+    # Judged on the members as sent, so it is reported with any other failing field, not after they are fixed.
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _one_payload(self, data: dict[str, Any], original: object, **kwargs: Any) -> None:
+        sent = original if isinstance(original, Mapping) else {}
+        if (sent.get("payload") is None) == (sent.get("sealed_payload") is None):
             raise ValidationError("Exactly one of payload and sealed_payload must be given.", "payload")
+
+    @validates_schema
+    def _sealed_hash_is_keyed(self, data: dict[str, Any], **kwargs: Any) -> None:
+        # A plain SHA-256 beside a sealed payload would confirm a guess of it after the key is destroyed.
+        if data["sealed_payload"] is not None and not data["content_hash"].startswith(KEYED_HASH_PREFIX):
+            message = f"Must be '{KEYED_HASH_PREFIX}' when the payload is sealed."
+            raise ValidationError(message, "content_hash")
 
     @post_load
     def _to_dataclass(self, data: dict[str, Any], **kwargs: Any) -> DataIngested:
@@ -178,6 +188,16 @@ class DataProcessedSchema(TolerantSchema):
     steps = fields.List(fields.Nested(ProcessingStepSchema), required=True)
     pipeline_version = fields.String(required=True, validate=_NON_EMPTY)
     sealed_details = fields.Nested(SealedSchema, load_default=None, allow_none=True)
+
+    @validates_schema
+    def _details_only_sealed(self, data: dict[str, Any], **kwargs: Any) -> None:
+        # A plain copy beside the sealed details would outlive the record's erasure.
+        if data["sealed_details"] is None:
+            return
+        if data["result"] is not None:
+            raise ValidationError("Must be null when sealed_details is given.", "result")
+        if any(step.extra for step in data["steps"]):
+            raise ValidationError("Every step's extra must be empty when sealed_details is given.", "steps")
 
     @post_load
     def _to_dataclass(self, data: dict[str, Any], **kwargs: Any) -> DataProcessed:

@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from contracts import (
+    REGISTRY,
+    DataErased,
     DataIngested,
     DataProcessed,
     DataValidated,
@@ -17,6 +19,7 @@ from contracts import (
     InvalidEvent,
     ProcessingStep,
     RuleViolation,
+    Sealed,
     content_hash,
     decode,
     encode,
@@ -27,6 +30,8 @@ from contracts import (
 DATA_ID = uuid.UUID("09b9c33e-836e-436c-9d6b-f4b6285cac45")
 RECEIVED_AT = datetime(2025, 3, 14, 9, 26, 53, 581204, tzinfo=UTC)
 PAYLOAD = {"order_id": "PO-1", "total": 12.5}
+SEALED = Sealed(nonce="AAECAwQFBgcICQoL", ciphertext="c2VhbGVkIGJ5dGVzIGFuZCB0YWc=")
+KEYED_HASH = "hmac-sha256:" + "0f" * 32
 
 
 def _ingested(**overrides: object) -> IntegrationEvent:
@@ -48,7 +53,7 @@ def test_a_new_event_gets_a_fresh_id_the_current_time_and_the_latest_version() -
 
     assert uuid.UUID(event.event_id).version == 4
     assert before <= event.occurred_at <= datetime.now(UTC)
-    assert event.schema_version == 1
+    assert event.schema_version == REGISTRY["DataIngested"].latest_version == 2
     assert event.data_id == str(DATA_ID)
     assert event.causation_id is None
 
@@ -117,8 +122,29 @@ def test_every_event_type_can_be_built() -> None:
         **common,  # type: ignore[arg-type]
     )
 
-    assert decode(encode(validated)) == validated
-    assert decode(encode(processed)) == processed
+    sealed_ingested = new_event(
+        "DataIngested",
+        data=DataIngested(None, RECEIVED_AT, KEYED_HASH, "PO-1", SEALED),
+        producer="ingestion_svc",
+        **common,  # type: ignore[arg-type]
+    )
+    sealed_processed = new_event(
+        "DataProcessed",
+        data=DataProcessed(
+            "processed", "pipe-3", None, (ProcessingStep("enrich", "1.0", "succeeded"),), SEALED
+        ),
+        producer="processing_svc",
+        **common,  # type: ignore[arg-type]
+    )
+    erased = new_event(
+        "DataErased",
+        data=DataErased(RECEIVED_AT, "admin", "asked by the partner"),
+        producer="ingestion_svc",
+        **common,  # type: ignore[arg-type]
+    )
+
+    for event in (validated, processed, sealed_ingested, sealed_processed, erased):
+        assert decode(encode(event)) == event
 
 
 @pytest.mark.parametrize(
@@ -136,6 +162,18 @@ def test_every_event_type_can_be_built() -> None:
         (
             {"data": DataIngested(PAYLOAD, datetime(2025, 3, 14), content_hash(PAYLOAD))},
             "data.received_at: Must be timezone-aware",
+        ),
+        (
+            {"data": DataIngested(None, RECEIVED_AT, KEYED_HASH)},
+            "data.payload: Exactly one of payload and sealed_payload must be given.",
+        ),
+        (
+            {"data": DataIngested(PAYLOAD, RECEIVED_AT, KEYED_HASH, sealed_payload=SEALED)},
+            "data.payload: Exactly one of payload and sealed_payload must be given.",
+        ),
+        (
+            {"data": DataIngested(None, RECEIVED_AT, content_hash(PAYLOAD), sealed_payload=SEALED)},
+            "data.content_hash: Must be 'hmac-sha256:' when the payload is sealed.",
         ),
     ],
 )

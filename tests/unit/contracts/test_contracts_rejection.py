@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import pickle
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from contracts import InvalidEvent, JsonObject, compiled, decode
+from tests.unit.contracts.conftest import Golden
 
 DELETE = object()
 
@@ -68,7 +68,7 @@ ENVELOPE_CASES = [
         "event_type",
         "DataDeleted",
         "event_type: unknown event type 'DataDeleted'; "
-        "known types are DataIngested, DataProcessed, DataValidated",
+        "known types are DataErased, DataIngested, DataProcessed, DataValidated",
     ),
     ("schema_version", DELETE, "schema_version: Missing data for required field."),
     ("schema_version", "1", "schema_version: Not a valid integer."),
@@ -76,7 +76,7 @@ ENVELOPE_CASES = [
     (
         "schema_version",
         3,
-        "schema_version: unsupported schema_version 3 for DataIngested; latest known is 1",
+        "schema_version: unsupported schema_version 3 for DataIngested; latest known is 2",
     ),
     (
         "schema_version",
@@ -88,19 +88,57 @@ ENVELOPE_CASES = [
 
 @pytest.mark.parametrize(("path", "value", "expected"), ENVELOPE_CASES)
 def test_a_malformed_envelope_is_refused_naming_the_field(
-    golden: Callable[[str], JsonObject], path: str, value: object, expected: str
+    golden: Golden, path: str, value: object, expected: str
 ) -> None:
     assert _message(_changed(golden("data_ingested"), path, value)) == expected
 
 
+ONE_PAYLOAD = "data.payload: Exactly one of payload and sealed_payload must be given."
+SEALED = {"nonce": "7+WTKtf4X1EI+vf9", "ciphertext": "A" * 24}
+NONCE_FORM = r"data.sealed_payload.nonce: String does not match expected pattern."
+CIPHERTEXT_FORM = r"data.sealed_payload.ciphertext: String does not match expected pattern."
+
 DATA_CASES = [
-    ("data_ingested", "data.payload", DELETE, "data.payload: Missing data for required field."),
-    ("data_ingested", "data.payload", "text", "data.payload: Not a valid mapping type."),
+    ("data_ingested_plain", "data.payload", DELETE, ONE_PAYLOAD),
+    ("data_ingested_plain", "data.payload", None, ONE_PAYLOAD),
+    ("data_ingested_plain", "data.payload", "text", "data.payload: Not a valid mapping type."),
+    (
+        "data_ingested_plain",
+        "data.sealed_payload",
+        SEALED,
+        f"{ONE_PAYLOAD}; data.content_hash: Must be 'hmac-sha256:' when the payload is sealed.",
+    ),
+    ("data_ingested", "data.sealed_payload", DELETE, ONE_PAYLOAD),
+    ("data_ingested", "data.sealed_payload", None, ONE_PAYLOAD),
+    ("data_ingested", "data.payload", {"order_id": "PO-1"}, ONE_PAYLOAD),
+    ("data_ingested", "data.sealed_payload", "sealed", "data.sealed_payload: Invalid input type."),
+    ("data_ingested", "data.sealed_payload.nonce", "7+WTKtf4X1EI+vf", NONCE_FORM),
+    ("data_ingested", "data.sealed_payload.nonce", "7-WTKtf4X1EI_vf9", NONCE_FORM),
+    (
+        "data_ingested",
+        "data.sealed_payload.nonce",
+        DELETE,
+        "data.sealed_payload.nonce: Missing data for required field.",
+    ),
+    ("data_ingested", "data.sealed_payload.ciphertext", "A" * 25, CIPHERTEXT_FORM),
+    ("data_ingested", "data.sealed_payload.ciphertext", "A" * 22 + "=\n", CIPHERTEXT_FORM),
+    (
+        "data_ingested",
+        "data.sealed_payload.ciphertext",
+        "A" * 20,
+        "data.sealed_payload.ciphertext: Shorter than minimum length 24.",
+    ),
     (
         "data_ingested",
         "data.content_hash",
+        "sha256:60a340be9b0833969159c6d9e6fa154fa3eb15a785eef22867030c103da671be",
+        "data.content_hash: Must be 'hmac-sha256:' when the payload is sealed.",
+    ),
+    (
+        "data_ingested_plain",
+        "data.content_hash",
         "60a340be9b0833969159c6d9e6fa154fa3eb15a785eef22867030c103da671be",
-        "data.content_hash: Must be 'sha256:' and 64 lowercase hex digits.",
+        "data.content_hash: Must be 'sha256:' or 'hmac-sha256:' and 64 lowercase hex digits.",
     ),
     ("data_ingested", "data.received_at", "yesterday", "data.received_at: Not a valid RFC 3339 datetime."),
     ("data_ingested", "data.external_id", 17, "data.external_id: Not a valid string."),
@@ -113,6 +151,19 @@ DATA_CASES = [
     ("data_validated", "data.ruleset_version", "", "data.ruleset_version: Shorter than minimum length 1."),
     ("data_processed", "data.status", "done", "data.status: Must be one of: processed, failed."),
     ("data_processed", "data.result", [1], "data.result: Not a valid mapping type."),
+    ("data_processed", "data.result", {}, "data.result: Must be null when sealed_details is given."),
+    (
+        "data_processed",
+        "data.steps.0.extra",
+        {"duration_ms": 4},
+        "data.steps: Every step's extra must be empty when sealed_details is given.",
+    ),
+    (
+        "data_processed",
+        "data.sealed_details.nonce",
+        "",
+        "data.sealed_details.nonce: String does not match expected pattern.",
+    ),
     ("data_processed", "data.steps", DELETE, "data.steps: Missing data for required field."),
     (
         "data_processed",
@@ -126,18 +177,29 @@ DATA_CASES = [
         DELETE,
         "data.steps.0.version: Missing data for required field.",
     ),
+    ("data_erased", "data.erased_at", DELETE, "data.erased_at: Missing data for required field."),
+    (
+        "data_erased",
+        "data.erased_at",
+        "2026-12-09T16:40:31",
+        "data.erased_at: Must be timezone-aware: end with Z or a UTC offset.",
+    ),
+    ("data_erased", "data.erased_by", "", "data.erased_by: Shorter than minimum length 1."),
+    ("data_erased", "data.erased_by", None, "data.erased_by: Field may not be null."),
+    ("data_erased", "data.reason", "x" * 501, "data.reason: Longer than maximum length 500."),
+    ("data_erased", "data.reason", ["why"], "data.reason: Not a valid string."),
 ]
 
 
 @pytest.mark.parametrize(("fixture", "path", "value", "expected"), DATA_CASES)
 def test_malformed_data_is_refused_naming_the_field(
-    golden: Callable[[str], JsonObject], fixture: str, path: str, value: object, expected: str
+    golden: Golden, fixture: str, path: str, value: object, expected: str
 ) -> None:
     assert _message(_changed(golden(fixture), path, value)) == expected
 
 
-def test_every_failing_field_is_named_at_once(golden: Callable[[str], JsonObject]) -> None:
-    wire = golden("data_ingested")
+def test_every_failing_field_is_named_at_once(golden: Golden) -> None:
+    wire = golden("data_ingested_plain")
     del wire["event_id"]
     wire["partner_id"] = "no spaces allowed"
     del wire["data"]["payload"]
@@ -149,7 +211,7 @@ def test_every_failing_field_is_named_at_once(golden: Callable[[str], JsonObject
     assert isinstance(caught.value, ValueError)
 
 
-def test_the_error_survives_pickling_with_its_fields(golden: Callable[[str], JsonObject]) -> None:
+def test_the_error_survives_pickling_with_its_fields(golden: Golden) -> None:
     with pytest.raises(InvalidEvent) as caught:
         decode({**golden("data_ingested"), "record_version": 0})
 
@@ -185,13 +247,13 @@ def test_bytes_that_are_not_a_json_object_are_refused(raw: bytes | str, expected
     ],
 )
 def test_a_payload_that_is_not_plain_json_is_refused(
-    golden: Callable[[str], JsonObject], payload: JsonObject, expected: str
+    golden: Golden, payload: JsonObject, expected: str
 ) -> None:
-    assert _message(_changed(golden("data_ingested"), "data.payload", payload)) == expected
+    assert _message(_changed(golden("data_ingested_plain"), "data.payload", payload)) == expected
 
 
-def test_a_payload_nested_deeper_than_the_limit_is_refused(golden: Callable[[str], JsonObject]) -> None:
-    wire = golden("data_ingested")
+def test_a_payload_nested_deeper_than_the_limit_is_refused(golden: Golden) -> None:
+    wire = golden("data_ingested_plain")
     nested: JsonObject = {}
     wire["data"]["payload"] = nested
     for _ in range(70):
@@ -202,8 +264,8 @@ def test_a_payload_nested_deeper_than_the_limit_is_refused(golden: Callable[[str
     assert "nested deeper than 64 levels" in _message(wire)
 
 
-def test_a_lone_surrogate_escape_in_json_bytes_is_refused(golden: Callable[[str], JsonObject]) -> None:
-    wire = golden("data_ingested")
+def test_a_lone_surrogate_escape_in_json_bytes_is_refused(golden: Golden) -> None:
+    wire = golden("data_ingested_plain")
     wire["data"]["payload"] = {"text": "\ud800"}
     raw = json.dumps(wire).encode("ascii")
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 import pytest
 from marshmallow import Schema, fields, validate
 from msgspec import inspect as wire_types
 
-from contracts import REGISTRY, EnvelopeSchema, IntegrationEvent, compiled
+from contracts import REGISTRY, EnvelopeSchema, IntegrationEvent, Sealed, SealedSchema, compiled
 from contracts.events import ProcessingStep, ProcessingStepSchema, RuleViolation, RuleViolationSchema
 from contracts.wire import JsonObjectField, StrictBoolean, UtcDateTime, UuidString
 
@@ -24,10 +24,12 @@ from contracts.wire import JsonObjectField, StrictBoolean, UtcDateTime, UuidStri
 class Member:
     """What the wire form asks of one member, as either declaration states it."""
 
-    kind: object  # a name below, the choices of an enumeration, or ("list", the items' members)
+    kind: object  # a name below, the choices of an enumeration, ("list", the items' members) or
+    # ("object", the members of a nested object with a declared shape)
     required: bool
     nullable: bool
     min_length: int | None = None
+    max_length: int | None = None
     minimum: int | None = None
     pattern: str | None = None  # anchored at the start by both readers
 
@@ -70,6 +72,8 @@ def _schema_member(field: fields.Field[Any]) -> Member:
     if isinstance(field, fields.List):
         assert isinstance(field.inner, fields.Nested)
         kind: object = ("list", schema_members(field.inner.schema))
+    elif isinstance(field, fields.Nested):
+        kind = ("object", schema_members(field.schema))
     else:
         kind = frozenset(choices) if choices is not None else SCHEMA_KINDS[type(field)]
     return Member(
@@ -77,6 +81,7 @@ def _schema_member(field: fields.Field[Any]) -> Member:
         field.required,
         field.allow_none,
         min_length=bound(validate.Length, "min"),
+        max_length=bound(validate.Length, "max"),
         minimum=bound(validate.Range, "min"),
         pattern=None if regex is None else regex.pattern,
     )
@@ -98,12 +103,21 @@ def _struct_member(info: wire_types.Type, required: bool) -> Member:
         return Member(STRUCT_STRING_KINDS[info.pattern], required, nullable)
     if isinstance(info, wire_types.StrType):
         pattern = None if info.pattern is None else info.pattern.removeprefix("^")
-        return Member("string", required, nullable, min_length=info.min_length, pattern=pattern)
+        return Member(
+            "string",
+            required,
+            nullable,
+            min_length=info.min_length,
+            max_length=info.max_length,
+            pattern=pattern,
+        )
     if isinstance(info, wire_types.IntType):
         return Member("integer", required, nullable, minimum=info.ge)
     if isinstance(info, wire_types.ListType):
         assert isinstance(info.item_type, wire_types.StructType)
         return Member(("list", struct_members(info.item_type.cls)), required, nullable)
+    if isinstance(info, wire_types.StructType):
+        return Member(("object", struct_members(info.cls)), required, nullable)
     if isinstance(info, wire_types.LiteralType):
         return Member(frozenset(info.values), required, nullable)
     kinds = {wire_types.BoolType: "boolean", wire_types.DictType: "object", wire_types.AnyType: "object"}
@@ -131,6 +145,7 @@ def test_the_envelope_schema_and_compiled_struct_declare_the_same_members() -> N
         *((spec.codec, spec.data_class) for spec in REGISTRY.values()),
         (RuleViolationSchema(), RuleViolation),
         (ProcessingStepSchema(), ProcessingStep),
+        (SealedSchema(), Sealed),
         (EnvelopeSchema(), IntegrationEvent),
     ],
     ids=lambda value: type(value).__name__ if isinstance(value, Schema) else value.__name__,
@@ -150,3 +165,36 @@ def test_the_comparison_sees_a_difference() -> None:
     members, expected = struct_members(Narrower), schema_members(RuleViolationSchema())
 
     assert {name for name in expected if members[name] != expected[name]} == {"rule", "message"}
+
+
+def test_the_sealed_value_has_the_same_members_in_both_readers() -> None:
+    assert struct_members(compiled._Sealed) == schema_members(SealedSchema())
+
+
+class _LooserSealed(msgspec.Struct):
+    nonce: str  # no pattern
+    ciphertext: Annotated[str, msgspec.Meta(min_length=16)]
+
+
+class _IngestedWithLooserSealed(compiled._DataIngested):
+    sealed_payload: _LooserSealed | None = None  # type: ignore[assignment]
+
+
+class _ErasedWithLongerReason(msgspec.Struct):
+    erased_at: compiled.Moment
+    erased_by: Annotated[str, msgspec.Meta(min_length=1)]
+    reason: Annotated[str, msgspec.Meta(max_length=501)] | None = None
+
+
+def test_the_comparison_sees_a_different_bound_inside_a_nested_object() -> None:
+    members = struct_members(_IngestedWithLooserSealed)
+    expected = schema_members(REGISTRY["DataIngested"].codec)
+
+    assert {name for name in expected if members[name] != expected[name]} == {"sealed_payload"}
+
+
+def test_the_comparison_sees_a_different_maximum_length() -> None:
+    members = struct_members(_ErasedWithLongerReason)
+    expected = schema_members(REGISTRY["DataErased"].codec)
+
+    assert {name for name in expected if members[name] != expected[name]} == {"reason"}

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from contracts import (
     DATA_INGESTED,
     DATA_PROCESSED,
     DATA_VALIDATED,
+    TOPIC_NAMES,
     TOPICS,
-    JsonObject,
     dead_letter_topic,
     decode,
     event_types,
@@ -20,6 +18,7 @@ from contracts import (
     namespace_from_env,
     topic_for,
 )
+from tests.unit.contracts.conftest import Golden
 
 
 @pytest.mark.parametrize(
@@ -28,6 +27,7 @@ from contracts import (
         ("DataIngested", "data-ingested"),
         ("DataValidated", "data-validated"),
         ("DataProcessed", "data-processed"),
+        ("DataErased", "data-ingested"),  # a record's lifecycle: after its versions, in order, by key
     ],
 )
 def test_each_event_type_has_its_topic_in_the_namespace(event_type: str, short_name: str) -> None:
@@ -44,6 +44,20 @@ def test_the_short_names_are_the_published_ones() -> None:
 
 def test_every_registered_event_type_has_a_topic() -> None:
     assert set(TOPICS) == set(event_types())
+
+
+def test_topic_names_list_each_topic_once_in_pipeline_order() -> None:
+    assert TOPIC_NAMES == ("data-ingested", "data-validated", "data-processed")
+    assert set(TOPIC_NAMES) == set(TOPICS.values())
+
+
+def test_an_erasure_shares_the_message_key_of_the_record_it_erases(golden: Golden) -> None:
+    # Key_Shared delivers one key's messages in order on one topic: the erasure comes after every version.
+    ingested, erased = decode(golden("data_ingested")), decode(golden("data_erased"))
+
+    assert topic_for(erased.event_type) == topic_for(ingested.event_type)
+    assert message_key(erased) == message_key(ingested) == ingested.data_id
+    assert message_properties(erased)["event_type"] == "DataErased"
 
 
 def test_the_namespace_comes_from_pulsar_namespace(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -95,7 +109,7 @@ def test_a_dead_letter_topic_needs_a_topic_and_a_subscription(topic: str, subscr
 
 
 def test_the_message_key_is_the_record_id_and_properties_route_without_parsing(
-    golden: Callable[[str], JsonObject],
+    golden: Golden,
 ) -> None:
     event = decode(golden("data_validated"))
 
