@@ -46,6 +46,7 @@ from query_svc.application.activity import PipelineActivity
 from query_svc.application.dead_letters import DeadLetters
 from query_svc.application.indexes import IndexListing
 from query_svc.application.live import LiveProjection
+from query_svc.application.opening import EntryOpener
 from query_svc.application.projector import Projector
 from query_svc.application.queries import RecordQueries
 from query_svc.application.rebuild import RebuildRunner, Rebuilds
@@ -151,12 +152,14 @@ def projection_status(settings: Settings, query: Query) -> ProjectionStatus:
     )
 
 
-def rebuild_runner(settings: Settings, query: Query, client: pulsar.Client) -> RebuildRunner:
+def rebuild_runner(
+    settings: Settings, query: Query, client: pulsar.Client, opener: EntryOpener
+) -> RebuildRunner:
     runtime = settings.runtime
     return RebuildRunner(
         jobs=MongoJobStore(query.database[JOBS]),
         log=PulsarEventLog(
-            client, PulsarAdmin.for_runtime(runtime), projector_topics(runtime.pulsar_namespace)
+            client, PulsarAdmin.for_runtime(runtime), projector_topics(runtime.pulsar_namespace), opener
         ),
         generations=query.generations,
         projector_for=lambda generation: query.projector_for(generation, settings.rebuild_cache_records),
@@ -172,18 +175,23 @@ def run_indexes(settings: Settings) -> None:
 
 
 def run_consumer(settings: Settings) -> None:
-    """Projects the three topics into the view until SIGTERM; any number of copies can run side by side."""
+    """Projects the three topics into the view until SIGTERM, opening sealed events with keys from
+    ingestion's key store; any number of copies can run side by side."""
+    opener = EntryOpener(settings.data_keys())  # no service key: fails here, at start
     query = bootstrap(settings)
     query.generations.prepare(query.generations.read_active())
     with worker(settings.runtime) as (stop, client):
         runner = threading.Thread(
-            target=rebuild_runner(settings, query, client).run_forever, args=(stop,), name="rebuild-runner"
+            target=rebuild_runner(settings, query, client, opener).run_forever,
+            args=(stop,),
+            name="rebuild-runner",
         )
         runner.start()
         try:
             consumers = projector_consumers(
                 client,
                 query.projector,
+                opener,
                 query.checkpoints_for(query.instance),
                 projector_topics(settings.runtime.pulsar_namespace),
                 max_batch=settings.projector_batch,

@@ -37,6 +37,12 @@ class InMemoryTimeline:
         with self._lock:
             return {data_id for data_id, slot in slots if (data_id, slot) in self._slots}
 
+    def scrub(self, slots: Sequence[Slot]) -> None:
+        with self._lock:
+            for data_id, slot, entry in slots:
+                if (data_id, slot) in self._slots:
+                    self._slots[(data_id, slot)] = entry
+
 
 class InMemoryRecordViews:
     def __init__(self) -> None:

@@ -13,7 +13,14 @@ from eventkit.json_text import parse_json
 from query_svc.application.cursor import CursorCodec, query_fingerprint
 from query_svc.application.ports import ListRequest
 from query_svc.domain.errors import InvalidQuery
-from query_svc.domain.filters import DATE_FIELDS, TOP_FIELDS, compile_filter, field_name, parse_date
+from query_svc.domain.filters import (
+    DATE_FIELDS,
+    TOP_FIELDS,
+    compile_filter,
+    field_name,
+    names_payload,
+    parse_date,
+)
 from query_svc.domain.sort_order import (
     COMPARABLE,
     after_filter,
@@ -23,6 +30,7 @@ from query_svc.domain.sort_order import (
     rank_filter,
     within_rank_after,
 )
+from query_svc.domain.view import ERASED_STATUS
 
 RESERVED = frozenset({"filter", "sort", "fields", "limit", "cursor"})
 DEFAULT_LIMIT = 100
@@ -35,6 +43,7 @@ SORT_TYPES: dict[str, tuple[type, ...]] = {
     "status": (str,),
     "version": (int,),
 }
+NOT_ERASED: dict[str, Any] = {"status": {"$ne": ERASED_STATUS}}  # what a filter on payload fields adds
 STRING_FIELDS = frozenset({"id", "partner_id", "status", "validation.status", "processing.status"})
 SHORTHAND_OPS = frozenset(
     {"eq", "ne", "gt", "gte", "lt", "lte", "in", "nin", "all", "exists", "regex", "size"}
@@ -62,6 +71,9 @@ def build_list_query(params: Mapping[str, Any], scope: dict[str, Any], cursors: 
     shorthand = {k: v for k, v in params.items() if k not in RESERVED}
     if shorthand:
         clauses.append(compile_filter(_shorthand(shorthand)))
+    if names_payload(clauses):
+        # An erased record has no payload, so a negation ($ne, $nin, $nor, $exists: false) would match it.
+        clauses.append(NOT_ERASED)
     scoped = {"$and": clauses}
     sort = parse_sort(params.get("sort"))
     fingerprint = query_fingerprint(scoped, sort)

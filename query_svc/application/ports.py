@@ -45,6 +45,11 @@ class Timeline(Protocol):
         """In one round trip: the records among (data_id, slot) pairs whose given slot holds an entry."""
         ...
 
+    def scrub(self, slots: Sequence[Slot]) -> None:
+        """Replaces the entries of taken slots with the same events stripped of their payload (an erasure:
+        the one change a taken slot sees); nothing for no slots."""
+        ...
+
 
 class RecordViews(Protocol):
     """The records view: one folded document per record."""

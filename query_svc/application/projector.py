@@ -10,8 +10,15 @@ Events come in batches: one bulk insert takes the slots of the whole batch and o
 views (one bulk insert adds those of records the batch started), then one lookup per record checks the next
 slot. Within one process, batches touching the same
 record are applied one at a time (striped locks), and each record's known timeline is cached, so nothing
-is read before writing. Slots never change once taken, so the cache cannot go wrong; it can only be behind
-another process, which a refused slot or the check reveals.
+is read before writing. A slot's event never changes once taken, so the cache cannot go wrong; it can only
+be behind another process, which a refused slot or the check reveals.
+
+Erasure is the one change to a taken slot: its entry is replaced by the same event without its payload
+(domain.erasure), never removed, so slot numbers and event ids, all the argument above rests on, stay as
+they are. The writer that appends a record's DataErased (or sees it redelivered) scrubs every slot before
+it; it knows them all, since it could only take its slot after them. Whoever takes a slot after the
+DataErased knew of it, for the same reason, and stores its entry already scrubbed. The cache keeps an
+erased record's entries scrubbed too.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from query_svc.application.ports import RecordViews, Slot, Timeline
+from query_svc.domain.erasure import is_erased, kept, scrubbed, scrubbed_all
 from query_svc.domain.errors import ConcurrentUpdate
 from query_svc.domain.timeline import TimelineEntry, distinct
 from query_svc.domain.view import fold
@@ -108,9 +116,10 @@ class Projector:
         with self._locked(by_record):
             known = {data_id: self._known.get(data_id) for data_id in by_record}
             added, started = self._append(by_record, known)
+            self._scrub(known)
             self._settle(known, check=not sole_writer, new=started)
             for data_id, entries_known in known.items():
-                self._known.put(data_id, entries_known)
+                self._known.put(data_id, kept(entries_known))
         return added
 
     @contextmanager
@@ -134,9 +143,10 @@ class Projector:
             for data_id, entries in pending.items():
                 held = {e.event_id for e in known[data_id]}
                 next_slot = len(known[data_id])
+                erased = is_erased(known[data_id]) or is_erased(entries)
                 for entry in entries:
                     if entry.event_id not in held:
-                        slots.append((data_id, next_slot, entry))
+                        slots.append((data_id, next_slot, scrubbed(entry) if erased else entry))
                         held.add(entry.event_id)
                         next_slot += 1
             taken = self._timeline.append_many(slots)
@@ -153,6 +163,17 @@ class Projector:
             if not pending:
                 return added, started
         raise ConcurrentUpdate(f"records {sorted(pending)} kept growing during {MAX_ATTEMPTS} attempts")
+
+    def _scrub(self, known: dict[str, Entries]) -> None:
+        """Strips the payload from the stored slots of the erased records among `known`; updates `known`."""
+        slots: list[Slot] = []
+        for data_id, entries in known.items():
+            if not is_erased(entries):
+                continue
+            clean = scrubbed_all(entries)
+            slots += [(data_id, n, entry) for n, entry in enumerate(clean) if entry is not entries[n]]
+            known[data_id] = clean
+        self._timeline.scrub(slots)
 
     def _settle(self, known: dict[str, Entries], *, check: bool, new: set[str]) -> None:
         """Writes each view folded from `known`, then again for any record another writer appended to. The

@@ -11,6 +11,7 @@ from typing import Any
 from query_svc.application.cursor import CursorCodec
 from query_svc.application.listing import SORT_TYPES, build_list_query
 from query_svc.application.ports import RecordReader, TimelineReader
+from query_svc.domain.erasure import kept
 from query_svc.domain.errors import RecordNotFound
 from query_svc.domain.timeline import TimelineEntry, distinct
 from query_svc.domain.view import AWAITING, STATUSES, as_of
@@ -69,7 +70,8 @@ class RecordQueries:
         return {"id": data_id, **view}
 
     def history(self, data_id: str, partner_scope: str | None) -> list[dict[str, Any]]:
-        entries = sorted(self._timeline(data_id, partner_scope), key=TimelineEntry.history_key)
+        # An erased record's slots are scrubbed as its DataErased is applied; this covers the moment before.
+        entries = sorted(kept(self._timeline(data_id, partner_scope)), key=TimelineEntry.history_key)
         return [
             {
                 "event_id": e.event_id,

@@ -50,6 +50,18 @@ def field_name(name: str) -> str:
     )
 
 
+def names_payload(compiled: Any) -> bool:
+    """Whether a compiled filter has a condition on a payload field, at any depth of its logic."""
+    if isinstance(compiled, list):
+        return any(names_payload(clause) for clause in compiled)
+    if not isinstance(compiled, dict):
+        return False
+    return any(
+        key == "payload" or key.startswith("payload.") or (key in LOGICAL and names_payload(value))
+        for key, value in compiled.items()
+    )
+
+
 def _store_path(path: str) -> str | None:
     """A dotted path of percent-encoded segments in the store's form, or None if a segment is malformed."""
     parts = path.split(".")

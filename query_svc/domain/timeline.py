@@ -9,8 +9,9 @@ from typing import Any
 INGESTED = "DataIngested"
 VALIDATED = "DataValidated"
 PROCESSED = "DataProcessed"
-# Within one version the fold reads the submission first, then the results.
-_TYPE_RANK = {INGESTED: 0, VALIDATED: 1, PROCESSED: 2}
+ERASED = "DataErased"
+# Within one version the fold reads the submission first, then the results, then the erasure.
+_TYPE_RANK = {INGESTED: 0, VALIDATED: 1, PROCESSED: 2, ERASED: 3}
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,9 @@ Because the view is a pure function of the set of applied events, any delivery o
 stale version converge on the same document: duplicates do not change the set, a result for an older version
 sits in the timeline without touching the current fields, and a result that came before its DataIngested
 is applied as soon as that version becomes current.
+
+An erased record (its DataErased is in the set, or its current version's payload could not be opened) keeps
+its identity, versions, verdicts and times, and nothing of its payload: the same set always folds to it.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from query_svc.domain.timeline import INGESTED, PROCESSED, VALIDATED, TimelineEntry
+from query_svc.domain.erasure import is_erased, is_unreadable, scrubbed_all
+from query_svc.domain.timeline import ERASED, INGESTED, PROCESSED, VALIDATED, TimelineEntry
 
 # The record's overall status for its current version (see docs/api.md "Query service"):
 RECEIVED = "received"  # ingested; neither result known yet for the current version
@@ -21,8 +25,9 @@ INVALID_ONLY = "invalid"  # invalid verdict known, processing pending
 PROCESSED_ONLY = "processed"  # processing succeeded, validation pending
 FAILED_ONLY = "failed"  # processing failed, validation pending
 COMPLETE = "complete"  # both results known for the current version
+ERASED_STATUS = "erased"  # erased on request, or its payload cannot be opened: no payload, no results
 AWAITING = "awaiting"  # only results arrived so far; hidden from every read until DataIngested comes
-STATUSES = (RECEIVED, VALIDATED_ONLY, INVALID_ONLY, PROCESSED_ONLY, FAILED_ONLY, COMPLETE)
+STATUSES = (RECEIVED, VALIDATED_ONLY, INVALID_ONLY, PROCESSED_ONLY, FAILED_ONLY, COMPLETE, ERASED_STATUS)
 
 
 def parse_time(value: str) -> datetime:
@@ -37,6 +42,8 @@ def fold(entries: Iterable[TimelineEntry]) -> dict[str, Any]:
     if not ingested:
         return {"partner_id": partner_id, "version": 0, "status": AWAITING}
     current = _first_of_version(ingested, max(e.record_version for e in ingested))
+    if is_erased(ordered) or is_unreadable(current):
+        return _erased(scrubbed_all(ordered), current)
     validation = _latest(ordered, VALIDATED, current.record_version)
     processing = _latest(ordered, PROCESSED, current.record_version)
     return {
@@ -48,6 +55,26 @@ def fold(entries: Iterable[TimelineEntry]) -> dict[str, Any]:
         "content_hash": current.data.get("content_hash"),
         "version": current.record_version,
         "status": _status(validation, processing),
+        "validation": _validation(validation),
+        "processing": _processing(processing),
+        "updated_at": max(e.occurred_at for e in ordered),
+    }
+
+
+def _erased(ordered: tuple[TimelineEntry, ...], current: TimelineEntry) -> dict[str, Any]:
+    """The erased record: when it was erased (None until its DataErased is applied), no payload."""
+    first = next(e for e in ordered if e.event_type == INGESTED)
+    erasures = [parse_time(e.data["erased_at"]) for e in ordered if e.event_type == ERASED]
+    validation = _latest(list(ordered), VALIDATED, current.record_version)
+    processing = _latest(list(ordered), PROCESSED, current.record_version)
+    return {
+        "partner_id": current.partner_id,
+        "timestamp": parse_time(first.data["received_at"]),
+        "received_at": parse_time(current.data["received_at"]),
+        "payload": None,
+        "version": current.record_version,
+        "status": ERASED_STATUS,
+        "erased_at": min(erasures) if erasures else None,
         "validation": _validation(validation),
         "processing": _processing(processing),
         "updated_at": max(e.occurred_at for e in ordered),
@@ -105,6 +132,10 @@ def _processing(entry: TimelineEntry | None) -> dict[str, Any]:
 
 
 def as_of(entries: Iterable[TimelineEntry], moment: datetime) -> dict[str, Any] | None:
-    """The view as it was at `moment`, from the events that had happened by then; None if not yet ingested."""
+    """The view as it was at `moment`, from the events that had happened by then; None if not yet ingested.
+    An erased record shows no payload at any moment, also before its erasure."""
+    entries = tuple(entries)
+    if is_erased(entries):
+        entries = scrubbed_all(entries)
     view = fold([e for e in entries if e.occurred_at <= moment])
     return None if view["version"] == 0 else view

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from pymongo import ReplaceOne
 from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from query_svc.adapters.mongo.errors import translated
+from query_svc.adapters.mongo.records import UPDATES_PER_COMMAND
 from query_svc.application.ports import Slot
 from query_svc.domain.errors import ViewUnavailable
 from query_svc.domain.keys import decode_keys, encode_keys
@@ -71,6 +73,14 @@ class MongoTimeline:
                 raise ViewUnavailable(f"the view store refused timeline entries: {errors[:3]}") from error
             return {int(e["index"]) for e in errors}
         return set()
+
+    def scrub(self, slots: Sequence[Slot]) -> None:
+        # A replace by `_id` alone, in bounded commands (see records.UPDATES_PER_COMMAND): no upsert, so a
+        # slot is only ever rewritten, never made.
+        writes = [ReplaceOne({"_id": slot_key(d, slot)}, _document(entry)) for d, slot, entry in slots]
+        with translated():
+            for start in range(0, len(writes), UPDATES_PER_COMMAND):
+                self._collection.bulk_write(writes[start : start + UPDATES_PER_COMMAND], ordered=False)
 
 
 def _document(entry: TimelineEntry) -> Document:

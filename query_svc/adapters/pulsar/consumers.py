@@ -6,11 +6,13 @@ from collections.abc import Callable, Sequence
 
 import pulsar
 
-from contracts import DataIngested, DataProcessed, DataValidated, IntegrationEvent, to_dict, topic_for
+from contracts import DataIngested, DataProcessed, DataValidated, IntegrationEvent, topic_for
 from eventkit.pulsar.consumer import EventConsumer
+from eventkit.sealing.keys import KeysUnavailable
 from query_svc.application.combining import CombiningApplier
+from query_svc.application.opening import EntryOpener
 from query_svc.application.ports import Checkpoints
-from query_svc.application.projector import Applier, entry_from_wire
+from query_svc.application.projector import Applier
 from query_svc.domain.errors import ViewStoreDown
 
 SUBSCRIPTION = "query-projector"
@@ -20,12 +22,13 @@ EVENT_TYPES = (DataIngested.EVENT_TYPE, DataValidated.EVENT_TYPE, DataProcessed.
 
 
 def projector_handler(
-    projector: Applier, checkpoints: Checkpoints, topic: str
+    projector: Applier, opener: EntryOpener, checkpoints: Checkpoints, topic: str
 ) -> Callable[[IntegrationEvent], None]:
-    """The handler of one topic: applies the event (idempotently), then advances the consumer's checkpoint."""
+    """The handler of one topic: opens the event's sealed fields, applies it (idempotently), then advances
+    the consumer's checkpoint."""
 
     def handle(event: IntegrationEvent) -> None:
-        entry = entry_from_wire(to_dict(event), event.occurred_at)
+        (entry,) = opener.entries([event])
         projector.apply(event.data_id, entry)
         checkpoints.advance(topic, entry.event_id, entry.occurred_at)
 
@@ -33,12 +36,13 @@ def projector_handler(
 
 
 def projector_batch_handler(
-    projector: Applier, checkpoints: Checkpoints, topic: str
+    projector: Applier, opener: EntryOpener, checkpoints: Checkpoints, topic: str
 ) -> Callable[[Sequence[IntegrationEvent]], None]:
-    """The batch handler of one topic: applies the events in bulk, then advances the checkpoint once."""
+    """The batch handler of one topic: opens the batch's sealed fields with one lookup of keys, applies the
+    events in bulk, then advances the checkpoint once."""
 
     def handle(events: Sequence[IntegrationEvent]) -> None:
-        entries = [entry_from_wire(to_dict(event), event.occurred_at) for event in events]
+        entries = opener.entries(events)
         projector.apply_many(entries)
         newest = max(entries, key=lambda e: e.occurred_at)
         checkpoints.advance(topic, newest.event_id, newest.occurred_at, handled=len(entries))
@@ -49,6 +53,7 @@ def projector_batch_handler(
 def projector_consumers(
     client: pulsar.Client,
     projector: Applier,
+    opener: EntryOpener,
     checkpoints_for: Callable[[str], Checkpoints],
     topics: Sequence[str],
     *,
@@ -61,7 +66,8 @@ def projector_consumers(
     """One consumer per topic on a shared Key_Shared subscription, each with its own checkpoint writer,
     applying what arrived within `batch_wait_ms` (up to `max_batch` events) in one bulk write, together
     with the batches the other topics' consumers hand over meanwhile or within `gather_ms`
-    (CombiningApplier).
+    (CombiningApplier). A key store that does not answer is an outage like the view store's: the batch is
+    retried, its events never given up on for it.
 
     All three consumers take the same `consumer_name`, which must differ between processes: the broker
     places a Key_Shared consumer on its hash ring by name alone, so a process then owns the same records
@@ -76,11 +82,11 @@ def projector_consumers(
                 client,
                 topic,
                 subscription,
-                projector_handler(combining, checkpoints, topic),
-                batch_handler=projector_batch_handler(combining, checkpoints, topic),
+                projector_handler(combining, opener, checkpoints, topic),
+                batch_handler=projector_batch_handler(combining, opener, checkpoints, topic),
                 max_batch=max_batch,
                 batch_wait_ms=batch_wait_ms,
-                outage_errors=(ViewStoreDown,),
+                outage_errors=(ViewStoreDown, KeysUnavailable),
                 consumer_name=consumer_name,
             )
         )

@@ -4,26 +4,35 @@ position a reader reached before."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from typing import Any
 
 import pulsar
 import requests
 
-from contracts import InvalidEvent, decode, to_dict
+from contracts import IntegrationEvent, InvalidEvent, decode
 from eventkit.pulsar.admin import PulsarAdmin, topics_path
 from eventkit.pulsar.positions import decode_position, encode_position
-from query_svc.application.projector import entry_from_wire
+from eventkit.sealing.cipher import SealBroken
+from eventkit.sealing.keys import KeyLookup, KeysUnavailable
+from query_svc.application.opening import EntryOpener, NoKeyStore
 from query_svc.domain.timeline import TimelineEntry
 
 _log = logging.getLogger(__name__)
 _READ_TIMEOUT_MS = 10_000
+# Pauses of 1 s and 2 s: a key store restarting is waited for; a longer outage fails the rebuild (which can
+# be started again) before its job, whose heartbeat this wait holds up, looks abandoned.
+_KEY_ATTEMPTS = 3
 
 
 class PulsarTopicReader:
-    def __init__(self, client: pulsar.Client, topic: str, after: str | None = None) -> None:
+    def __init__(
+        self, client: pulsar.Client, topic: str, opener: EntryOpener, after: str | None = None
+    ) -> None:
         self.topic = topic.rsplit("/", 1)[-1]
+        self._opener = opener
         start = pulsar.MessageId.earliest if after is None else decode_position(after)
         self._reader = client.create_reader(topic, start, receiver_queue_size=5000)
         self._after = after
@@ -34,13 +43,26 @@ class PulsarTopicReader:
         return self._after if self._last is None else encode_position(self._last)
 
     def read_batch(self, max_events: int) -> list[TimelineEntry]:
-        entries: list[TimelineEntry] = []
-        while len(entries) < max_events and self._reader.has_message_available():
+        events: list[IntegrationEvent] = []
+        while len(events) < max_events and self._reader.has_message_available():
             message = self._reader.read_next(timeout_millis=_READ_TIMEOUT_MS)
             self._last = message.message_id()
-            entry = _entry(message, self.topic)
-            if entry is not None:
-                entries.append(entry)
+            event = _event(message, self.topic)
+            if event is not None:
+                events.append(event)
+        return self._opened(events)
+
+    def _opened(self, events: list[IntegrationEvent]) -> list[TimelineEntry]:
+        """The events' entries, opened with one lookup of keys (retried while the key store is away, so
+        a short outage does not fail the rebuild); an event whose sealed field does not open is skipped,
+        as the live consumers dead-letter it."""
+        lookup = _retried(lambda: self._opener.lookup(events), self.topic)
+        entries = []
+        for event in events:
+            try:
+                entries.append(self._opener.entry(event, lookup))
+            except (SealBroken, TypeError) as error:
+                _log.error("rebuild skips event %s that does not open: %s", event.event_id, error)
         return entries
 
     def close(self) -> None:
@@ -49,15 +71,24 @@ class PulsarTopicReader:
 
 
 class PulsarEventLog:
-    def __init__(self, client: pulsar.Client, admin: PulsarAdmin, topics: list[str]) -> None:
+    """`opener` opens sealed events with the records' keys; without one, only plain events can be read."""
+
+    def __init__(
+        self,
+        client: pulsar.Client,
+        admin: PulsarAdmin,
+        topics: list[str],
+        opener: EntryOpener | None = None,
+    ) -> None:
         self._client = client
         self._admin = admin
         self._topics = topics
+        self._opener = opener or EntryOpener(NoKeyStore())
 
     def open_readers(self, after: Mapping[str, str] | None = None) -> list[PulsarTopicReader]:
         positions = after or {}
         return [
-            PulsarTopicReader(self._client, topic, positions.get(topic.rsplit("/", 1)[-1]))
+            PulsarTopicReader(self._client, topic, self._opener, positions.get(topic.rsplit("/", 1)[-1]))
             for topic in self._topics
         ]
 
@@ -75,11 +106,23 @@ class PulsarEventLog:
         return int(body.get("numberOfEntries", 0))
 
 
-def _entry(message: Any, topic: str) -> TimelineEntry | None:
+def _event(message: Any, topic: str) -> IntegrationEvent | None:
     try:
-        event = decode(message.data())
+        return decode(message.data())
     except InvalidEvent as error:
         # The live consumers dead-lettered it too, so no view ever applied it; neither does a rebuild.
         _log.error("rebuild skips undecodable message: %s", error, extra={"topic": topic})
         return None
-    return entry_from_wire(to_dict(event), event.occurred_at)
+
+
+def _retried(lookup: Callable[[], KeyLookup], topic: str) -> KeyLookup:
+    """The lookup, tried again after a growing pause while the key store does not answer."""
+    pause = 1.0
+    for _ in range(_KEY_ATTEMPTS - 1):
+        try:
+            return lookup()
+        except KeysUnavailable as error:
+            _log.warning("rebuild waits %.1fs for the key store: %s", pause, error, extra={"topic": topic})
+            time.sleep(pause)
+            pause *= 2
+    return lookup()

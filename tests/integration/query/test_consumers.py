@@ -19,6 +19,7 @@ from query_svc.adapters.mongo.checkpoints import CHECKPOINTS, read_checkpoints
 from query_svc.adapters.mongo.records import RECORDS, MongoRecordViews
 from query_svc.adapters.mongo.timeline import TIMELINE, MongoTimeline
 from query_svc.adapters.pulsar.consumers import SUBSCRIPTION, projector_consumers
+from query_svc.application.opening import EntryOpener, NoKeyStore
 from query_svc.application.projector import Projector
 from query_svc.bootstrap import Query
 from query_svc.domain.timeline import TimelineEntry
@@ -59,7 +60,11 @@ def test_two_consumer_processes_worth_of_loops_project_every_record(
     # would run: Key_Shared splits the keys per topic, so both may write the same record.
     copies = [
         projector_consumers(
-            client, _own_projector(database), query.checkpoints_for(f"copy-{n}"), list(topics.values())
+            client,
+            _own_projector(database),
+            EntryOpener(NoKeyStore()),  # plain events need no key
+            query.checkpoints_for(f"copy-{n}"),
+            list(topics.values()),
         )
         for n in range(2)
     ]
@@ -126,6 +131,7 @@ def _owners_of_records(
         projector_consumers(
             client,
             _Owners(f"copy-{n}", owners, applied, lock),
+            EntryOpener(NoKeyStore()),
             query.checkpoints_for(f"owners-{n}"),
             list(topics.values()),
             consumer_name=name,
