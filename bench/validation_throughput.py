@@ -22,6 +22,7 @@ from contracts import DataIngested, content_hash, encode, message_key, message_p
 from eventkit.messaging import OutboundMessage
 from eventkit.pulsar.consumer import EventConsumer
 from eventkit.pulsar.publisher import PulsarPublisher
+from eventkit.sealing.keys import MemoryKeyStore
 from reliability.settings import stack_environment
 from validation_svc.adapters.redis.connection import make_redis
 from validation_svc.adapters.redis.keys import Keys
@@ -71,7 +72,10 @@ def _consume(topic: str, subscription: str, prefix: str, stop: Any) -> None:
     """One consumer process, as `python -m validation_svc consume` runs it."""
     client = broker.client()
     log = RedisValidationLog(make_redis(_redis_url()), Keys(prefix))
-    handler = ValidateRecord(load_rule_book(DEFAULT_RULES_FILE), log, f"{NAMESPACE}/bench-validated")
+    # The bench's records are plain (legacy): no key is asked for.
+    handler = ValidateRecord(
+        load_rule_book(DEFAULT_RULES_FILE), log, f"{NAMESPACE}/bench-validated", MemoryKeyStore()
+    )
     consumer = EventConsumer(
         client, topic, subscription, handler, consumer_name=f"bench-{uuid.uuid4().hex[:6]}"
     )
@@ -119,7 +123,10 @@ def _append_rate(records: int) -> float:
     prefix = f"bench-validation-raw-{uuid.uuid4().hex[:8]}"
     client = make_redis(_redis_url())
     handler = ValidateRecord(
-        load_rule_book(DEFAULT_RULES_FILE), RedisValidationLog(client, Keys(prefix)), f"{NAMESPACE}/x"
+        load_rule_book(DEFAULT_RULES_FILE),
+        RedisValidationLog(client, Keys(prefix)),
+        f"{NAMESPACE}/x",
+        MemoryKeyStore(),
     )
     events = [_event(i) for i in range(records)]
     started = time.perf_counter()

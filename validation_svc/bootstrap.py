@@ -11,9 +11,11 @@ from eventkit.http.app import create_app as create_http_app
 from eventkit.pulsar.admin import broker_check
 from eventkit.pulsar.publisher import PulsarPublisher
 from eventkit.pulsar.workers import instance_name, run_consumers, worker
+from eventkit.sealing.keys import DataKeys
 from eventkit.use_cases import UseCases
 from validation_svc.adapters.http.errors import ERRORS
 from validation_svc.adapters.http.routes import validation_blueprint
+from validation_svc.adapters.no_key_store import NoKeyStore
 from validation_svc.adapters.pulsar.consumers import validation_consumer
 from validation_svc.adapters.redis.connection import make_redis, redis_check
 from validation_svc.adapters.redis.log import RedisValidationLog
@@ -21,7 +23,7 @@ from validation_svc.adapters.redis.relay import RedisOutboxRelay
 from validation_svc.application.handler import ValidateRecord
 from validation_svc.application.ports import ValidationLog
 from validation_svc.application.queries import ValidationQueries
-from validation_svc.settings import Settings
+from validation_svc.settings import KEY_SERVICE_MISSING, Settings
 
 RELAY_PRODUCER_NAME = "validation-outbox"
 
@@ -29,15 +31,22 @@ RELAY_PRODUCER_NAME = "validation-outbox"
 Validation = UseCases[ValidateRecord, ValidationQueries]
 
 
-def bootstrap(settings: Settings, *, log: ValidationLog | None = None) -> Validation:
-    """Builds the use cases on Redis, or on the given log (tests pass the in-memory one)."""
+def bootstrap(
+    settings: Settings, *, log: ValidationLog | None = None, keys: DataKeys | None = None
+) -> Validation:
+    """Builds the use cases on Redis, or on the given log (tests pass the in-memory one); the handler asks
+    ingestion's key store for data keys unless given `keys`. The API reads no payload and may run without
+    a service key; the consumer may not (see run_consumer)."""
     checks = {"pulsar": broker_check(settings.runtime)}
     if log is None:
         client = make_redis(settings.redis_url)
         log = RedisValidationLog(client)
         checks = {"redis": redis_check(client), **checks}
     topic = topic_for(DataValidated.EVENT_TYPE, settings.runtime.pulsar_namespace)
-    return Validation(ValidateRecord(settings.rule_book, log, topic), ValidationQueries(log), checks)
+    if keys is None:
+        keys = settings.data_keys() if settings.key_service else NoKeyStore(KEY_SERVICE_MISSING)
+    handler = ValidateRecord(settings.rule_book, log, topic, keys)
+    return Validation(handler, ValidationQueries(log), checks)
 
 
 def create_app(settings: Settings, validation: Validation | None = None) -> Flask:
@@ -50,7 +59,7 @@ def create_app(settings: Settings, validation: Validation | None = None) -> Flas
 
 def run_consumer(settings: Settings) -> None:
     """Validates DataIngested from Pulsar until SIGTERM; any number of copies share the subscription."""
-    validation = bootstrap(settings)
+    validation = bootstrap(settings, keys=settings.data_keys())  # no service key: fails here, at start
     with worker(settings.runtime) as (stop, client):
         ingested = topic_for(DataIngested.EVENT_TYPE, settings.runtime.pulsar_namespace)
         consumer = validation_consumer(

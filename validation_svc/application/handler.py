@@ -2,47 +2,71 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from contracts import (
+    DataErased,
     DataIngested,
     DataValidated,
     IntegrationEvent,
+    JsonObject,
     RuleViolation,
     follow_up_event,
 )
 from eventkit.messaging import outbound
+from eventkit.sealing.events import ingested_payload
+from eventkit.sealing.keys import DataKeys, KeyLookup
 from validation_svc.application.ports import PendingRun, ValidationLog
 from validation_svc.domain.log import validation_run
 from validation_svc.domain.ruleset import RuleBook
 
 PRODUCER = "validation_svc"
 
+_log = logging.getLogger(__name__)
+
 
 class ValidateRecord:
-    """Handles DataIngested: one atomic, idempotent append per causing event."""
+    """Handles DataIngested: one atomic, idempotent append per causing event. A DataErased drops the
+    record's cached key; any other event type on the topic is ignored (a tolerant reader)."""
 
-    def __init__(self, rule_book: RuleBook, log: ValidationLog, validated_topic: str) -> None:
+    def __init__(self, rule_book: RuleBook, log: ValidationLog, validated_topic: str, keys: DataKeys) -> None:
         self._rule_book = rule_book
         self._log = log
         self._topic = validated_topic
+        self._keys = keys
 
     def __call__(self, event: IntegrationEvent) -> None:
         self.handle(event)
 
     def handle(self, event: IntegrationEvent) -> bool:
         """Validates and logs the event; returns whether it had an effect (False for a redelivery)."""
-        return self._log.append_run(self._run_for(event))
+        return self.handle_batch([event])[0]
 
     def handle_batch(self, events: Sequence[IntegrationEvent]) -> list[bool]:
-        """Validates the events and logs their runs in one round trip; returns each one's effect."""
-        return self._log.append_runs([self._run_for(event) for event in events])
+        """Validates the events and logs their runs in one round trip, after one key lookup for the sealed
+        ones; returns each one's effect (False for a redelivery, an erased record or another event type).
+        KeysUnavailable propagates, so the consumer retries the batch."""
+        for event in events:
+            if isinstance(event.data, DataErased):
+                self._keys.forget(event.data_id)
+        keys = _lookup_sealed(self._keys, events)
+        runs: dict[int, PendingRun] = {}
+        for index, event in enumerate(events):
+            if not isinstance(event.data, DataIngested):
+                continue
+            payload = ingested_payload(event, keys)
+            if payload is None:
+                _log.info("record %s v%s is erased: not validated", event.data_id, event.record_version)
+                continue
+            runs[index] = self._run_for(event, payload, sealed=event.data.sealed_payload is not None)
+        appended = dict(zip(runs, self._log.append_runs(list(runs.values())) if runs else [], strict=True))
+        return [appended.get(index, False) for index in range(len(events))]
 
-    def _run_for(self, event: IntegrationEvent) -> PendingRun:
-        if not isinstance(event.data, DataIngested):
-            raise TypeError(f"expected DataIngested, got {event.event_type}")
+    def _run_for(self, event: IntegrationEvent, payload: JsonObject, *, sealed: bool) -> PendingRun:
         ruleset = self._rule_book.for_partner(event.partner_id)
-        violations = ruleset.validate(event.data.payload)
+        # A sealed record's member names are its partner's data: its failures name the rule's path instead.
+        violations = ruleset.validate(payload, member_names=not sealed)
         entries = validation_run(
             data_id=event.data_id,
             partner_id=event.partner_id,
@@ -54,3 +78,13 @@ class ValidateRecord:
         errors = tuple(RuleViolation(v.rule, v.field, v.message) for v in violations)
         validated = follow_up_event(event, DataValidated(not errors, ruleset.version, errors), PRODUCER)
         return PendingRun(event.event_id, entries, outbound(validated, self._topic))
+
+
+def _lookup_sealed(keys: DataKeys, events: Sequence[IntegrationEvent]) -> KeyLookup:
+    """The keys of the records whose DataIngested is sealed, in one lookup; none asked for plain ones."""
+    sealed = [
+        event.data_id
+        for event in events
+        if isinstance(event.data, DataIngested) and event.data.sealed_payload is not None
+    ]
+    return keys.lookup(sealed) if sealed else KeyLookup()

@@ -40,12 +40,14 @@ class Rule:
         """What a partner's rule overrides: the default rule of the same kind on the same path."""
         return (self.kind, self.path)
 
-    def check(self, payload: dict[str, Any]) -> list[Violation]:
-        """Returns this rule's violations in the payload (none when it holds)."""
+    def check(self, payload: dict[str, Any], *, member_names: bool = True) -> list[Violation]:
+        """Returns this rule's violations in the payload (none when it holds); without `member_names`, the
+        object members a wildcard reaches are not named (see payload_paths.resolve). A message quotes the
+        rule (its bounds, pattern or values), never the value that broke it."""
         if self.kind == "required":
             return self._check_required(payload)
         violations = []
-        for where, value in resolve(payload, self.path):
+        for where, value in resolve(payload, self.path, member_names=member_names):
             message = self._message(value)
             if message is not None:
                 violations.append(Violation(self.kind, where, message))

@@ -16,11 +16,14 @@ class Ruleset:
     version: str
     rules: tuple[Rule, ...]
 
-    def validate(self, payload: Any) -> tuple[Violation, ...]:
-        """Returns every violation, in rule order; never raises on any JSON value."""
+    def validate(self, payload: Any, *, member_names: bool = True) -> tuple[Violation, ...]:
+        """Returns every violation, in rule order; never raises on any JSON value. Without `member_names`
+        no violation's field names an object member a wildcard reached (a sealed record's keys)."""
         if not isinstance(payload, dict):
             return (Violation("type", "", "The payload must be an object."),)
-        return tuple(violation for rule in self.rules for violation in rule.check(payload))
+        return tuple(
+            violation for rule in self.rules for violation in rule.check(payload, member_names=member_names)
+        )
 
 
 @dataclass(frozen=True)

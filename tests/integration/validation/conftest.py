@@ -16,6 +16,7 @@ from contracts import IntegrationEvent, encode, message_key, message_properties
 from eventkit.messaging import OutboundMessage, Publisher
 from eventkit.pulsar.consumer import EventConsumer
 from eventkit.pulsar.publisher import PulsarPublisher
+from eventkit.sealing.keys import DataKeys, MemoryKeyStore
 from tests.helpers import delete_topics
 from tests.stack import StackEndpoints
 from tests.unit.validation.rule_books import shipped
@@ -41,8 +42,8 @@ class Setup:
     def log(self) -> RedisValidationLog:
         return RedisValidationLog(self.redis, self.keys)
 
-    def handler(self) -> ValidateRecord:
-        return ValidateRecord(shipped(), self.log, self.validated_topic)
+    def handler(self, keys: DataKeys | None = None) -> ValidateRecord:
+        return ValidateRecord(shipped(), self.log, self.validated_topic, keys or MemoryKeyStore())
 
     def consumer(
         self,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from contracts import DataValidated, decode
+from eventkit.sealing.keys import MemoryKeyStore
 from tests.unit.validation.events import ingested
 from tests.unit.validation.rule_books import shipped
 from validation_svc.adapters.memory import InMemoryValidationLog
@@ -20,7 +21,7 @@ def log() -> InMemoryValidationLog:
 
 @pytest.fixture
 def handler(log: InMemoryValidationLog) -> ValidateRecord:
-    return ValidateRecord(shipped(), log, TOPIC)
+    return ValidateRecord(shipped(), log, TOPIC, MemoryKeyStore())
 
 
 def test_a_valid_record_logs_started_and_completed_and_queues_a_valid_verdict(

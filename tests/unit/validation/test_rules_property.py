@@ -48,3 +48,26 @@ def test_validation_never_raises_and_is_deterministic(payload: dict[str, Any]) -
         assert ruleset.validate(copy.deepcopy(payload)) == first
         assert all(v.rule and v.message for v in first)
     assert payload == before  # validation reads the payload, never changes it
+
+
+# Member names and text the rules never mention: each carries a marker no rule path or message holds.
+_MARKED = st.text(max_size=4).map(lambda text: f"\N{SECTION SIGN}{text}")
+_MARKED_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | _MARKED,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["name", "attributes", "color", "items", "sku", "0"]) | _MARKED, inner
+        )
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(["name", "attributes", "items"]) | _MARKED, _MARKED_JSON, max_size=6))
+def test_without_member_names_no_violation_quotes_the_payload(payload: dict[str, Any]) -> None:
+    """What a sealed record's validation logs and publishes: rule paths and rule messages only."""
+    for book in (SHIPPED, EVERY_KIND):
+        for violation in book.for_partner("partner123").validate(payload, member_names=False):
+            assert "\N{SECTION SIGN}" not in violation.field + violation.message, violation

@@ -45,3 +45,32 @@ def test_the_command_line_refuses_to_start_with_it(tmp_path: Path) -> None:
         f"validation_svc: configuration error: VALIDATION_RULES_FILE: {path} is not valid JSON"
         in result.stderr
     )
+
+
+def test_the_consumer_refuses_to_start_without_a_service_key() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "validation_svc", "consume"],
+        env={"PATH": "/usr/bin:/bin"},
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "set KEY_SERVICE_API_KEY or KEY_SERVICE_API_KEY_FILE" in result.stderr
+
+
+def test_a_service_key_file_gives_the_consumer_its_key_store(tmp_path: Path) -> None:
+    key_file = tmp_path / "service-key"
+    key_file.write_text("dik_svc_secret\n", encoding="utf-8")
+    env = {"KEY_SERVICE_API_KEY_FILE": str(key_file), "KEY_SERVICE_URL": "http://127.0.0.1:5001"}
+    settings = Settings.from_env(Env(env))
+    assert settings.key_service is not None
+    assert (settings.key_service.url, settings.key_service.api_key) == (
+        "http://127.0.0.1:5001",
+        "dik_svc_secret",
+    )
+    assert Settings.from_env(Env({})).key_service is None
+    with pytest.raises(SettingsError, match="KEY_SERVICE_API_KEY"):
+        Settings.from_env(Env({})).data_keys()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulsar
 
 from eventkit.pulsar.consumer import EventConsumer
+from eventkit.sealing.keys import KeysUnavailable
 from validation_svc.application.handler import ValidateRecord
 from validation_svc.domain.errors import StoreUnavailable
 
@@ -24,7 +25,7 @@ def validation_consumer(
     consumer_name: str,
 ) -> EventConsumer:
     """The consumer of data-ingested: each batch's runs logged in one Redis round trip, one by one after a
-    failure; an unreachable Redis sends the rest of a failed batch back untried."""
+    failure; an unreachable Redis or key store sends the rest of a failed batch back untried."""
     return EventConsumer(
         client,
         topic,
@@ -35,5 +36,5 @@ def validation_consumer(
         batch_handler=handler.handle_batch,
         max_batch=batch,
         batch_wait_ms=batch_wait_ms,
-        outage_errors=(StoreUnavailable,),
+        outage_errors=(StoreUnavailable, KeysUnavailable),
     )
