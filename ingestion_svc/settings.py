@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from eventkit.auth.settings import AuthSettings
-from eventkit.settings import Env, RuntimeSettings, postgres_url
+from eventkit.settings import Env, RuntimeSettings, SettingsError, postgres_url
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class Settings:
     max_json_depth: int
     batch_max_items: int
     outbox_retention_s: int  # how long the relay keeps a published outbox row before purging it
+    kek_file: str | None  # INGESTION_KEK_FILE: the key-encryption keys the API wraps data keys under
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -33,4 +34,14 @@ class Settings:
             max_json_depth=env.integer("MAX_JSON_DEPTH", 32, minimum=2, maximum=64),
             batch_max_items=env.integer("BATCH_MAX_ITEMS", 1000, minimum=1, maximum=10_000),
             outbox_retention_s=env.integer("OUTBOX_RETENTION_S", 60, minimum=0, maximum=30 * 86_400),
+            kek_file=env.optional_text("INGESTION_KEK_FILE") or None,
         )
+
+    def require_kek_file(self) -> str:
+        """INGESTION_KEK_FILE, which the API and rotate-keys need (the relay and migrations do not)."""
+        if not self.kek_file:
+            raise SettingsError(
+                "INGESTION_KEK_FILE must name the key-encryption key file "
+                "(make up creates $RUN_DIR/kek.json; see docs/operations.md, Data keys)"
+            )
+        return self.kek_file

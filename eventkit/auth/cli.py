@@ -22,6 +22,11 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     who = add.add_mutually_exclusive_group(required=True)
     who.add_argument("--partner", metavar="PARTNER_ID", help="a key that acts for this partner only")
     who.add_argument("--admin", action="store_true", help="an operator key that sees every partner")
+    who.add_argument(
+        "--service",
+        action="store_true",
+        help="a key for another service of the system (consumers asking ingestion for data keys)",
+    )
     add.add_argument("--label", default="", help="a note for humans, e.g. who holds the key")
     add.add_argument(
         "--rate-limit", default=None, help="its own request rate, e.g. 600/minute (else RATE_LIMIT)"
@@ -39,8 +44,9 @@ def keys_main(prog: str, argv: list[str]) -> int:
     args = _parser(prog).parse_args(argv)
     try:
         if args.action == "add":
-            role: Role = "admin" if args.admin else "partner"
-            print(add_key(args.file, role, None if args.admin else args.partner, args.label, args.rate_limit))
+            role: Role = "admin" if args.admin else "service" if args.service else "partner"
+            partner = args.partner if role == "partner" else None
+            print(add_key(args.file, role, partner, args.label, args.rate_limit))
         elif args.action == "revoke":
             if not revoke_key(args.file, args.key_id):
                 print(f"no active key {args.key_id} in {args.file}", file=sys.stderr)

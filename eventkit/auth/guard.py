@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, request
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter
 
 from eventkit.auth.keys import KeyFile
@@ -17,6 +20,22 @@ DOCS = {"api-docs.openapi_json", "api-docs.openapi_swagger_ui", "docs_assets", "
 # Keys travel in headers only: a URL ends up in logs, histories and Referer headers.
 _REDIS_TIMEOUTS: dict[str, str | int] = {"socket_timeout": 1, "socket_connect_timeout": 1}
 _KEY_PARAMETERS = {"api_key", "apikey", "key", "token", "access_token", "x-api-key"}
+
+
+F = TypeVar("F", bound=Callable[..., object])
+_FOR_SERVICES = "for_services"
+
+
+def for_services(view: F) -> F:
+    """Marks a route as one that service keys call, and the only kind they may: every other route answers a
+    service key 403. Put it below the route decorator (flask-smorest's wrappers keep the mark)."""
+    setattr(view, _FOR_SERVICES, True)
+    return view
+
+
+def _serves_services() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, _FOR_SERVICES, False))
 
 
 def _presented_key() -> str | None:
@@ -56,6 +75,13 @@ class Guard:
             self._failures.failed(raw)
             detail = "The API key is invalid or revoked." if raw else "An API key is required."
             raise Problem(401, f"{detail} Send Authorization: Bearer <key> or X-API-Key: <key>.")
+        if principal.is_service != _serves_services():
+            raise Problem(
+                403,
+                "This endpoint is for other services of the system; a service key may call nothing else."
+                if principal.is_service
+                else "This endpoint is for other services of the system: it needs a key of role service.",
+            )
         g.principal = principal
 
 
@@ -68,6 +94,13 @@ def install_auth(app: Flask, settings: AuthSettings, keys: KeyFile | None = None
     key_file = keys or KeyFile(settings.keys_file)
     guard = Guard(key_file, settings)
     app.before_request(guard.check)
+
+    def exempt() -> bool:
+        # Services are the system's own consumers: limiting them would stall the pipeline, not an abuser.
+        principal = g.get("principal")
+        return request.endpoint in guard.open_endpoints or (
+            isinstance(principal, Principal) and principal.is_service
+        )
 
     def key_of_caller() -> str:
         principal = g.get("principal")
@@ -94,7 +127,7 @@ def install_auth(app: Flask, settings: AuthSettings, keys: KeyFile | None = None
         key_of_caller,
         app=app,
         application_limits=[limit_of_caller],
-        application_limits_exempt_when=lambda: request.endpoint in guard.open_endpoints,
+        application_limits_exempt_when=exempt,
         storage_uri=settings.rate_limit_storage_url,
         # a stalled Redis delays a request by a second at most, then the in-memory fallback counts
         storage_options=_REDIS_TIMEOUTS if settings.rate_limit_storage_url.startswith("redis") else {},

@@ -65,10 +65,12 @@ def _record(entry: Any, index: int) -> KeyRecord:
         record = KeyRecord(**entry)
     except TypeError as exc:
         raise KeyFileError(f"keys[{index}] is malformed: {exc}") from None
-    if record.role not in ("partner", "admin"):
-        raise KeyFileError(f"keys[{index}].role must be partner or admin, got {record.role!r}")
+    if record.role not in ("partner", "admin", "service"):
+        raise KeyFileError(f"keys[{index}].role must be partner, admin or service, got {record.role!r}")
     if (record.role == "partner") != bool(record.partner_id and _PARTNER.fullmatch(record.partner_id)):
-        raise KeyFileError(f"keys[{index}]: a partner key needs a valid partner_id and an admin key none")
+        raise KeyFileError(
+            f"keys[{index}]: a partner key needs a valid partner_id, and an admin or service key none"
+        )
     if record.rate_limit is not None:
         _check_rate(record.rate_limit, f"keys[{index}].rate_limit")
     return record

@@ -9,22 +9,31 @@ from flask import g
 
 from eventkit.problems import Problem
 
-Role = Literal["partner", "admin"]
+# A service key stands for another service of this system (a consumer asking ingestion for data keys): it
+# sees no partner's records and reaches only the routes marked for services (eventkit.auth.guard).
+Role = Literal["partner", "admin", "service"]
 
 
 @dataclass(frozen=True)
 class Principal:
     key_id: str
     role: Role
-    partner_id: str | None  # set for partners, None for admins
+    partner_id: str | None  # set for partners, None for admins and services
 
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
 
     @property
+    def is_service(self) -> bool:
+        return self.role == "service"
+
+    @property
     def partner_scope(self) -> str | None:
-        """The partner every read and write is confined to; None for an admin, who sees all."""
+        """The partner every read and write is confined to; None for an admin, who sees all. A service sees
+        no partner's records (the guard refuses it first; this holds should a route be left unmarked)."""
+        if self.is_service:
+            raise Problem(403, "A service key may not read or write partners' records.")
         return None if self.is_admin else self.partner_id
 
     def may_access(self, partner_id: str) -> bool:

@@ -38,6 +38,14 @@ class AmendRecord:
 
 
 @dataclass(frozen=True)
+class EraseRecord:
+    record_id: str
+    erased_by: str  # the principal's name: the audit trail says who
+    reason: str | None = None
+    partner_id: str | None = None  # the caller's partner: a record of another partner is "not found"
+
+
+@dataclass(frozen=True)
 class Receipt:
     """What the caller learns about a stored record version."""
 
@@ -58,3 +66,13 @@ class IngestOutcome:
 class BatchOutcome:
     receipts: list[Receipt] = field(default_factory=list)
     replayed: bool = False
+
+
+@dataclass(frozen=True)
+class ErasureReceipt:
+    """What the caller learns about an erasure."""
+
+    id: str
+    partner_id: str
+    erased_at: datetime
+    erased_by: str

@@ -1,4 +1,5 @@
-"""Ingestion's commands: ingest a record, ingest a batch, amend a record; each queues its DataIngested."""
+"""Ingestion's commands: ingest a record or a batch, amend a record (each queues its DataIngested), and
+erase a record (destroys its data key and queues DataErased)."""
 
 from __future__ import annotations
 
@@ -9,20 +10,29 @@ from datetime import UTC, datetime
 from eventkit.eventstore.errors import ConcurrencyConflict
 from eventkit.eventstore.model import StreamAppend
 from eventkit.messaging import OutboundMessage
+from eventkit.sealing.cipher import DataKey
 from ingestion_svc.application.commands import (
     AmendRecord,
     BatchOutcome,
+    EraseRecord,
+    ErasureReceipt,
     IngestOutcome,
     IngestRecord,
     Receipt,
     RequestContext,
 )
-from ingestion_svc.application.integration import data_ingested_message
-from ingestion_svc.application.ports import IngestionUnitOfWork, StoredOutcome, UnitOfWorkFactory
-from ingestion_svc.application.record_stream import load_record
+from ingestion_svc.application.integration import data_erased_message, data_ingested_message
+from ingestion_svc.application.ports import (
+    Erasure,
+    IngestionUnitOfWork,
+    NewDataKey,
+    StoredOutcome,
+    UnitOfWorkFactory,
+)
+from ingestion_svc.application.record_stream import LoadedRecord, read_record
 from ingestion_svc.application.serialization import to_new_event
 from ingestion_svc.domain.errors import IdempotencyKeyReused, VersionConflict
-from ingestion_svc.domain.events import DomainEvent
+from ingestion_svc.domain.events import DataErased, DomainEvent
 from ingestion_svc.domain.record import DataRecord
 
 Clock = Callable[[], datetime]
@@ -37,7 +47,8 @@ def _receipt(record: DataRecord) -> Receipt:
 
 
 class IngestRecords:
-    """Handles IngestRecord (one or a batch) and AmendRecord, each in one transaction with its outbox row."""
+    """Handles IngestRecord (one or a batch), AmendRecord and EraseRecord, each in one transaction with its
+    outbox row. A record's data key is made with its first version, in the same transaction."""
 
     def __init__(self, uow_factory: UnitOfWorkFactory, topic: str, clock: Clock = _utcnow) -> None:
         self._uow = uow_factory
@@ -63,16 +74,20 @@ class IngestRecords:
             if stored is not None:
                 return BatchOutcome([_receipt_from(r) for r in stored.result["receipts"]], replayed=True)
             received = [self._new_record(command) for command in commands]
-            appended = uow.events.append_many(  # one multi-row insert for the batch, as is the outbox's
+            keys = [DataKey.new(record.id) for record, _ in received]
+            uow.keys.add(
+                [NewDataKey(record.partner_id, key) for (record, _), key in zip(received, keys, strict=True)]
+            )
+            appended = uow.events.append_many(  # one multi-row insert for the batch, as are keys and outbox
                 [
-                    StreamAppend(record.id, 0, [to_new_event(event, self._metadata(record, context))])
-                    for record, event in received
+                    StreamAppend(record.id, 0, [to_new_event(event, self._metadata(record, context), key)])
+                    for (record, event), key in zip(received, keys, strict=True)
                 ]
             )
             uow.outbox.add(
                 [
-                    data_ingested_message(record, event.event_id, self._topic, context.correlation_id)
-                    for (record, _), event in zip(received, appended, strict=True)
+                    data_ingested_message(record, key, event.event_id, self._topic, context.correlation_id)
+                    for (record, _), key, event in zip(received, keys, appended, strict=True)
                 ]
             )
             receipts = [_receipt(record) for record, _ in received]
@@ -83,23 +98,42 @@ class IngestRecords:
     def amend(self, command: AmendRecord, context: RequestContext) -> Receipt:
         """Replaces a record's payload as a new version and queues DataIngested for it."""
         with self._uow() as uow:
-            record = load_record(uow, command.record_id, command.partner_id)
+            loaded = read_record(uow, command.record_id, command.partner_id, lock=True)
+            record = loaded.record
             amended, event = record.amend(command.payload, self._clock(), command.expected_version)
             if event is None:
                 return _receipt(record)
-            try:
-                message = self._append(uow, amended, event, record.version, context)
-            except ConcurrencyConflict as conflict:
-                raise VersionConflict(record.id, conflict.expected, conflict.actual) from conflict
+            key = loaded.key or self._first_key(uow, record.partner_id, record.id)
+            message = self._append(uow, amended, event, loaded.stream_version, context, key=key)
             uow.outbox.add([message])
             uow.commit()
             return _receipt(amended)
+
+    def erase(self, command: EraseRecord, context: RequestContext) -> ErasureReceipt:
+        """Destroys the record's data key and appends DataErased with its outbox row, in one transaction."""
+        with self._uow() as uow:
+            loaded = read_record(uow, command.record_id, command.partner_id, lock=True)
+            erased, event = loaded.record.erase(self._clock(), command.erased_by, command.reason)
+            erasure = Erasure(event.erased_at, event.erased_by, event.reason)
+            uow.keys.erase(erased.id, erased.partner_id, erasure)
+            message = self._append_erasure(uow, loaded, event, erasure, context)
+            uow.outbox.add([message])
+            uow.commit()
+            return ErasureReceipt(erased.id, erased.partner_id, erasure.erased_at, erasure.erased_by)
 
     def _receive(
         self, uow: IngestionUnitOfWork, command: IngestRecord, context: RequestContext
     ) -> tuple[Receipt, OutboundMessage]:
         record, event = self._new_record(command)
-        return _receipt(record), self._append(uow, record, event, 0, context)
+        key = self._first_key(uow, record.partner_id, record.id)
+        return _receipt(record), self._append(uow, record, event, 0, context, key=key)
+
+    @staticmethod
+    def _first_key(uow: IngestionUnitOfWork, partner_id: str, record_id: str) -> DataKey:
+        """Makes and stores the record's data key (a record from before keys gets one at its amendment)."""
+        key = DataKey.new(record_id)
+        uow.keys.add([NewDataKey(partner_id, key)])
+        return key
 
     def _new_record(self, command: IngestRecord) -> tuple[DataRecord, DomainEvent]:
         return DataRecord.receive(
@@ -117,10 +151,32 @@ class IngestRecords:
         event: DomainEvent,
         expected: int,
         ctx: RequestContext,
+        *,
+        key: DataKey,
     ) -> OutboundMessage:
         """Appends the domain event and returns the integration event to queue in the same transaction."""
-        [stored] = uow.events.append(record.id, expected, [to_new_event(event, self._metadata(record, ctx))])
-        return data_ingested_message(record, stored.event_id, self._topic, ctx.correlation_id)
+        new_event = to_new_event(event, self._metadata(record, ctx), key)
+        try:
+            [stored] = uow.events.append(record.id, expected, [new_event])
+        except ConcurrencyConflict as conflict:
+            raise VersionConflict(record.id, conflict.expected, conflict.actual) from conflict
+        return data_ingested_message(record, key, stored.event_id, self._topic, ctx.correlation_id)
+
+    def _append_erasure(
+        self,
+        uow: IngestionUnitOfWork,
+        loaded: LoadedRecord,
+        event: DataErased,
+        erasure: Erasure,
+        ctx: RequestContext,
+    ) -> OutboundMessage:
+        record = loaded.record
+        new_event = to_new_event(event, self._metadata(record, ctx))
+        try:
+            [stored] = uow.events.append(record.id, loaded.stream_version, [new_event])
+        except ConcurrencyConflict as conflict:  # a record from before keys has no key entry to lock
+            raise VersionConflict(record.id, conflict.expected, conflict.actual) from conflict
+        return data_erased_message(record, erasure, stored.event_id, self._topic, ctx.correlation_id)
 
     @staticmethod
     def _claim(uow: IngestionUnitOfWork, context: RequestContext) -> StoredOutcome | None:

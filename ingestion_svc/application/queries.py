@@ -1,13 +1,28 @@
-"""Reads of ingestion's own store for the HTTP edge: a record as it is or was, and its audit trail."""
+"""Reads of ingestion's own store for the HTTP edge: a record as it is or was, its audit trail, and the data
+keys other services ask for."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from eventkit.eventstore.model import StoredEvent
+from eventkit.sealing.cipher import DataKey
 from ingestion_svc.application.ports import UnitOfWorkFactory
 from ingestion_svc.application.record_stream import load_record
+from ingestion_svc.application.serialization import PAYLOAD_FIELDS
 from ingestion_svc.domain.record import DataRecord
+
+
+@dataclass(frozen=True)
+class KeyAnswer:
+    """The live keys of the records asked for, the records whose key was destroyed, and those unknown."""
+
+    keys: dict[str, DataKey]
+    erased: list[str]
+    unknown: list[str]
 
 
 class IngestionQueries:
@@ -24,7 +39,22 @@ class IngestionQueries:
             return load_record(uow, record_id, partner_scope, as_of)
 
     def history(self, record_id: str, partner_scope: str | None = None) -> list[StoredEvent]:
-        """Returns the record's audit trail: every stored event in order."""
+        """Returns the record's audit trail: every stored event in order, without its payload (sealed or,
+        in events from before sealing, plain): what happened, by whom and when, never what was sent."""
         with self._uow_factory() as uow:
             load_record(uow, record_id, partner_scope)
-            return uow.events.read_stream(record_id)
+            return [_without_payload(event) for event in uow.events.read_stream(record_id)]
+
+    def data_keys(self, data_ids: Sequence[str]) -> KeyAnswer:
+        """The data keys of these records, for the services that open their sealed payloads."""
+        wanted = list(dict.fromkeys(data_ids))
+        with self._uow_factory() as uow:
+            stored = uow.keys.get_many(wanted)
+        keys = {i: entry.key for i, entry in stored.items() if entry.key is not None}
+        erased = [i for i in wanted if i in stored and stored[i].key is None]
+        return KeyAnswer(keys, erased, [i for i in wanted if i not in stored])
+
+
+def _without_payload(event: StoredEvent) -> StoredEvent:
+    data = {name: value for name, value in event.data.items() if name not in PAYLOAD_FIELDS}
+    return dataclasses.replace(event, data=data)

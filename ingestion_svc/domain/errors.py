@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class IngestionError(Exception):
     """Base of every error ingestion_svc raises on purpose."""
@@ -11,6 +13,15 @@ class RecordNotFound(IngestionError):
     def __init__(self, record_id: str) -> None:
         super().__init__(f"No record {record_id}.")
         self.record_id = record_id
+
+
+class RecordErased(IngestionError):
+    """The record was erased: it can no longer be amended or erased again."""
+
+    def __init__(self, record_id: str, erased_at: datetime) -> None:
+        super().__init__(f"Record {record_id} was erased at {erased_at.isoformat()}.")
+        self.record_id = record_id
+        self.erased_at = erased_at
 
 
 class VersionConflict(IngestionError):

@@ -13,7 +13,7 @@ class DataReceived:
 
     record_id: str
     partner_id: str
-    payload: dict[str, Any]
+    payload: dict[str, Any] | None  # None when read back after the record's data key was destroyed
     external_id: str | None
     received_at: datetime
 
@@ -23,8 +23,18 @@ class DataAmended:
     """A partner replaced a record's payload."""
 
     record_id: str
-    payload: dict[str, Any]
+    payload: dict[str, Any] | None  # None when read back after the record's data key was destroyed
     amended_at: datetime
 
 
-DomainEvent = DataReceived | DataAmended
+@dataclass(frozen=True)
+class DataErased:
+    """A record's data key was destroyed on request: who, when and why; never what the record held."""
+
+    record_id: str
+    erased_at: datetime
+    erased_by: str
+    reason: str | None
+
+
+DomainEvent = DataReceived | DataAmended | DataErased

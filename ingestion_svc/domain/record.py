@@ -7,19 +7,20 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from ingestion_svc.domain.errors import VersionConflict
-from ingestion_svc.domain.events import DataAmended, DataReceived, DomainEvent
+from ingestion_svc.domain.errors import RecordErased, VersionConflict
+from ingestion_svc.domain.events import DataAmended, DataErased, DataReceived, DomainEvent
 
 
 @dataclass(frozen=True)
 class DataRecord:
     id: str
     partner_id: str
-    payload: dict[str, Any]
+    payload: dict[str, Any] | None  # None once erased: its data key is gone
     external_id: str | None
     received_at: datetime
     updated_at: datetime
-    version: int  # 1 after DataReceived, +1 per DataAmended
+    version: int  # 1 after DataReceived, +1 per DataAmended; erasure adds no version
+    erased_at: datetime | None = None
 
     @staticmethod
     def receive(
@@ -32,7 +33,9 @@ class DataRecord:
     def amend(
         self, payload: dict[str, Any], now: datetime, expected_version: int | None = None
     ) -> tuple[DataRecord, DataAmended | None]:
-        """Replaces the payload (no event if unchanged); VersionConflict if `expected_version` is stale."""
+        """Replaces the payload (no event if unchanged); VersionConflict if `expected_version` is stale,
+        RecordErased once erased."""
+        self._refuse_if_erased()
         if expected_version is not None and expected_version != self.version:
             raise VersionConflict(self.id, expected_version, self.version)
         if payload == self.payload:
@@ -40,10 +43,26 @@ class DataRecord:
         event = DataAmended(self.id, payload, now)
         return self.apply(event), event
 
+    def erase(self, now: datetime, erased_by: str, reason: str | None) -> tuple[DataRecord, DataErased]:
+        """Ends the record's readable life; RecordErased if that already happened."""
+        self._refuse_if_erased()
+        event = DataErased(self.id, now, erased_by, reason)
+        return self.apply(event), event
+
+    def forgotten(self, erased_at: datetime) -> DataRecord:
+        """The record as anyone sees it once its key is destroyed, at whatever moment it is read as of."""
+        return replace(self, payload=None, erased_at=erased_at)
+
     def apply(self, event: DomainEvent) -> DataRecord:
         if isinstance(event, DataAmended):
             return replace(self, payload=event.payload, updated_at=event.amended_at, version=self.version + 1)
+        if isinstance(event, DataErased):
+            return self.forgotten(event.erased_at)
         raise ValueError(f"{type(event).__name__} cannot apply to an existing record {self.id}")
+
+    def _refuse_if_erased(self) -> None:
+        if self.erased_at is not None:
+            raise RecordErased(self.id, self.erased_at)
 
     @staticmethod
     def from_events(events: Iterable[DomainEvent]) -> DataRecord:

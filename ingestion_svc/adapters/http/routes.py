@@ -16,12 +16,21 @@ from ingestion_svc.adapters.http.schemas import (
     AmendRequestSchema,
     AsOfSchema,
     BatchResultSchema,
+    EraseRequestSchema,
+    ErasureSchema,
     IngestRequestSchema,
     ReceiptSchema,
     RecordSchema,
     StoredEventSchema,
 )
-from ingestion_svc.application.commands import AmendRecord, IngestRecord, Receipt, RequestContext
+from ingestion_svc.application.commands import (
+    AmendRecord,
+    EraseRecord,
+    ErasureReceipt,
+    IngestRecord,
+    Receipt,
+    RequestContext,
+)
 from ingestion_svc.application.handler import IngestRecords
 from ingestion_svc.application.queries import IngestionQueries
 
@@ -86,6 +95,14 @@ def ingestion_blueprint(
         scope = current_principal().partner_scope
         command = AmendRecord(str(record_id), body["payload"], headers.expected_version(), scope)
         return with_location(handler.amend(command, _context()), 200)
+
+    @blp.route("/<uuid:record_id>", methods=["DELETE"])
+    @blp.arguments(EraseRequestSchema, required=False)
+    @blp.response(200, ErasureSchema, description="Erased: its data key is destroyed, DataErased will follow")
+    def erase(body: dict[str, Any], record_id: Any) -> ErasureReceipt:
+        principal = current_principal()
+        command = EraseRecord(str(record_id), principal.name, body.get("reason"), principal.partner_scope)
+        return handler.erase(command, _context())
 
     @blp.route("/<uuid:record_id>", methods=["GET"])
     @blp.arguments(AsOfSchema, location="query")

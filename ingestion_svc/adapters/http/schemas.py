@@ -8,7 +8,9 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from contracts import PARTNER_ID_PATTERN
+from contracts.events import MAX_REASON_LENGTH
 from eventkit.problems import Problem
+from eventkit.sealing.keys import MAX_IDS_PER_CALL
 
 # Fields the server decides; a client sending one is confused about the API, so it is told plainly.
 SERVER_OWNED = {
@@ -96,8 +98,55 @@ class AsOfSchema(Schema):
 
 
 class RecordSchema(ReceiptSchema):
-    payload = fields.Dict(required=True)
+    payload = fields.Dict(required=True, allow_none=True, metadata={"description": "null once erased"})
     external_id = fields.String(allow_none=True)
+    erased_at = fields.DateTime(
+        required=True, allow_none=True, metadata={"description": "When the record was erased; null otherwise"}
+    )
+
+
+class EraseRequestSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    reason = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=MAX_REASON_LENGTH),
+        metadata={"description": "Why the record is erased; kept in its audit trail"},
+    )
+
+
+class ErasureSchema(Schema):
+    id = fields.String(required=True)
+    partner_id = fields.String(required=True)
+    erased_at = fields.DateTime(required=True)
+    erased_by = fields.String(required=True, metadata={"description": "The key that erased it"})
+
+
+class UnwrapRequestSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    data_ids = fields.List(
+        fields.UUID(), required=True, validate=validate.Length(min=1, max=MAX_IDS_PER_CALL)
+    )
+
+
+class UnwrapResultSchema(Schema):
+    keys = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        metadata={"description": "Live data keys by record id, base64 of 32 bytes"},
+    )
+    erased = fields.List(
+        fields.String(), required=True, metadata={"description": "Records whose key is gone"}
+    )
+    # `unknown` names a Schema attribute (Meta.unknown), so the field's attribute is spelled otherwise.
+    unknown_ids = fields.List(
+        fields.String(), required=True, data_key="unknown", metadata={"description": "Records without a key"}
+    )
 
 
 class StoredEventSchema(Schema):

@@ -5,28 +5,30 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
 from ingestion_svc.adapters.memory import InMemoryIngestionUnitOfWork
 from ingestion_svc.adapters.postgres.unit_of_work import PostgresIngestionUnitOfWork
 from ingestion_svc.application.ports import IngestionUnitOfWork, StoredOutcome
-from tests.ingestion_db import migrated_ingestion_engine
+from tests.ingestion_db import migrated_ingestion_engine, write_kek_file
 from tests.stack import StackEndpoints
 
 NewUow = Callable[[], IngestionUnitOfWork]
 
 
 @pytest.fixture(params=["memory", "postgres"])
-def new_uow(request: pytest.FixtureRequest) -> Iterator[NewUow]:
+def new_uow(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[NewUow]:
     if request.param == "memory":
-        keys: dict[tuple[str, str], StoredOutcome] = {}
+        outcomes: dict[tuple[str, str], StoredOutcome] = {}
         lock = threading.Lock()
-        yield lambda: InMemoryIngestionUnitOfWork(keys=keys, key_lock=lock)
+        yield lambda: InMemoryIngestionUnitOfWork(outcomes=outcomes, key_lock=lock)
     else:
         stack: StackEndpoints = request.getfixturevalue("stack")
+        keks = write_kek_file(tmp_path / "kek.json")
         with migrated_ingestion_engine(stack.ingestion_db_url) as engine:
-            yield lambda: PostgresIngestionUnitOfWork(engine)
+            yield lambda: PostgresIngestionUnitOfWork(engine, keks)
 
 
 OUTCOME = StoredOutcome("hash-1", {"id": "r1", "version": 1})

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import pulsar
 import pytest
@@ -19,7 +20,7 @@ from ingestion_svc.adapters.postgres.unit_of_work import PostgresIngestionUnitOf
 from ingestion_svc.application.handler import IngestRecords
 from ingestion_svc.application.queries import IngestionQueries
 from tests.helpers import delete_topics
-from tests.ingestion_db import migrated_ingestion_engine
+from tests.ingestion_db import migrated_ingestion_engine, write_kek_file
 from tests.stack import StackEndpoints
 
 
@@ -53,14 +54,15 @@ class Pipeline:
 
 
 @pytest.fixture
-def pipeline(stack: StackEndpoints) -> Iterator[Pipeline]:
+def pipeline(stack: StackEndpoints, tmp_path: Path) -> Iterator[Pipeline]:
     """A fresh schema and topic per test (relay positions restart at 1: the producer name is new too)."""
     suffix = uuid.uuid4().hex[:10]
     topic = f"{stack.pulsar_namespace}/test-ingested-{suffix}"
+    keks = write_kek_file(tmp_path / "kek.json")
     with migrated_ingestion_engine(stack.ingestion_db_url) as engine:
 
         def uow_factory() -> PostgresIngestionUnitOfWork:
-            return PostgresIngestionUnitOfWork(engine)
+            return PostgresIngestionUnitOfWork(engine, keks)
 
         handler, queries = IngestRecords(uow_factory, topic), IngestionQueries(uow_factory)
         lock_key = int(uuid.uuid4().int % 2**62)

@@ -9,6 +9,8 @@ import pytest
 
 import contracts
 from eventkit.messaging import OutboundMessage, Publisher
+from eventkit.sealing.events import ingested_payload
+from eventkit.sealing.keys import KeyLookup
 from ingestion_svc.application.commands import AmendRecord, IngestRecord, RequestContext
 from tests.helpers import read_all, wait_until
 from tests.integration.ingestion.conftest import Pipeline, RelayThread
@@ -31,9 +33,11 @@ def test_committed_records_reach_pulsar_with_key_properties_and_order(
     assert [m.partition_key() for m in messages] == [e.data_id for e in events]
     expected = [(r.id, 1) for r in receipts] + [(receipts[0].id, 2)]
     assert [(e.data_id, e.record_version) for e in events] == expected
-    properties = {"event_type": "DataIngested", "schema_version": "1", "correlation_id": "c0"}
+    properties = {"event_type": "DataIngested", "schema_version": "2", "correlation_id": "c0"}
     assert messages[0].properties() == properties
-    assert events[-1].data.payload == {"n": 100}  # type: ignore[union-attr]
+    keys = pipeline.queries.data_keys([receipts[0].id]).keys
+    assert events[-1].data.payload is None  # type: ignore[union-attr]
+    assert ingested_payload(events[-1], KeyLookup(keys)) == {"n": 100}
 
 
 class CrashAfterPublish:

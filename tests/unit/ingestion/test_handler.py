@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 import contracts
+from contracts import Sealed
+from eventkit.sealing.cipher import keyed_content_hash, open_sealed
+from eventkit.sealing.events import PAYLOAD
 from ingestion_svc.application.commands import AmendRecord, IngestRecord
 from ingestion_svc.domain.errors import IdempotencyKeyReused, RecordNotFound, VersionConflict
 from tests.unit.ingestion.support import TOPIC, World, ctx
@@ -14,8 +17,11 @@ def test_ingest_appends_data_received_and_queues_data_ingested(world: World) -> 
     outcome = world.handler.ingest(IngestRecord("partner123", {"name": "Ada"}, "ext-7"), ctx())
     receipt = outcome.receipt
     [stored] = world.new_uow().events.read_stream(receipt.id)
-    assert (stored.event_type, stored.version, stored.data["payload"]) == ("DataReceived", 1, {"name": "Ada"})
+    assert (stored.event_type, stored.version) == ("DataReceived", 1)
     assert stored.metadata == {"correlation_id": "corr-1", "partner_id": "partner123"}
+    key = world.key(receipt.id)
+    assert key is not None and "payload" not in stored.data
+    assert open_sealed(key, PAYLOAD, Sealed(**stored.data["sealed_payload"])) == {"name": "Ada"}
     [event] = world.published()
     assert (event.event_type, event.data_id, event.partner_id, event.record_version) == (
         "DataIngested",
@@ -24,7 +30,8 @@ def test_ingest_appends_data_received_and_queues_data_ingested(world: World) -> 
         1,
     )
     assert isinstance(event.data, contracts.DataIngested)
-    assert event.data.content_hash == contracts.content_hash({"name": "Ada"})
+    assert event.data.content_hash == keyed_content_hash(key, {"name": "Ada"})
+    assert (event.data.payload, world.opened(event)) == (None, {"name": "Ada"})
     assert (event.data.external_id, event.correlation_id, event.causation_id) == (
         "ext-7",
         "corr-1",
@@ -67,7 +74,7 @@ def test_amending_publishes_the_next_record_version(world: World) -> None:
     receipt = world.handler.ingest(IngestRecord("p", {"n": 1}), ctx()).receipt
     amended = world.handler.amend(AmendRecord(receipt.id, {"n": 2}, expected_version=1), ctx())
     assert amended.version == 2
-    assert [(e.record_version, e.data.payload) for e in world.published()] == [(1, {"n": 1}), (2, {"n": 2})]  # type: ignore[union-attr]
+    assert [(e.record_version, world.opened(e)) for e in world.published()] == [(1, {"n": 1}), (2, {"n": 2})]
 
 
 def test_a_stale_if_match_is_a_conflict_and_stores_nothing(world: World) -> None:

@@ -3,63 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
 from eventkit.eventstore.memory import InMemoryDatabase
-from eventkit.settings import Env
-from ingestion_svc.adapters.memory import InMemoryIngestionUnitOfWork
-from ingestion_svc.application.ports import StoredOutcome
-from ingestion_svc.bootstrap import bootstrap, create_app
-from ingestion_svc.settings import Settings
-from tests.api_keys import TestKeys
 
 RECORD = {"partner_id": "partner123", "payload": {"name": "Ada", "age": 30}}
-
-
-@pytest.fixture
-def database() -> InMemoryDatabase:
-    return InMemoryDatabase()
-
-
-@pytest.fixture
-def keys(tmp_path: Path) -> TestKeys:
-    return TestKeys(tmp_path / "api-keys.json")
-
-
-def _app(database: InMemoryDatabase, keys: TestKeys, key: str) -> FlaskClient:
-    environ = {
-        "MAX_BODY_BYTES": "4096",
-        "MAX_JSON_DEPTH": "8",
-        "BATCH_MAX_ITEMS": "3",
-        "API_KEYS_FILE": str(keys.path),
-    }
-    settings = Settings.from_env(Env(environ))
-    stored: dict[tuple[str, str], StoredOutcome] = {}
-    ingestion = bootstrap(settings, uow_factory=lambda: InMemoryIngestionUnitOfWork(database, stored))
-    client = create_app(settings, ingestion).test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {key}"
-    return client
-
-
-@pytest.fixture
-def client(database: InMemoryDatabase, keys: TestKeys) -> FlaskClient:
-    """A client holding partner123's key."""
-    return _app(database, keys, keys.partner)
-
-
-@pytest.fixture
-def other(database: InMemoryDatabase, keys: TestKeys) -> FlaskClient:
-    """A client holding partner456's key, on the same store."""
-    return _app(database, keys, keys.other)
-
-
-@pytest.fixture
-def admin(database: InMemoryDatabase, keys: TestKeys) -> FlaskClient:
-    return _app(database, keys, keys.admin)
 
 
 def _problem(response: Any, status: int) -> dict[str, Any]:
