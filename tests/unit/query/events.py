@@ -6,7 +6,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from contracts import IntegrationEvent, new_event, to_dict
+from contracts import DataProcessed, IntegrationEvent, ProcessingStep, new_event, to_dict
+from eventkit.sealing import events as sealing
+from eventkit.sealing.cipher import DataKey
 from query_svc.application.projector import entry_from_wire
 from query_svc.domain.timeline import TimelineEntry
 
@@ -82,3 +84,54 @@ def lifecycle(data_id: str | None = None, partner: str = "partner123") -> list[I
         validated(data_id, 2, True, 11, partner),
         processed(data_id, 2, True, 12, partner),
     ]
+
+
+def sealed_ingested(
+    key: DataKey, version: int, payload: dict[str, Any], at: int, partner: str = "partner123"
+) -> IntegrationEvent:
+    """DataIngested as ingestion publishes it since schema version 2: the payload sealed under `key`."""
+    moment = T0 + timedelta(seconds=at)
+    return new_event(
+        "DataIngested",
+        data_id=key.data_id,
+        partner_id=partner,
+        record_version=version,
+        data=sealing.sealed_ingested(key, payload, moment, None),
+        producer="ingestion_svc",
+        correlation_id="c",
+        occurred_at=moment,
+    )
+
+
+def sealed_processed(key: DataKey, version: int, at: int, partner: str = "partner123") -> IntegrationEvent:
+    """DataProcessed with its result and step details sealed: the result quotes the payload's name."""
+    plain = DataProcessed(
+        status="processed",
+        pipeline_version="p1",
+        result={"v": version, "name_upper": "ADA LOVELACE"},
+        steps=(ProcessingStep("normalize", "1", "succeeded", {"seen": "Ada Lovelace"}),),
+    )
+    return new_event(
+        "DataProcessed",
+        data_id=key.data_id,
+        partner_id=partner,
+        record_version=version,
+        data=sealing.sealed_processed(key, plain),
+        producer="processing_svc",
+        correlation_id="c",
+        occurred_at=T0 + timedelta(seconds=at),
+    )
+
+
+def erased(data_id: str, version: int, at: int, partner: str = "partner123") -> IntegrationEvent:
+    moment = T0 + timedelta(seconds=at)
+    return new_event(
+        "DataErased",
+        data_id=data_id,
+        partner_id=partner,
+        record_version=version,
+        data={"erased_at": moment.isoformat(), "erased_by": "partner123", "reason": "asked to"},
+        producer="ingestion_svc",
+        correlation_id="c",
+        occurred_at=moment,
+    )
