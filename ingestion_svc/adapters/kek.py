@@ -84,7 +84,9 @@ def parse_key_ring(text: str, path: Path) -> KeyRing:
     keks = {str(kek_id): _kek(path, str(kek_id), value) for kek_id, value in entries.items()}
     current = document.get("current")
     if current not in keks:
-        raise KekFileError(f'INGESTION_KEK_FILE {path}: "current" must name one of its keys, got {current!r}')
+        raise KekFileError(
+            f'INGESTION_KEK_FILE {path}: "current" must name one of its keys, got {current!r}; {MAKE_ONE}'
+        )
     return KeyRing(current, keks)
 
 
@@ -94,7 +96,9 @@ def _kek(path: Path, kek_id: str, value: object) -> bytes:
     except (binascii.Error, ValueError):
         raw = b""
     if len(raw) != KEY_BYTES:
-        raise KekFileError(f"INGESTION_KEK_FILE {path}: KEK {kek_id!r} must be base64 of {KEY_BYTES} bytes")
+        raise KekFileError(
+            f"INGESTION_KEK_FILE {path}: KEK {kek_id!r} must be base64 of {KEY_BYTES} bytes; {MAKE_ONE}"
+        )
     return raw
 
 

@@ -66,7 +66,7 @@ def ctx(key: str | None = None, body: str = "b") -> RequestContext:
 
 
 def http_client(
-    database: InMemoryDatabase, data_keys: InMemoryKeyTable, keys: TestKeys, key: str
+    database: InMemoryDatabase, data_keys: InMemoryKeyTable, keys: TestKeys, key: str, **overrides: str
 ) -> FlaskClient:
     """ingestion's app on the given stores, sending `key`; each client keeps its own Idempotency-Keys."""
     environ = {
@@ -74,6 +74,7 @@ def http_client(
         "MAX_JSON_DEPTH": "8",
         "BATCH_MAX_ITEMS": "3",
         "API_KEYS_FILE": str(keys.path),
+        **overrides,
     }
     settings = Settings.from_env(Env(environ))
     outcomes: dict[tuple[str, str], StoredOutcome] = {}
