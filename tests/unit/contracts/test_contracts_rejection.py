@@ -114,6 +114,7 @@ DATA_CASES = [
     ("data_ingested", "data.sealed_payload", "sealed", "data.sealed_payload: Invalid input type."),
     ("data_ingested", "data.sealed_payload.nonce", "7+WTKtf4X1EI+vf", NONCE_FORM),
     ("data_ingested", "data.sealed_payload.nonce", "7-WTKtf4X1EI_vf9", NONCE_FORM),
+    ("data_ingested", "data.sealed_payload.nonce", "7+WTKtf4X1EI+vf=", NONCE_FORM),  # 11 bytes
     (
         "data_ingested",
         "data.sealed_payload.nonce",

@@ -42,7 +42,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", "0"))
         body = json.loads(self.rfile.read(length) or b"null")
-        self.server.seen.append(Seen("POST", self.path, self.headers.get("Authorization"), body))
+        path = self.requestline.split()[1]  # as sent: http.server folds a leading "//" in self.path
+        self.server.seen.append(Seen("POST", path, self.headers.get("Authorization"), body))
         self.send_response(self.server.status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(self.server.answer)))
