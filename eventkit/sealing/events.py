@@ -64,6 +64,7 @@ def opened_processed(data: DataProcessed, key: DataKey | None) -> DataProcessed 
     if not isinstance(details, dict) or len(details.get("extras", ())) != len(data.steps):
         raise TypeError(f"the sealed details of record {key.data_id} do not match its steps")
     steps: tuple[ProcessingStep, ...] = tuple(
-        dataclasses.replace(step, extra=extra) for step, extra in zip(data.steps, details["extras"], strict=True)
+        dataclasses.replace(step, extra=extra)
+        for step, extra in zip(data.steps, details["extras"], strict=True)
     )
     return dataclasses.replace(data, result=details["result"], steps=steps, sealed_details=None)
