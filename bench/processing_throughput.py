@@ -33,6 +33,7 @@ from eventkit.messaging import OutboundMessage
 from eventkit.postgres.engine import make_engine
 from eventkit.postgres.testing import temporary_schema
 from eventkit.pulsar.publisher import PulsarPublisher
+from eventkit.sealing.keys import MemoryKeyStore
 from processing_svc.adapters.expected_fields_file import load_expected_fields
 from processing_svc.adapters.postgres.migrate import migrate_processing
 from processing_svc.adapters.postgres.unit_of_work import PostgresProcessingUnitOfWork
@@ -97,7 +98,10 @@ def _consume(topic: str, subscription: str, schema: str, stop: Any) -> None:
     engine = make_engine(_database_url(), search_path=schema, pool_size=2)
     client = broker.client()
     pipeline = Pipeline(default_steps(load_expected_fields(DEFAULT_EXPECTED_FIELDS)))
-    handler = ProcessRecord(lambda: PostgresProcessingUnitOfWork(engine), pipeline, f"{topic}-out")
+    # The bench's records are plain (legacy): no key is asked for.
+    handler = ProcessRecord(
+        lambda: PostgresProcessingUnitOfWork(engine), pipeline, f"{topic}-out", MemoryKeyStore()
+    )
     settings = Settings.from_env()
     consumer = processing_consumer(
         client,

@@ -13,6 +13,7 @@ from eventkit.postgres.engine import make_engine, postgres_units_of_work
 from eventkit.postgres.relay_process import run_outbox_relay
 from eventkit.pulsar.admin import broker_check
 from eventkit.pulsar.workers import instance_name, run_consumers, worker
+from eventkit.sealing.keys import DataKeys
 from eventkit.use_cases import UseCases
 from processing_svc.adapters.http.errors import ERRORS
 from processing_svc.adapters.http.routes import processing_blueprint
@@ -35,15 +36,21 @@ RELAY_PRODUCER_NAME = "processing-outbox"
 Processing = UseCases[ProcessRecord, ProcessingQueries]
 
 
-def bootstrap(settings: Settings, *, uow_factory: UnitOfWorkFactory | None = None) -> Processing:
-    """Builds the use cases on PostgreSQL, or on the given unit of work factory (tests pass fakes)."""
+def bootstrap(
+    settings: Settings, *, uow_factory: UnitOfWorkFactory | None = None, keys: DataKeys | None = None
+) -> Processing:
+    """Builds the use cases on PostgreSQL and ingestion's key store, or on the given unit of work factory
+    and keys (tests pass fakes); without a service key it fails here, at start."""
+    keys = keys or settings.data_keys()
     uow_factory, checks = postgres_units_of_work(
         settings.database_url, PostgresProcessingUnitOfWork, given=uow_factory
     )
     checks["pulsar"] = broker_check(settings.runtime)
     pipeline = Pipeline(default_steps(settings.expected_fields))
     topic = topic_for(DataProcessed.EVENT_TYPE, settings.runtime.pulsar_namespace)
-    return Processing(ProcessRecord(uow_factory, pipeline, topic), ProcessingQueries(uow_factory), checks)
+    return Processing(
+        ProcessRecord(uow_factory, pipeline, topic, keys), ProcessingQueries(uow_factory, keys), checks
+    )
 
 
 def create_app(settings: Settings, processing: Processing | None = None) -> Flask:

@@ -6,8 +6,11 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from contracts import DataIngested, IntegrationEvent
+from contracts import DataErased, DataIngested, IntegrationEvent, JsonObject
 from eventkit.eventstore.model import StreamAppend
+from eventkit.sealing.cipher import DataKey
+from eventkit.sealing.events import ingested_payload
+from eventkit.sealing.keys import DataKeys, KeyLookup
 from processing_svc.application.integration import data_processed_message
 from processing_svc.application.ports import ProcessingUnitOfWork, UnitOfWorkFactory
 from processing_svc.application.step_events import processed_versions, step_events
@@ -20,65 +23,111 @@ log = logging.getLogger(__name__)
 CONSUMER = "processing_svc"
 
 
-class ProcessRecord:
-    """Handles DataIngested events, one or a batch per transaction; safe to call from several threads
-    (each call opens its own unit of work)."""
+@dataclass(frozen=True)
+class _Opened:
+    """A DataIngested with its payload in plain, and its record's key when it came sealed."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, pipeline: Pipeline, topic: str) -> None:
+    event: IntegrationEvent
+    payload: JsonObject
+    key: DataKey | None
+
+
+class ProcessRecord:
+    """Handles DataIngested events, one or a batch per transaction, and the DataErased that follow them on
+    the same topic; safe to call from several threads (each call opens its own unit of work)."""
+
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, pipeline: Pipeline, topic: str, keys: DataKeys
+    ) -> None:
         self._uow_factory = uow_factory
         self._pipeline = pipeline
         self._topic = topic
+        self._keys = keys
 
     def __call__(self, event: IntegrationEvent) -> None:
-        """Processes the event once; store errors propagate so the consumer retries it."""
+        """Processes the event once; store and key store errors propagate so the consumer retries it."""
         self.handle_batch([event])
 
     def handle_batch(self, events: Sequence[IntegrationEvent]) -> None:
-        """Processes a batch in one transaction, in order, with one inbox write, one read of the records'
-        streams, one append and one outbox write; each record keeps its own steps and DataProcessed. All or
-        nothing: a store error propagates and nothing of the batch is kept."""
-        ingested = [event for event in events if isinstance(event.data, DataIngested)]
-        if not ingested:
-            return  # other event types on the topic: a tolerant reader ignores them
+        """Processes a batch in one transaction, in order, after one key lookup for its sealed records, with
+        one inbox write, one read of the records' streams, one append and one outbox write; each record
+        keeps its own steps and DataProcessed, sealed when its DataIngested was. An erased or unknown record
+        is acknowledged without steps; a DataErased releases the record's fingerprints. All or nothing: a
+        store error or KeysUnavailable propagates and nothing of the batch is kept."""
+        erasures = [event for event in events if isinstance(event.data, DataErased)]
+        for erasure in erasures:
+            self._keys.forget(erasure.data_id)  # a cached key must not outlive its record
+        opened = _opened(events, _lookup_sealed(self._keys, events))
+        if not opened and not erasures:
+            return  # other event types on the topic, or only erased records: a tolerant reader
         with self._uow_factory() as uow:
-            fresh = _first_deliveries(uow, ingested)
-            appends, done = self._run_all(uow, fresh)
+            fresh = _first_deliveries(uow, [*(o.event for o in opened.values()), *erasures])
+            appends, done = self._run_all(uow, [opened[e.event_id] for e in fresh if e.event_id in opened])
             uow.events.append_many(appends)
-            uow.outbox.add([data_processed_message(run, event, self._topic) for event, run in done])
+            uow.outbox.add([data_processed_message(run, o.event, self._topic, o.key) for o, run in done])
+            uow.duplicates.release([(e.partner_id, e.data_id) for e in fresh if e.event_id not in opened])
             uow.commit()
-        for event, run in done:
-            if not run.succeeded:
+        for o, run in done:
+            if not run.succeeded:  # the reason stays in the (sealed) details: it may quote the payload
                 log.info(
-                    "record %s v%s failed processing: %s", event.data_id, event.record_version, run.failure
+                    "record %s v%s failed processing at step %s",
+                    o.event.data_id,
+                    o.event.record_version,
+                    run.rejected_by,
                 )
 
     def _run_all(
-        self, uow: ProcessingUnitOfWork, events: list[IntegrationEvent]
-    ) -> tuple[list[StreamAppend], list[tuple[IntegrationEvent, PipelineRun]]]:
+        self, uow: ProcessingUnitOfWork, records: list[_Opened]
+    ) -> tuple[list[StreamAppend], list[tuple[_Opened, PipelineRun]]]:
         """Runs each record version without results yet through the pipeline, in order: the step events to
         append (after one read of every record's stream) and the runs to announce."""
-        read = uow.events.read_streams(list(dict.fromkeys(event.data_id for event in events)))
+        read = uow.events.read_streams(list(dict.fromkeys(o.event.data_id for o in records)))
         streams = {data_id: _Stream(len(h), processed_versions(h)) for data_id, h in read.items()}
-        to_run: list[IntegrationEvent] = []
-        for event in events:
-            versions = streams[event.data_id].versions
-            if event.record_version not in versions:  # else announced again under a new id: results stand
-                versions.add(event.record_version)
-                to_run.append(event)
-        runs = self._pipeline.run_all([_work(event) for event in to_run], uow.duplicates)
+        to_run: list[_Opened] = []
+        for record in records:
+            versions = streams[record.event.data_id].versions
+            if record.event.record_version not in versions:  # else announced again under a new id
+                versions.add(record.event.record_version)
+                to_run.append(record)
+        runs = self._pipeline.run_all([_work(record) for record in to_run], uow.duplicates)
         appends: list[StreamAppend] = []
-        for event, run in zip(to_run, runs, strict=True):
-            stream = streams[event.data_id]
-            steps = step_events(run, event)
-            appends.append(StreamAppend(event.data_id, stream.length, steps))
+        for record, run in zip(to_run, runs, strict=True):
+            stream = streams[record.event.data_id]
+            steps = step_events(run, record.event, record.key)
+            appends.append(StreamAppend(record.event.data_id, stream.length, steps))
             stream.length += len(steps)  # a later version of this record in the batch appends after
         return appends, list(zip(to_run, runs, strict=True))
 
 
-def _work(event: IntegrationEvent) -> Work:
+def _lookup_sealed(keys: DataKeys, events: Sequence[IntegrationEvent]) -> KeyLookup:
+    """The keys of the records whose DataIngested is sealed, in one lookup; none asked for plain ones."""
+    sealed = [
+        event.data_id
+        for event in events
+        if isinstance(event.data, DataIngested) and event.data.sealed_payload is not None
+    ]
+    return keys.lookup(sealed) if sealed else KeyLookup()
+
+
+def _opened(events: Sequence[IntegrationEvent], keys: KeyLookup) -> dict[str, _Opened]:
+    """The DataIngested events whose payload can be read, by event id; an erased record's are left out."""
+    opened: dict[str, _Opened] = {}
+    for event in events:
+        if not isinstance(event.data, DataIngested):
+            continue
+        payload = ingested_payload(event, keys)
+        if payload is None:
+            log.info("record %s v%s is erased: not processed", event.data_id, event.record_version)
+            continue
+        key = keys.key_for(event.data_id) if event.data.sealed_payload is not None else None
+        opened[event.event_id] = _Opened(event, payload, key)
+    return opened
+
+
+def _work(record: _Opened) -> Work:
     """The pipeline's view of a DataIngested event: one record version."""
-    assert isinstance(event.data, DataIngested)
-    return Work(event.data_id, event.partner_id, event.record_version, event.data.payload)
+    event = record.event
+    return Work(event.data_id, event.partner_id, event.record_version, record.payload)
 
 
 @dataclass

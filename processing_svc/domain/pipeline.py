@@ -45,6 +45,11 @@ class PipelineRun:
     def succeeded(self) -> bool:
         return self.failure is None
 
+    @property
+    def rejected_by(self) -> str | None:
+        """The step that rejected the record (its reason may quote the payload); None on success."""
+        return next((step.name for step in self.steps if step.status == "failed"), None)
+
 
 class Pipeline:
     """The steps in order; its version names every step and step version, so a result says what made it."""

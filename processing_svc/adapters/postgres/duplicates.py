@@ -13,6 +13,7 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
+    delete,
     func,
     select,
     tuple_,
@@ -20,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 
 from eventkit.postgres.errors import translated_errors
+from processing_svc.application.ports import Holder
 from processing_svc.domain.steps.base import Claim
 
 metadata = MetaData()
@@ -47,6 +49,11 @@ _CLAIM = (
 )
 _HOLDERS = select(fingerprints.c.partner_id, fingerprints.c.fingerprint, fingerprints.c.data_id).where(
     tuple_(fingerprints.c.partner_id, fingerprints.c.fingerprint).in_(bindparam("keys", expanding=True))
+)
+
+# By (partner, record): the partner is the primary key's prefix, so an erasure reads one partner's rows.
+_RELEASE = delete(fingerprints).where(
+    tuple_(fingerprints.c.partner_id, fingerprints.c.data_id).in_(bindparam("holders", expanding=True))
 )
 
 
@@ -77,3 +84,10 @@ class PostgresDuplicateIndex:
                 found = self._connection.execute(_HOLDERS, {"keys": held_before})
                 holders.update({(p, f): d for p, f, d in found})
         return [holders[(p, f)] for p, f, _ in claims]
+
+    def release(self, holders: Sequence[Holder]) -> None:
+        """Deletes the records' fingerprints (one DELETE for all), in the unit of work's transaction."""
+        if not holders:
+            return
+        with translated_errors("release fingerprints"):
+            self._connection.execute(_RELEASE, {"holders": sorted(set(holders))})

@@ -6,13 +6,13 @@ from typing import Self
 
 from eventkit.postgres.unit_of_work import PostgresUnitOfWork
 from processing_svc.adapters.postgres.duplicates import PostgresDuplicateIndex
-from processing_svc.domain.steps.base import DuplicateIndex
+from processing_svc.application.ports import FingerprintIndex
 
 
 class PostgresProcessingUnitOfWork(PostgresUnitOfWork):
     """Adds the duplicate index to the transaction of the events, outbox and inbox."""
 
-    duplicates: DuplicateIndex
+    duplicates: FingerprintIndex
 
     def __enter__(self) -> Self:
         super().__enter__()

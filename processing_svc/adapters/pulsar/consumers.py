@@ -6,6 +6,7 @@ import pulsar
 
 from eventkit.eventstore.errors import StoreUnavailable
 from eventkit.pulsar.consumer import EventConsumer
+from eventkit.sealing.keys import KeysUnavailable
 from processing_svc.application.handler import ProcessRecord
 
 # Every copy of the consumer joins this Key_Shared subscription; its dead letters go to
@@ -26,7 +27,7 @@ def processing_consumer(
     consumer_name: str | None = None,
 ) -> EventConsumer:
     """The consumer of data-ingested: batches processed in one transaction each, one by one after a
-    failure; an unreachable PostgreSQL sends the rest of a failed batch back untried."""
+    failure; an unreachable PostgreSQL or key store sends the rest of a failed batch back untried."""
     return EventConsumer(
         client,
         topic,
@@ -38,5 +39,5 @@ def processing_consumer(
         batch_handler=handler.handle_batch,
         max_batch=batch,
         batch_wait_ms=batch_wait_ms,
-        outage_errors=(StoreUnavailable,),
+        outage_errors=(StoreUnavailable, KeysUnavailable),
     )

@@ -88,3 +88,36 @@ def test_a_batch_mixes_keys_held_before_with_new_ones(new_uow: NewUow) -> None:
 def test_an_empty_batch_claims_nothing(new_uow: NewUow) -> None:
     with new_uow() as uow:
         assert uow.duplicates.first_with_many([]) == []
+
+
+def test_released_records_lose_their_fingerprints_and_others_keep_theirs(new_uow: NewUow) -> None:
+    with new_uow() as uow:
+        uow.duplicates.first_with_many(
+            [("p", "f", "r1"), ("p", "g", "r1"), ("q", "f", "r1"), ("p", "h", "r2")]
+        )
+        uow.commit()
+    with new_uow() as uow:
+        uow.duplicates.release([("p", "r1")])
+        uow.commit()
+    with new_uow() as uow:
+        claims = [("p", "f", "r3"), ("p", "g", "r3"), ("q", "f", "r3"), ("p", "h", "r3")]
+        assert uow.duplicates.first_with_many(claims) == ["r3", "r3", "r1", "r2"]
+
+
+def test_a_rolled_back_release_keeps_the_fingerprints(new_uow: NewUow) -> None:
+    with new_uow() as uow:
+        _first(uow, "p", "f", "r1")
+        uow.commit()
+    with new_uow() as uow:
+        uow.duplicates.release([("p", "r1")])
+    with new_uow() as uow:
+        assert _first(uow, "p", "f", "r2") == "r1"
+
+
+def test_a_claim_released_in_its_own_transaction_is_gone(new_uow: NewUow) -> None:
+    with new_uow() as uow:
+        _first(uow, "p", "f", "r1")
+        uow.duplicates.release([("p", "r1"), ("p", "r9")])
+        uow.commit()
+    with new_uow() as uow:
+        assert _first(uow, "p", "f", "r2") == "r2"

@@ -16,6 +16,7 @@ from contracts import IntegrationEvent, encode, message_key, message_properties
 from eventkit.postgres.relay import PostgresOutboxRelay
 from eventkit.pulsar.consumer import EventConsumer
 from eventkit.pulsar.publisher import PulsarPublisher
+from eventkit.sealing.keys import DataKeys, MemoryKeyStore
 from processing_svc.adapters.postgres.unit_of_work import PostgresProcessingUnitOfWork
 from processing_svc.adapters.pulsar.consumers import processing_consumer
 from processing_svc.application.handler import ProcessRecord
@@ -40,9 +41,11 @@ class Processing:
     def uow(self) -> PostgresProcessingUnitOfWork:
         return PostgresProcessingUnitOfWork(self.engine)
 
-    def handler(self, uow_factory: UnitOfWorkFactory | None = None) -> ProcessRecord:
+    def handler(
+        self, uow_factory: UnitOfWorkFactory | None = None, keys: DataKeys | None = None
+    ) -> ProcessRecord:
         pipeline = Pipeline(default_steps(ExpectedFields(("name",))))
-        return ProcessRecord(uow_factory or self.uow, pipeline, self.out_topic)
+        return ProcessRecord(uow_factory or self.uow, pipeline, self.out_topic, keys or MemoryKeyStore())
 
     @property
     def subscription(self) -> str:

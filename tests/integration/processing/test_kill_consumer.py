@@ -41,6 +41,8 @@ def _consumer(stack: StackEndpoints, schema: str, namespace: str) -> subprocess.
         **stack.pulsar_environ,
         "PULSAR_NAMESPACE": namespace,
         "LOG_LEVEL": "WARNING",
+        # The records are plain (legacy), so no key is ever asked for; the consumer only needs one to start.
+        "KEY_SERVICE_API_KEY": "dik_unused_plain_records_only",
     }
     command = [sys.executable, "-m", "processing_svc", "consume"]
     return subprocess.Popen(

@@ -9,6 +9,7 @@ import pytest
 from contracts import DataProcessed, IntegrationEvent, decode, new_event
 from eventkit.eventstore.errors import StoreUnavailable
 from eventkit.eventstore.memory import InMemoryDatabase
+from eventkit.sealing.keys import MemoryKeyStore
 from processing_svc.adapters.memory import Claims, InMemoryProcessingUnitOfWork
 from processing_svc.application.handler import ProcessRecord
 from processing_svc.domain.pipeline import Pipeline, default_steps
@@ -23,7 +24,8 @@ class Harness:
         self.database = InMemoryDatabase()
         self.claims: Claims = {}
         pipeline = Pipeline(default_steps(ExpectedFields(("name",))))
-        self.handle = ProcessRecord(self.uow, pipeline, TOPIC)
+        self.keys = MemoryKeyStore()
+        self.handle = ProcessRecord(self.uow, pipeline, TOPIC, self.keys)
 
     def uow(self) -> InMemoryProcessingUnitOfWork:
         return InMemoryProcessingUnitOfWork(self.database, self.claims)
@@ -189,6 +191,7 @@ def test_a_batch_is_all_or_nothing(harness: Harness) -> None:
         lambda: _OutboxDown(harness.database, harness.claims),
         Pipeline(default_steps(ExpectedFields(("name",)))),
         TOPIC,
+        MemoryKeyStore(),
     )
     with pytest.raises(StoreUnavailable):
         failing.handle_batch(mixed_deliveries())

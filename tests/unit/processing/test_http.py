@@ -10,11 +10,13 @@ from flask.testing import FlaskClient
 
 from eventkit.auth.keys import add_key
 from eventkit.eventstore.memory import InMemoryDatabase
+from eventkit.sealing.keys import MemoryKeyStore
 from eventkit.settings import Env
 from processing_svc.adapters.memory import Claims, InMemoryProcessingUnitOfWork
 from processing_svc.bootstrap import Processing, bootstrap, create_app
 from processing_svc.settings import Settings
-from tests.unit.processing.support import ingested
+from tests.unit.processing.support import ingested, sealed
+from tests.unit.processing.test_sealed_records import Unreachable
 
 
 class Stack:
@@ -25,9 +27,9 @@ class Stack:
         self.admin = add_key(self.keys_file, "admin")
         self.settings = Settings.from_env(Env({"API_KEYS_FILE": str(self.keys_file)}))
         database, claims = InMemoryDatabase(), Claims()
-        self.processing: Processing = bootstrap(
-            self.settings, uow_factory=lambda: InMemoryProcessingUnitOfWork(database, claims)
-        )
+        self.keys = MemoryKeyStore()
+        self.uow_factory = lambda: InMemoryProcessingUnitOfWork(database, claims)
+        self.processing: Processing = bootstrap(self.settings, uow_factory=self.uow_factory, keys=self.keys)
 
     def client(self, key: str | None) -> FlaskClient:
         client = create_app(self.settings, self.processing).test_client()
@@ -90,3 +92,45 @@ def test_no_key_is_refused(stack: Stack) -> None:
 def test_the_route_is_documented(stack: Stack) -> None:
     spec = stack.client(None).get("/openapi.json").get_json()
     assert "/processing/{record_id}" in spec["paths"]
+
+
+def test_a_sealed_records_step_details_are_shown_opened(stack: Stack) -> None:
+    key = stack.keys.create(str(uuid.uuid4()))
+    stack.processing.handler(sealed(key, {"name": "Ada", "age": 36}))
+    body = stack.client(stack.partner).get(f"/processing/{key.data_id}").get_json()
+    assert body[1]["data"]["details"]["age_group"] == "adult"
+    assert all("sealed_details" not in e["data"] and "erased" not in e["data"] for e in body)
+    assert stack.keys.lookups == 2  # one for the consumer's batch, one for this read
+
+
+def test_an_erased_records_step_events_show_no_details(stack: Stack) -> None:
+    key = stack.keys.create(str(uuid.uuid4()))
+    stack.processing.handler(sealed(key, {"name": "Ada", "age": 36}))
+    stack.keys.erase(key.data_id)
+    response = stack.client(stack.partner).get(f"/processing/{key.data_id}")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert [e["data"]["step"] for e in body] == ["normalize", "enrich", "fingerprint", "quality"]
+    assert all(e["data"]["details"] is None and e["data"]["erased"] is True for e in body)
+    assert "sealed_details" not in response.get_data(as_text=True)
+
+
+def test_a_plain_legacy_record_is_read_without_a_key(stack: Stack) -> None:
+    event = ingested({"name": "Ada", "age": 36})
+    stack.processing.handler(event)
+    body = stack.client(stack.partner).get(f"/processing/{event.data_id}").get_json()
+    assert body[1]["data"]["details"]["age_group"] == "adult" and stack.keys.lookups == 0
+
+
+def test_a_key_store_outage_is_a_503(tmp_path: Path) -> None:
+    stack = Stack(tmp_path)
+    key = stack.keys.create(str(uuid.uuid4()))
+    stack.processing.handler(sealed(key, {"name": "Ada"}))
+    down = bootstrap(stack.settings, uow_factory=stack.uow_factory, keys=Unreachable())
+    response = (
+        create_app(stack.settings, down)
+        .test_client()
+        .get(f"/processing/{key.data_id}", headers={"Authorization": f"Bearer {stack.admin}"})
+    )
+    assert response.status_code == 503
+    assert response.mimetype == "application/problem+json"
