@@ -4,7 +4,7 @@ VENV ?= $(CURDIR)/.venv
 PY := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest -p no:cacheprovider
 
-.PHONY: help up down status logs provision test unit contract integration e2e lint typecheck archcheck audit check lock compose-config clean bench reliability
+.PHONY: help up down status logs provision rotate-keys test unit contract integration e2e lint typecheck archcheck audit check lock compose-config clean bench reliability
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -23,6 +23,11 @@ logs: ## follow every component's log
 
 provision: ## install packages, jars, FerretDB and the virtualenv without starting anything
 	@infra/provision.sh
+
+# The running API re-reads INGESTION_KEK_FILE when it changes: no restart. RETIRE=1 then drops unused KEKs.
+rotate-keys: ## new key-encryption key, every live data key rewrapped under it (RETIRE=1: drop unused old ones)
+	@source infra/lib.sh && INGESTION_KEK_FILE=$$RUN_DIR/kek.json DATABASE_URL=$$INGESTION_DATABASE_URL \
+	  $(PY) -m ingestion_svc rotate-keys $(if $(RETIRE),--retire)
 
 test: up ## the whole suite against the real stack (starts it if needed)
 	@$(MAKE) --no-print-directory check

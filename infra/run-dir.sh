@@ -12,6 +12,8 @@
 #   postgres/                             postgres 700           the cluster (infra/postgres.sh)
 #   api-keys.json console-secret redis-users.acl   SERVICE_USER 600  read by the services, Redis and FerretDB
 #   ferretdb-query.password
+#   kek.json service-key                           SERVICE_USER 600  ingestion's key-encryption keys; the key of
+#                                                                     role service the consumers ask it with
 #   credentials.env dev-keys.env stack-info.txt    root 600          credentials.env is shell that root sources
 # Root never writes into a directory SERVICE_USER owns: a symlink planted there would redirect the write.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -32,7 +34,7 @@ secure_layout() {
     (cd / && runuser -u "$SERVICE_USER" -- find "$RUN_DIR/$dir" ! -type l -perm /077 -exec chmod go-rwx {} +)
   done
   local file
-  for file in api-keys.json console-secret; do
+  for file in api-keys.json console-secret kek.json service-key; do
     [ -f "$RUN_DIR/$file" ] && [ ! -L "$RUN_DIR/$file" ] && chown "$SERVICE_USER:$SERVICE_USER" "$RUN_DIR/$file"
   done
   # Root's own files (logs, keys, test artifacts): owner only. The supervisor socket keeps its group.
@@ -124,6 +126,20 @@ create_pulsar_tokens() {
   info "roles: ${PULSAR_ROLES[*]} (admin: the superuser; each service gets its own role's)"
 }
 
+# ingestion's key-encryption key (INGESTION_KEK_FILE), made once: records' data keys are stored wrapped under it,
+# so losing it loses every record. `make rotate-keys` adds newer ones; this never replaces the file.
+create_kek_file() {
+  local file="$RUN_DIR/kek.json" kek_id
+  if [ -s "$file" ]; then
+    step "Key-encryption key file present ($file)"
+    return
+  fi
+  kek_id="kek-$(date -u +%Y%m%d)-$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
+  step "Creating ingestion's key-encryption key ($file, mode 600, $SERVICE_USER's)"
+  printf '{"current": "%s", "keys": {"%s": "%s"}}\n' "$kek_id" "$kek_id" \
+    "$(head -c 32 /dev/urandom | base64 -w0)" | service_file kek.json
+}
+
 check_store_bind
 secure_layout
 create_credentials
@@ -131,5 +147,6 @@ create_credentials
 source "$RUN_DIR/credentials.env"  # the passwords just made too (lib.sh read the file before)
 write_redis_acl
 write_ferretdb_password
+create_kek_file
 check_service_user_reach
 create_pulsar_tokens

@@ -123,7 +123,7 @@ configure_stores() {
 migrate_databases() {
   step "Migrating the services' databases"
   DATABASE_URL=$INGESTION_DATABASE_URL "$VENV/bin/python" -m ingestion_svc migrate >/dev/null || die "ingestion migrations failed: run '$VENV/bin/python -m ingestion_svc migrate' to see why"
-  info "ingestion: event store, outbox, inbox, idempotency keys at the newest revision"
+  info "ingestion: event store, outbox, inbox, idempotency keys, data keys at the newest revision"
   DATABASE_URL=$PROCESSING_DATABASE_URL "$VENV/bin/python" -m processing_svc migrate >/dev/null || die "processing migrations failed: run '$VENV/bin/python -m processing_svc migrate' to see why"
   info "processing: event store, outbox, inbox, fingerprints at the newest revision"
 }
@@ -162,6 +162,22 @@ create_dev_keys() {
   info "written to $out (the key file keeps only their hashes)"
 }
 
+# The consumers (validation, processing, query) ask ingestion for records' data keys with one key of role
+# service (KEY_SERVICE_API_KEY_FILE), made once. Like the key file, written for SERVICE_USER alone.
+create_service_key() {
+  local keys="$RUN_DIR/api-keys.json" out="$RUN_DIR/service-key" key
+  if [ -s "$out" ]; then
+    step "Service API key present ($out)"
+    return
+  fi
+  step "Creating the consumers' service API key ($out)"
+  key=$("$VENV/bin/python" -m ingestion_svc keys --file "$keys" add --service --label consumers) \
+    || die "could not add a service key to $keys"
+  printf '%s\n' "$key" > "$out.tmp"
+  chown "$SERVICE_USER:$SERVICE_USER" "$out.tmp" && chmod 600 "$out.tmp" && mv "$out.tmp" "$out"
+  info "role service: POST /internal/keys/unwrap only (python -m ingestion_svc keys list)"
+}
+
 start_services() {
   step "Starting the services"
   supervisorctl start services:* >/dev/null || true
@@ -190,6 +206,7 @@ fi
 configure_stores
 migrate_databases
 create_dev_keys
+create_service_key
 start_services
 "$REPO_ROOT/infra/stack-info.sh" | tee "$RUN_DIR/stack-info.txt"
 step "Stack is up (written to $RUN_DIR/stack-info.txt). 'make status' shows health, 'make down' stops it."

@@ -103,8 +103,11 @@ def test_every_service_process_accepts_the_environment_it_is_given(
     """Each container's variables pass its service's settings (the secret files stand in for the volumes)."""
     (tmp_path / "pulsar.token").write_text(TOKEN + "\n")
     (tmp_path / "cursor-secret").write_text("c0ffee" * 11)
+    (tmp_path / "service-key").write_text("dik_0123456789ab_" + "k" * 43 + "\n")
     processes = _service_processes(compose)
-    assert len(processes) == 13  # 4 APIs, 6 consumers and relays, 2 migrations, the keys tool
+    assert (
+        len(processes) == 14
+    )  # 4 APIs, 6 consumers and relays, 2 migrations, the keys and rotate-keys tools
     for name, (package, given) in processes.items():
         # The secret files stand in for the volumes; the image's /app is this checkout.
         environ = {
@@ -114,6 +117,29 @@ def test_every_service_process_accepts_the_environment_it_is_given(
         settings = SETTINGS[package](Env(environ))
         if "PULSAR_AUTH_TOKEN_FILE" in environ:
             assert settings.runtime.pulsar_auth_token == TOKEN, name
+
+
+# The processes that open sealed payloads (docs/adr/0006-erasure-by-crypto-shredding.md).
+KEY_READERS = {"validation-consumer", "processing", "processing-consumer", "query", "query-consumer"}
+
+
+def test_ingestion_alone_holds_the_kek_file_and_the_payload_readers_ask_it_for_keys(
+    compose: dict[str, Any],
+) -> None:
+    processes = _service_processes(compose)
+    holders = {name for name, (_, environ) in processes.items() if "INGESTION_KEK_FILE" in environ}
+    assert holders == {"ingestion", "rotate-keys"}
+    asking = {name for name, (_, environ) in processes.items() if "KEY_SERVICE_API_KEY_FILE" in environ}
+    assert asking == KEY_READERS
+    for name in asking:
+        environ = processes[name][1]
+        assert environ["KEY_SERVICE_URL"] == "http://ingestion:5001", name
+        # the key lies in the process's own secrets volume, which it mounts read-only
+        assert environ["KEY_SERVICE_API_KEY_FILE"].startswith("/secrets/"), name
+        assert any(
+            v.startswith(f"{processes[name][0].removesuffix('_svc')}-secrets:/secrets:ro")
+            for v in compose["services"][name]["volumes"]
+        ), name
 
 
 def _credentials(url: str) -> tuple[str | None, str | None]:

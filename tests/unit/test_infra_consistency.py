@@ -1,7 +1,9 @@
-"""The pinned versions agree everywhere they are written, and docker-compose.yml stays valid."""
+"""The pinned versions agree everywhere they are written, docker-compose.yml stays valid, and supervisord gives
+each program the key material it needs and no other."""
 
 from __future__ import annotations
 
+import configparser
 import re
 import shutil
 import subprocess
@@ -57,3 +59,40 @@ def test_compose_file_is_valid_for_docker_compose() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def _supervisord_environments() -> dict[str, str]:
+    config = configparser.RawConfigParser()
+    config.read(ROOT / "infra/supervisord.conf")
+    return {
+        section.removeprefix("program:"): config.get(section, "environment", fallback="")
+        for section in config.sections()
+        if section.startswith("program:")
+    }
+
+
+def test_supervisord_gives_the_kek_file_to_ingestion_api_and_the_service_key_to_payload_readers() -> None:
+    environments = _supervisord_environments()
+    holders = {name for name, environ in environments.items() if "INGESTION_KEK_FILE=" in environ}
+    assert holders == {"ingestion-api"}
+    assert 'INGESTION_KEK_FILE="%(ENV_RUN_DIR)s/kek.json"' in environments["ingestion-api"]
+    readers = {name for name, environ in environments.items() if "KEY_SERVICE_API_KEY_FILE=" in environ}
+    assert readers == {
+        "validation-consumer",
+        "processing-consumer",
+        "processing-api",
+        "query-consumer",
+        "query-api",
+    }
+    for name in readers:
+        assert 'KEY_SERVICE_URL="http://%(ENV_BIND_HOST)s:%(ENV_INGESTION_PORT)s"' in environments[name], name
+        assert 'KEY_SERVICE_API_KEY_FILE="%(ENV_RUN_DIR)s/service-key"' in environments[name], name
+
+
+def test_make_up_makes_the_kek_file_and_the_service_key_once_for_the_service_user() -> None:
+    run_dir = (ROOT / "infra/run-dir.sh").read_text()
+    up = (ROOT / "infra/up.sh").read_text()
+    assert "for file in api-keys.json console-secret kek.json service-key; do" in run_dir
+    assert '[ -s "$file" ]' in run_dir and "| service_file kek.json" in run_dir
+    assert 'keys --file "$keys" add --service' in up and '[ -s "$out" ]' in up
+    assert up.index("create_service_key\nstart_services") > 0
