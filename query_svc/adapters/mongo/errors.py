@@ -5,8 +5,9 @@ the error stays chained as __cause__, which the HTTP layer logs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from pymongo.errors import (
     BulkWriteError,
@@ -33,3 +34,11 @@ def translated() -> Iterator[None]:
         raise ViewStoreDown("the view store did not answer; retry shortly") from error
     except PyMongoError as error:
         raise ViewUnavailable("the view store refused the operation; retry shortly") from error
+
+
+def refused(what: str, write_errors: Sequence[Mapping[str, Any]]) -> ViewUnavailable:
+    """A bulk write's refusal, naming each refused write's position and code only: the driver's details
+    quote the documents, which hold payloads, and this message may become a dead letter's reason (raise it
+    `from None`, so no log's traceback quotes them either)."""
+    summary = [(error.get("index"), error.get("code")) for error in write_errors[:3]]
+    return ViewUnavailable(f"the view store refused {what} (position, code): {summary}")

@@ -11,9 +11,8 @@ from pymongo import ReplaceOne
 from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError
 
-from query_svc.adapters.mongo.errors import translated
+from query_svc.adapters.mongo.errors import refused, translated
 from query_svc.application.ports import FoundRecords, ListRequest
-from query_svc.domain.errors import ViewUnavailable
 from query_svc.domain.keys import decode_keys, encode_keys
 from query_svc.domain.sort_order import comes_after, keys_of, rank
 
@@ -44,9 +43,12 @@ class MongoRecordViews:
             ReplaceOne({"_id": data_id}, _stored(data_id, view, applied), upsert=True)
             for data_id, view, applied in views
         ]
-        with translated():
-            for start in range(0, len(writes), UPDATES_PER_COMMAND):
-                self._collection.bulk_write(writes[start : start + UPDATES_PER_COMMAND], ordered=False)
+        try:
+            with translated():
+                for start in range(0, len(writes), UPDATES_PER_COMMAND):
+                    self._collection.bulk_write(writes[start : start + UPDATES_PER_COMMAND], ordered=False)
+        except BulkWriteError as error:
+            raise refused("views", error.details.get("writeErrors", [])) from None
 
     def add_many(self, views: Sequence[tuple[str, Document, int]]) -> None:
         if not views:
@@ -58,9 +60,7 @@ class MongoRecordViews:
         except BulkWriteError as error:
             taken = {int(e["index"]) for e in error.details.get("writeErrors", []) if e.get("code") == 11000}
             if len(taken) != len(error.details.get("writeErrors", [])):
-                raise ViewUnavailable(
-                    f"the view store refused views: {error.details['writeErrors'][:3]}"
-                ) from error
+                raise refused("views", error.details["writeErrors"]) from None
             self.save_many([views[i] for i in sorted(taken)])
 
 

@@ -14,10 +14,9 @@ from pymongo import ReplaceOne
 from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from query_svc.adapters.mongo.errors import translated
+from query_svc.adapters.mongo.errors import refused, translated
 from query_svc.adapters.mongo.records import UPDATES_PER_COMMAND
 from query_svc.application.ports import Slot
-from query_svc.domain.errors import ViewUnavailable
 from query_svc.domain.keys import decode_keys, encode_keys
 from query_svc.domain.timeline import TimelineEntry
 
@@ -70,7 +69,7 @@ class MongoTimeline:
         except BulkWriteError as error:
             errors = error.details.get("writeErrors", [])
             if any(e.get("code") != DUPLICATE_KEY for e in errors):
-                raise ViewUnavailable(f"the view store refused timeline entries: {errors[:3]}") from error
+                raise refused("timeline entries", errors) from None
             return {int(e["index"]) for e in errors}
         return set()
 
@@ -78,9 +77,12 @@ class MongoTimeline:
         # A replace by `_id` alone, in bounded commands (see records.UPDATES_PER_COMMAND): no upsert, so a
         # slot is only ever rewritten, never made.
         writes = [ReplaceOne({"_id": slot_key(d, slot)}, _document(entry)) for d, slot, entry in slots]
-        with translated():
-            for start in range(0, len(writes), UPDATES_PER_COMMAND):
-                self._collection.bulk_write(writes[start : start + UPDATES_PER_COMMAND], ordered=False)
+        try:
+            with translated():
+                for start in range(0, len(writes), UPDATES_PER_COMMAND):
+                    self._collection.bulk_write(writes[start : start + UPDATES_PER_COMMAND], ordered=False)
+        except BulkWriteError as error:
+            raise refused("scrubbed timeline entries", error.details.get("writeErrors", [])) from None
 
 
 def _document(entry: TimelineEntry) -> Document:
