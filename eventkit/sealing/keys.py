@@ -14,7 +14,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import requests
 
@@ -150,11 +150,23 @@ class HttpKeyService:
             )
         if answer.status_code != 200:
             raise KeysUnavailable(f"the key store at {self._url} answered {answer.status_code}")
-        body = answer.json()
-        if body.get("unknown"):
-            _log.warning("the key store knows no key for records %s", body["unknown"])
-        keys = {data_id: DataKey(data_id, base64.b64decode(raw)) for data_id, raw in body["keys"].items()}
-        return KeyLookup(keys, frozenset(body["erased"]))
+        try:
+            return _lookup_from(answer.json())
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            malformed = f"the key store at {self._url} answered 200 with a malformed body"
+            raise KeysUnavailable(malformed) from error
+
+
+def _lookup_from(body: dict[str, Any]) -> KeyLookup:
+    """Reads the key store's answer; a malformed one raises ValueError, KeyError, TypeError or
+    AttributeError."""
+    if body.get("unknown"):
+        _log.warning("the key store knows no key for records %s", body["unknown"])
+    keys = {
+        data_id: DataKey(data_id, base64.b64decode(raw, validate=True))
+        for data_id, raw in body["keys"].items()
+    }
+    return KeyLookup(keys, frozenset(str(data_id) for data_id in body["erased"]))
 
 
 def http_data_keys(base_url: str, api_key: str, *, max_age_s: float = MAX_CACHE_AGE_S) -> CachedDataKeys:

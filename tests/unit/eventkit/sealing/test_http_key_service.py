@@ -122,6 +122,24 @@ def test_any_other_failure_is_an_outage_naming_the_status(key_store: KeyStore, s
         HttpKeyService(key_store.url, SERVICE_KEY)(["a"])
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<html>a proxy's page</html>",
+        {"erased": []},
+        {"keys": {"a": _b64(b"short")}, "erased": []},
+        {"keys": {"a": "not base64!"}, "erased": []},
+        {"keys": [], "erased": []},
+    ],
+)
+def test_a_malformed_200_answer_is_an_outage_not_a_poison_message(key_store: KeyStore, body: object) -> None:
+    key_store.server.status = 200
+    key_store.server.answer = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+
+    with pytest.raises(KeysUnavailable, match="answered 200 with a malformed body"):
+        HttpKeyService(key_store.url, SERVICE_KEY)(["a"])
+
+
 def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
