@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pulsar
 import redis
@@ -82,7 +83,8 @@ def scan_redis(finder: Finder, url: str) -> None:
         client.close()
 
 
-def _redis_values(client: redis.Redis, key: bytes) -> Iterator[bytes]:
+def _redis_values(client: Any, key: bytes) -> Iterator[bytes]:
+    """A key and its value as bytes (the client is untyped here: redis-py types its answers loosely)."""
     kind = client.type(key)
     yield key
     if kind == b"string":
@@ -113,7 +115,7 @@ def scan_mongo(finder: Finder, url: str) -> None:
         database = client.get_default_database()
         for name in database.list_collection_names():
             for document in database[name].find({}, batch_size=1000):
-                finder.look(f"mongo {database.name}.{name}", document.raw)
+                finder.look(f"mongo {database.name}.{name}", bytes(document.raw))
     finally:
         client.close()
 

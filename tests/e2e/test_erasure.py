@@ -30,7 +30,7 @@ class Record:
         self.urls = urls
         self.auth = keys.auth(keys.partner)
         self.marker = f"forget-me-{uuid.uuid4().hex}"
-        self.versions = [
+        self.versions: list[dict[str, Any]] = [
             {"name": f"{self.marker} one", "email": f"{self.marker}@example.org", "age": 42},
             {"name": f"{self.marker} two", "email": f"{self.marker}@example.org", "age": 43},
         ]
