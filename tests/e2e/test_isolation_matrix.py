@@ -1,10 +1,12 @@
 """Guarantee 8 as a matrix: every route of every running service (read from its OpenAPI document) and every
 route of the operator console (read from its Flask URL map, as the console is outside the OpenAPI document)
-by every kind of caller, each cell with its expected status. A route missing from EXPECTED or CONSOLE fails
+by every kind of caller (for the services' routes also a key of role service, which reaches
+/internal/keys/unwrap and nothing else), each cell with its expected status. A route missing from EXPECTED or CONSOLE fails
 the test. What the answers contain is checked in test_isolation_content.py."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,22 +16,34 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.conftest import ApiKeys
+from eventkit.auth.keys import add_key
+from tests.e2e.conftest import E2E_KEY_RATE, ApiKeys
 from tests.e2e.isolation import anonymous, console_routes, sign_in
 from tests.helpers import wait_until
+from tests.stack import REPO_ROOT
 
 PRINCIPALS = ("none", "malformed", "revoked", "other", "own", "admin")
-OPEN = dict.fromkeys(PRINCIPALS, 200)
+API_PRINCIPALS = (*PRINCIPALS, "service")
+OPEN = dict.fromkeys(API_PRINCIPALS, 200)
 
 
-def _guarded(other: int, own: int, admin: int) -> dict[str, int]:
-    return {"none": 401, "malformed": 401, "revoked": 401, "other": other, "own": own, "admin": admin}
+def _guarded(other: int, own: int, admin: int, service: int = 403) -> dict[str, int]:
+    return {
+        "none": 401,
+        "malformed": 401,
+        "revoked": 401,
+        "other": other,
+        "own": own,
+        "admin": admin,
+        "service": service,
+    }
 
 
 @dataclass(frozen=True)
 class Cell:
     statuses: dict[str, int]
     body: Callable[[str], Any] | None = None  # given the subject record id
+    fresh: bool = False  # the route ends the subject's life (DELETE), so each principal gets a new one
 
 
 RECORD: dict[str, Any] = {"partner_id": "partner123", "payload": {"name": "Matrix", "age": 40}}
@@ -48,6 +62,12 @@ EXPECTED: dict[tuple[str, str, str], Cell] = {
     ),
     ("ingestion_svc", "GET", "/ingest/{record_id}"): Cell(_guarded(404, 200, 200)),
     ("ingestion_svc", "GET", "/ingest/{record_id}/events"): Cell(_guarded(404, 200, 200)),
+    ("ingestion_svc", "DELETE", "/ingest/{record_id}"): Cell(
+        _guarded(404, 200, 200), lambda _: {"reason": "isolation matrix"}, fresh=True
+    ),
+    ("ingestion_svc", "POST", "/internal/keys/unwrap"): Cell(
+        _guarded(403, 403, 403, service=200), lambda subject: {"data_ids": [subject]}
+    ),
     ("query_svc", "GET", "/query/{record_id}"): Cell(_guarded(404, 200, 200)),
     ("query_svc", "GET", "/query/{record_id}/history"): Cell(_guarded(404, 200, 200)),
     ("query_svc", "GET", "/query/all"): Cell(_guarded(200, 200, 200)),
@@ -81,20 +101,40 @@ def _routes(base: str) -> list[tuple[str, str]]:
     ]
 
 
-def _raw_key(principal: str, keys: ApiKeys) -> str | None:
+def _raw_key(principal: str, keys: ApiKeys, service_key: str | None = None) -> str | None:
     values = {
         "malformed": "dik_not-a-key",
         "revoked": keys.revoked,
         "other": keys.other,
         "own": keys.partner,
         "admin": keys.admin,
+        "service": service_key,
     }
     return values.get(principal)
 
 
-def _key(principal: str, keys: ApiKeys) -> dict[str, str]:
-    key = _raw_key(principal, keys)
+def _key(principal: str, keys: ApiKeys, service_key: str | None = None) -> dict[str, str]:
+    key = _raw_key(principal, keys, service_key)
     return {} if key is None else keys.auth(key)
+
+
+@pytest.fixture(scope="module")
+def service_key() -> str:
+    """A key of role service, added to the stack's key file as the e2e keys are."""
+    run_dir = Path(os.environ.get("RUN_DIR", REPO_ROOT / ".run"))
+    path = Path(os.environ.get("API_KEYS_FILE", run_dir / "api-keys.json"))
+    return add_key(path, "service", label="e2e matrix", rate_limit=E2E_KEY_RATE)
+
+
+def _new_record(service_urls: dict[str, str], api_keys: ApiKeys) -> str:
+    response = requests.post(
+        f"{service_urls['ingestion_svc']}/ingest",
+        json=RECORD,
+        headers=api_keys.auth(api_keys.partner),
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
 
 
 def _answers(url: str, headers: dict[str, str]) -> Callable[[], bool]:
@@ -131,13 +171,17 @@ def test_every_route_of_every_service_is_in_the_matrix(service_urls: dict[str, s
     assert not missing, f"routes without isolation expectations (add them to EXPECTED): {missing}"
 
 
-def test_the_matrix(service_urls: dict[str, str], api_keys: ApiKeys, subject: str) -> None:
+def test_the_matrix(service_urls: dict[str, str], api_keys: ApiKeys, service_key: str, subject: str) -> None:
     failures, cells = [], 0
     for (svc, method, path), cell in EXPECTED.items():
-        url = service_urls[svc] + path.replace("{record_id}", subject).replace("{partner_id}", "partner123")
-        for principal in PRINCIPALS:
-            body = cell.body(subject) if cell.body else None
-            response = requests.request(method, url, json=body, headers=_key(principal, api_keys), timeout=10)
+        for principal in API_PRINCIPALS:
+            record_id = _new_record(service_urls, api_keys) if cell.fresh else subject
+            url = service_urls[svc] + path.replace("{record_id}", record_id).replace(
+                "{partner_id}", "partner123"
+            )
+            body = cell.body(record_id) if cell.body else None
+            headers = _key(principal, api_keys, service_key)
+            response = requests.request(method, url, json=body, headers=headers, timeout=10)
             cells += 1
             expected = cell.statuses[principal]
             if response.status_code != expected:
@@ -149,7 +193,7 @@ def test_the_matrix(service_urls: dict[str, str], api_keys: ApiKeys, subject: st
             if path == "/query/projections/rebuild" and response.status_code == 202:
                 _wait_for_rebuilds(service_urls["query_svc"], api_keys)
     assert not failures, "\n".join(failures)
-    assert cells == len(EXPECTED) * len(PRINCIPALS)
+    assert cells == len(EXPECTED) * len(API_PRINCIPALS)
 
 
 def test_a_key_in_the_url_is_refused_by_every_service(

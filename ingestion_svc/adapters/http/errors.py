@@ -20,7 +20,9 @@ def _not_found(exc: Exception) -> Problem:
 def _gone(exc: Exception) -> Problem:
     assert isinstance(exc, RecordErased)
     erased_at = exc.erased_at.isoformat()
-    return Problem(410, f"{exc} Its data is gone for good.", extensions={"erased_at": erased_at})
+    return Problem(
+        410, f"{exc} Its data is gone for good.", title="Gone", extensions={"erased_at": erased_at}
+    )
 
 
 def _conflict(exc: Exception) -> Problem:
