@@ -11,8 +11,8 @@ from datetime import datetime
 from eventkit.eventstore.model import StoredEvent
 from eventkit.sealing.cipher import DataKey
 from ingestion_svc.application.ports import UnitOfWorkFactory
-from ingestion_svc.application.record_stream import load_record
-from ingestion_svc.application.serialization import PAYLOAD_FIELDS
+from ingestion_svc.application.record_stream import load_record, read_record
+from ingestion_svc.application.serialization import PAYLOAD_FIELDS, stored_payload
 from ingestion_svc.domain.record import DataRecord
 
 
@@ -39,11 +39,15 @@ class IngestionQueries:
             return load_record(uow, record_id, partner_scope, as_of)
 
     def history(self, record_id: str, partner_scope: str | None = None) -> list[StoredEvent]:
-        """Returns the record's audit trail: every stored event in order, without its payload (sealed or,
-        in events from before sealing, plain): what happened, by whom and when, never what was sent."""
+        """Returns the record's audit trail: every stored event in order, each version's payload opened
+        while the record lives (never the ciphertext); once it is erased, what happened, by whom and when,
+        never what was sent."""
         with self._uow_factory() as uow:
-            load_record(uow, record_id, partner_scope)
-            return [_without_payload(event) for event in uow.events.read_stream(record_id)]
+            loaded = read_record(uow, record_id, partner_scope)
+            events = uow.events.read_stream(record_id)
+        if loaded.record.erased_at is not None:
+            return [_without_payload(event) for event in events]
+        return [_opened(event, loaded.key) for event in events]
 
     def data_keys(self, data_ids: Sequence[str]) -> KeyAnswer:
         """The data keys of these records, for the services that open their sealed payloads."""
@@ -53,6 +57,13 @@ class IngestionQueries:
         keys = {i: entry.key for i, entry in stored.items() if entry.key is not None}
         erased = [i for i in wanted if i in stored and stored[i].key is None]
         return KeyAnswer(keys, erased, [i for i in wanted if i not in stored])
+
+
+def _opened(event: StoredEvent, key: DataKey | None) -> StoredEvent:
+    if not PAYLOAD_FIELDS & event.data.keys():
+        return event
+    payload = {"payload": stored_payload(event.data, key)}
+    return dataclasses.replace(event, data={**_without_payload(event).data, **payload})
 
 
 def _without_payload(event: StoredEvent) -> StoredEvent:

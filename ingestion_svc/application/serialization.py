@@ -48,12 +48,12 @@ def from_stored(stored: StoredEvent, key: DataKey | None) -> DomainEvent:
         return DataReceived(
             stored.stream_id,
             data["partner_id"],
-            _payload(data, key),
+            stored_payload(data, key),
             data.get("external_id"),
             stored.occurred_at,
         )
     if stored.event_type == "DataAmended":
-        return DataAmended(stored.stream_id, _payload(data, key), stored.occurred_at)
+        return DataAmended(stored.stream_id, stored_payload(data, key), stored.occurred_at)
     if stored.event_type == "DataErased":
         erased_at = datetime.fromisoformat(data["erased_at"])
         return DataErased(stored.stream_id, erased_at, data["erased_by"], data.get("reason"))
@@ -64,7 +64,8 @@ def domain_events(stored: Iterable[StoredEvent], key: DataKey | None) -> list[Do
     return [from_stored(event, key) for event in stored]
 
 
-def _payload(data: Mapping[str, Any], key: DataKey | None) -> dict[str, Any] | None:
+def stored_payload(data: Mapping[str, Any], key: DataKey | None) -> dict[str, Any] | None:
+    """A stored event's payload: plain as written before sealing, else opened; None without the key."""
     if data.get("payload") is not None:
         return dict(data["payload"])
     if key is None:
