@@ -3,29 +3,35 @@ answered, killed half-way, and cancelled."""
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from bson.codec_options import CodecOptions
+from bson.raw_bson import RawBSONDocument
 
-from contracts import InvalidEvent, decode, to_dict
+from contracts import InvalidEvent, decode
 from contracts.topics import TOPIC_NAMES
+from eventkit.sealing.keys import DataKeys, KeyServiceSettings
 from query_svc.adapters.mongo.connection import make_mongo
 from query_svc.adapters.mongo.generations import MongoViewGenerations
-from query_svc.application.projector import entry_from_wire
+from query_svc.application.opening import EntryOpener
 from query_svc.domain.timeline import TimelineEntry, distinct
 from query_svc.domain.view import fold
 from tests.e2e.conftest import ApiKeys
 from tests.helpers import read_all, wait_until
-from tests.stack import StackEndpoints
+from tests.stack import REPO_ROOT, StackEndpoints
 from tests.stack_control import supervisorctl
 
 FINISHED = ("done", "failed", "cancelled")
@@ -118,20 +124,30 @@ class Load:
                     self.query_failures.append(f"{url}: {response.status_code} {response.text[:200]}")
 
 
-def _reference(stack: StackEndpoints) -> dict[str, dict[str, Any]]:
-    """The view built in the test from the whole log: every event of the three topics, folded per record."""
+def _data_keys(service_urls: dict[str, str]) -> DataKeys:
+    """Ingestion's key store, asked with the stack's service key (make up's RUN_DIR/service-key)."""
+    run_dir = Path(os.environ.get("RUN_DIR", REPO_ROOT / ".run"))
+    service_key = (run_dir / "service-key").read_text(encoding="utf-8").strip()
+    return KeyServiceSettings(service_urls["ingestion_svc"], service_key, 60).data_keys()
+
+
+def _reference(stack: StackEndpoints, keys: DataKeys) -> dict[str, dict[str, Any]]:
+    """The view built in the test from the whole log: every event of the three topics, opened with the
+    records' keys as the consumers open them, folded per record."""
     client = stack.pulsar_client()
     try:
-        entries: dict[str, list[TimelineEntry]] = defaultdict(list)
+        events = []
         for topic in TOPIC_NAMES:
             for message in read_all(client, f"persistent://public/default/{topic}"):
                 try:
-                    event = decode(message.data())
+                    events.append(decode(message.data()))
                 except InvalidEvent:
                     continue
-                entries[event.data_id].append(entry_from_wire(to_dict(event), event.occurred_at))
     finally:
         client.close()
+    entries: dict[str, list[TimelineEntry]] = defaultdict(list)
+    for entry in EntryOpener(keys).entries(events):
+        entries[entry.data_id].append(entry)
     return {
         data_id: fold(distinct(tuple(found)))
         for data_id, found in entries.items()
@@ -189,7 +205,7 @@ def test_a_rebuild_during_steady_ingestion_equals_a_replay_of_the_log_and_querie
     wait_until(
         settled, timeout_s=120, what="the last record ingested during the rebuild complete in the view"
     )
-    reference = _reference(stack)
+    reference = _reference(stack, _data_keys(service_urls))
     client = make_mongo(stack.mongo_url)
     try:
         records = MongoViewGenerations(client["query"]).records(job["generation"])
@@ -289,3 +305,53 @@ def test_metrics_show_the_projector_lag_per_topic(service_urls: dict[str, str], 
     for topic in TOPIC_NAMES:
         assert f'query_consumer_lag_messages{{topic="{topic}"}}' in text
         assert f'query_view_newest_event_age_seconds{{topic="{topic}"}}' in text
+
+
+def _record_bytes(stack: StackEndpoints, generation: str, data_id: str) -> list[bytes]:
+    """The record's view document and timeline slots in a generation, as the store keeps them (BSON)."""
+    client = make_mongo(stack.mongo_url)
+    try:
+        generations = MongoViewGenerations(client["query"])
+        raw = CodecOptions(document_class=RawBSONDocument)
+        slots = generations.events(generation).with_options(codec_options=raw).find({"data_id": data_id})
+        view = generations.records(generation).with_options(codec_options=raw).find({"_id": data_id})
+        return [doc.raw for doc in [*slots, *view]]
+    finally:
+        client.close()
+
+
+def test_an_erased_record_stays_erased_through_a_rebuild_and_no_generation_keeps_its_payload(
+    admin: Admin, service_urls: dict[str, str], api_keys: ApiKeys, stack: StackEndpoints
+) -> None:
+    secret = f"erase-me-{uuid.uuid4().hex}"
+    needles = [secret.encode(), base64.b64encode(secret.encode()), secret.encode().hex().encode()]
+    auth = api_keys.auth(api_keys.partner)
+    body: dict[str, Any] = {"partner_id": "partner123", "payload": {"name": secret, "age": 41}}
+    created = requests.post(f"{service_urls['ingestion_svc']}/ingest", json=body, headers=auth, timeout=10)
+    assert created.status_code == 201, created.text
+    data_id = created.json()["id"]
+    record_url = f"{service_urls['query_svc']}/query/{data_id}"
+
+    def status() -> str | None:
+        answer = requests.get(record_url, headers=auth, timeout=10)
+        return answer.json()["status"] if answer.status_code == 200 else None
+
+    wait_until(lambda: status() == "complete", timeout_s=60, what="the record complete in the view")
+    before = admin.active()["generation"]
+    assert any(
+        n in doc for doc in _record_bytes(stack, before, data_id) for n in needles
+    )  # the check sees it
+    erased = requests.delete(f"{service_urls['ingestion_svc']}/ingest/{data_id}", headers=auth, timeout=10)
+    assert erased.status_code == 200, erased.text
+    wait_until(lambda: status() == "erased", timeout_s=60, what="the record erased in the view")
+    assert not any(n in doc for doc in _record_bytes(stack, before, data_id) for n in needles)
+
+    job = admin.start()
+    done = admin.wait_state(job["id"], FINISHED)
+    assert done["state"] == "done", done
+    answer = requests.get(record_url, headers=auth, timeout=10).json()
+    assert (answer["status"], answer["payload"], answer["version"]) == ("erased", None, 1)
+    assert answer["processing"]["result"] is None and answer["erased_at"] is not None
+    rebuilt = _record_bytes(stack, job["generation"], data_id)
+    assert len(rebuilt) >= 4  # the view, and the slots of DataIngested, both results and DataErased
+    assert not any(n in doc for doc in rebuilt for n in needles)
