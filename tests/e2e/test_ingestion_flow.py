@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import time
 import uuid
@@ -13,8 +14,11 @@ import pytest
 import requests
 
 import contracts
+from eventkit.sealing.cipher import DataKey, keyed_content_hash
+from eventkit.sealing.events import ingested_payload
+from eventkit.sealing.keys import KeyLookup
 from tests.e2e.conftest import ApiKeys
-from tests.stack import StackEndpoints
+from tests.stack import REPO_ROOT, StackEndpoints
 
 NAMESPACE = os.environ.get("PULSAR_NAMESPACE", "persistent://public/default")
 TOPIC = contracts.topic_for(contracts.DataIngested.EVENT_TYPE, NAMESPACE)
@@ -46,6 +50,19 @@ def _events_for(
     return found
 
 
+def _data_key(base: str, record_id: str) -> DataKey:
+    """The record's data key, asked of the key store with the stack's service key, as consumers ask."""
+    service_key = (REPO_ROOT / ".run" / "service-key").read_text().strip()
+    answer = requests.post(
+        f"{base}/internal/keys/unwrap",
+        json={"data_ids": [record_id]},
+        headers={"Authorization": f"Bearer {service_key}"},
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    return DataKey(record_id, base64.b64decode(answer.json()["keys"][record_id]))
+
+
 def test_post_then_amend_reach_pulsar_with_the_request_id_as_correlation_id(
     service_urls: dict[str, str], reader: pulsar.Reader, api_keys: ApiKeys
 ) -> None:
@@ -72,7 +89,12 @@ def test_post_then_amend_reach_pulsar_with_the_request_id_as_correlation_id(
     events = _events_for(reader, record_id, 2)
     assert [e.record_version for e in events] == [1, 2]
     assert events[0].correlation_id == request_id
-    assert events[0].data.content_hash == contracts.content_hash(payload)  # type: ignore[union-attr]
+    # Sealed: the payload opens under the record's key (as a consumer gets it), the hash is keyed by it.
+    key = _data_key(base, record_id)
+    lookup = KeyLookup({record_id: key})
+    assert [ingested_payload(e, lookup) for e in events] == [payload, {**payload, "age": 31}]
+    assert events[0].data.content_hash == keyed_content_hash(key, payload)  # type: ignore[union-attr]
+    assert b"Example Data" not in contracts.encode(events[0])
     trail = requests.get(f"{base}/ingest/{record_id}/events", headers=auth, timeout=10).json()
     assert [e["type"] for e in trail] == ["DataReceived", "DataAmended"]
     assert trail[0]["metadata"]["correlation_id"] == request_id
