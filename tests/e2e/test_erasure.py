@@ -128,10 +128,12 @@ def test_an_erased_record_is_unreadable_in_every_store_topic_log_and_api_and_aft
     )
     assert record.view().json()["payload"] == record.versions[1]
 
-    # Sealed at rest from the start: only the view (and the SQLite file under it) can read the payload.
+    # Sealed at rest from the start: only the view (and the SQLite file under it) can read the payload, and
+    # processing's duplicate index holds its SHA-256 until the erasure.
     before = _places(record, stack)
     assert before, "the view holds the payload, so the scan must find it there"
-    assert {place.split(" ")[0] for place in before} <= {"mongo", "sqlite"}, before
+    kinds = {place.split(" ")[0] for place in before - {"postgres processing public.fingerprints"}}
+    assert kinds <= {"mongo", "sqlite"}, before
 
     moment = datetime.now(UTC)
     erased = record.erase()
@@ -158,7 +160,7 @@ def test_an_erased_record_is_unreadable_in_every_store_topic_log_and_api_and_aft
     audit = requests.get(
         f"{service_urls['ingestion_svc']}/ingest/{record.id}/events", headers=record.auth, timeout=10
     ).json()
-    assert [event["event_type"] for event in audit][-1] == "DataErased"
+    assert [event["type"] for event in audit][-1] == "DataErased"
 
     # A rebuild replays the sealed events of the topics: it finds no key and projects the record erased.
     admin = Admin(service_urls, api_keys)
