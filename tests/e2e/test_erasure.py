@@ -15,11 +15,15 @@ from typing import Any
 import pytest
 import requests
 
+import contracts
 from contracts import canonical_json
+from eventkit.messaging import outbound
+from eventkit.pulsar.admin import topics_path
+from eventkit.pulsar.publisher import PulsarPublisher
 from tests.e2e.conftest import ApiKeys
 from tests.e2e.store_scan import Finder, scan_everything
 from tests.e2e.test_rebuild import FINISHED, Admin
-from tests.helpers import wait_until
+from tests.helpers import read_all, wait_until
 from tests.stack import StackEndpoints
 
 
@@ -171,3 +175,98 @@ def test_an_erased_record_is_unreadable_in_every_store_topic_log_and_api_and_aft
     assert admin.wait_state(job["id"], FINISHED)["state"] == "done"
     assert record.view().json()["status"] == "erased"
     assert _places(record, stack) == set()
+
+
+SUBSCRIPTIONS = ("validation_svc", "processing_svc", "query-projector")  # data-ingested's consumers
+
+
+def _sealed_ingested(stack: StackEndpoints, record_id: str) -> contracts.IntegrationEvent:
+    """The record's first DataIngested as published (sealed), read back from data-ingested."""
+    client = stack.pulsar_client()
+    try:
+        topic = contracts.topic_for("DataIngested", stack.pulsar_namespace)
+        for message in reversed(read_all(client, topic)):
+            if message.partition_key() == record_id:
+                event = contracts.decode(message.data())
+                if event.event_type == "DataIngested":
+                    return event
+    finally:
+        client.close()
+    raise AssertionError(f"no DataIngested of {record_id} on data-ingested")
+
+
+def _backlog(stack: StackEndpoints, subscription: str) -> int:
+    topic = contracts.topic_for("DataIngested", stack.pulsar_namespace)
+    stats = stack.pulsar_admin.get(f"{topics_path(topic)}/stats", timeout_s=10).json()
+    return int(stats["subscriptions"][subscription]["msgBacklog"])
+
+
+def test_a_redriven_dead_letter_of_an_erased_record_is_acknowledged_as_erased_by_every_consumer(
+    record: Record, stack: StackEndpoints
+) -> None:
+    """A letter keeps its sealed bytes; a redrive puts them back on data-ingested after the record was erased.
+    Every consumer then finds no key and acknowledges it: no run, no step, no view of the payload, and no
+    letter again. The same event under a new id stands for the letter (one a consumer never saw)."""
+    created = record.ingest()
+    assert created.status_code == 201, created.text
+    record.id = created.json()["id"]
+    wait_until(
+        lambda: record.view_is(lambda v: v["status"] == "complete"), timeout_s=90, what="the record complete"
+    )
+    assert record.erase().status_code == 200
+    original = _sealed_ingested(stack, record.id)
+    assert isinstance(original.data, contracts.DataIngested) and original.data.sealed_payload is not None
+    letter = contracts.new_event(
+        "DataIngested",
+        data_id=record.id,
+        partner_id=original.partner_id,
+        record_version=2,
+        data=original.data,
+        producer=original.producer,
+        correlation_id=original.correlation_id,
+    )
+    client = stack.pulsar_client()
+    try:
+        publisher = PulsarPublisher(client, f"e2e-redrive-{uuid.uuid4().hex[:8]}")
+        topic = contracts.topic_for("DataIngested", stack.pulsar_namespace)
+        publisher.publish([outbound(letter, topic)])
+        publisher.close()
+    finally:
+        client.close()
+
+    def applied() -> bool:
+        history = requests.get(
+            f"{record.urls['query_svc']}/query/{record.id}/history", headers=record.auth, timeout=10
+        ).json()
+        return letter.event_id in {entry.get("event_id") for entry in history}
+
+    wait_until(applied, timeout_s=60, what="the query consumer to take the letter")
+    for subscription in SUBSCRIPTIONS:
+        wait_until(
+            lambda s=subscription: _backlog(stack, s) == 0,  # type: ignore[misc]
+            timeout_s=60,
+            what=f"{subscription} to acknowledge the letter",
+        )
+    view = record.view().json()
+    assert view["status"] == "erased" and view["payload"] is None
+    validation = requests.get(
+        f"{record.urls['validation_svc']}/validation/{record.id}", headers=record.auth, timeout=10
+    ).text
+    processing = requests.get(
+        f"{record.urls['processing_svc']}/processing/{record.id}", headers=record.auth, timeout=10
+    ).json()
+    assert '"record_version":2' not in validation.replace(" ", "")
+    assert all(event["data"]["record_version"] == 1 for event in processing)
+    client = stack.pulsar_client()
+    try:
+        for subscription in SUBSCRIPTIONS:
+            dlq = contracts.dead_letter_topic(topic, subscription)
+            letters = read_all(client, dlq) if _exists(stack, dlq) else []
+            assert letter.event_id.encode() not in b" ".join(m.data() for m in letters), dlq
+    finally:
+        client.close()
+
+
+def _exists(stack: StackEndpoints, topic: str) -> bool:
+    names = stack.pulsar_admin.get(topics_path(stack.pulsar_namespace), timeout_s=10).json()
+    return topic in names

@@ -22,6 +22,7 @@ from tests.e2e.store_scan import (
     scan_sqlite_files,
     scan_topics,
 )
+from tests.helpers import delete_topics
 from tests.stack import REPO_ROOT, StackEndpoints
 
 
@@ -89,6 +90,4 @@ def test_a_needle_planted_in_postgres_redis_mongo_sqlite_a_topic_and_a_log_is_fo
         collection.drop()
         mongo.close()
         pulsar_client.close()
-        stack.pulsar_admin.request(
-            "DELETE", f"/admin/v2/persistent/{topic.split('://', 1)[1]}", params={"force": "true"}
-        )
+        delete_topics(stack.pulsar_admin, stack.pulsar_namespace, table)
