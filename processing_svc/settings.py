@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eventkit.auth.settings import AuthSettings
-from eventkit.sealing.keys import DataKeys, KeyServiceSettings
+from eventkit.sealing.keys import DataKeys, KeyServiceSettings, data_keys_of
 from eventkit.settings import Env, RuntimeSettings, SettingsError, postgres_url
 from processing_svc.adapters.expected_fields_file import load_expected_fields
 from processing_svc.domain.errors import InvalidExpectedFields
@@ -43,25 +43,13 @@ class Settings:
             batch=env.integer("PROCESSING_BATCH", 100, minimum=1, maximum=1000),
             batch_wait_ms=env.integer("PROCESSING_BATCH_WAIT_MS", 10, minimum=1, maximum=5000),
             outbox_retention_s=env.integer("OUTBOX_RETENTION_S", 60, minimum=0, maximum=30 * 86_400),
-            key_service=_key_service(env),
+            key_service=KeyServiceSettings.optional_from_env(env),
         )
 
     def data_keys(self) -> DataKeys:
         """The data keys of the consumer and the API, from ingestion's key store; SettingsError naming the
         variables when this process was given no service key."""
-        if self.key_service is None:
-            raise SettingsError(
-                "set KEY_SERVICE_API_KEY or KEY_SERVICE_API_KEY_FILE (and KEY_SERVICE_URL) to a key of role "
-                "service: processing asks ingestion for the data keys of sealed records with it"
-            )
-        return self.key_service.data_keys()
-
-
-def _key_service(env: Env) -> KeyServiceSettings | None:
-    """The key service's settings when a service key is given (checked as the consumer reads them)."""
-    if not (env.optional_text("KEY_SERVICE_API_KEY") or env.optional_text("KEY_SERVICE_API_KEY_FILE")):
-        return None
-    return KeyServiceSettings.from_env(env)
+        return data_keys_of(self.key_service, "processing")
 
 
 def _expected_fields(env: Env) -> ExpectedFields:

@@ -11,7 +11,7 @@ from pathlib import Path
 from contracts import MAX_JSON_DEPTH
 from eventkit.auth.settings import AuthSettings
 from eventkit.json_text import parse_json
-from eventkit.sealing.keys import DataKeys, KeyServiceSettings
+from eventkit.sealing.keys import DataKeys, KeyServiceSettings, data_keys_of
 from eventkit.settings import Env, RuntimeSettings, SettingsError
 from query_svc.application.queries import DEFAULT_PAGE_BYTES
 from query_svc.console_settings import ConsoleSettings, secret_setting
@@ -68,28 +68,13 @@ class Settings:
             rebuild_keep_generations=env.integer("REBUILD_KEEP_GENERATIONS", 0, minimum=0, maximum=100),
             console=console,
             payload_indexes=_payload_indexes(env),
-            key_service=_key_service(env),
+            key_service=KeyServiceSettings.optional_from_env(env),
         )
 
     def data_keys(self) -> DataKeys:
         """The consumer's data keys, from ingestion's key store; SettingsError naming the variables when
         this process was given no service key."""
-        if self.key_service is None:
-            raise SettingsError(KEY_SERVICE_MISSING)
-        return self.key_service.data_keys()
-
-
-KEY_SERVICE_MISSING = (
-    "set KEY_SERVICE_API_KEY or KEY_SERVICE_API_KEY_FILE (and KEY_SERVICE_URL) to a key of role service: "
-    "the query consumer asks ingestion for the data keys that open sealed events with it"
-)
-
-
-def _key_service(env: Env) -> KeyServiceSettings | None:
-    """The key service's settings when a service key is given (the API reads no event and needs none)."""
-    if not (env.optional_text("KEY_SERVICE_API_KEY") or env.optional_text("KEY_SERVICE_API_KEY_FILE")):
-        return None
-    return KeyServiceSettings.from_env(env)
+        return data_keys_of(self.key_service, "the query consumer")
 
 
 def _payload_indexes(env: Env) -> tuple[PayloadIndex, ...]:

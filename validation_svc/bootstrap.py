@@ -11,11 +11,10 @@ from eventkit.http.app import create_app as create_http_app
 from eventkit.pulsar.admin import broker_check
 from eventkit.pulsar.publisher import PulsarPublisher
 from eventkit.pulsar.workers import instance_name, run_consumers, worker
-from eventkit.sealing.keys import DataKeys
+from eventkit.sealing.keys import DataKeys, NoKeyStore, missing_key_service
 from eventkit.use_cases import UseCases
 from validation_svc.adapters.http.errors import ERRORS
 from validation_svc.adapters.http.routes import validation_blueprint
-from validation_svc.adapters.no_key_store import NoKeyStore
 from validation_svc.adapters.pulsar.consumers import validation_consumer
 from validation_svc.adapters.redis.connection import make_redis, redis_check
 from validation_svc.adapters.redis.log import RedisValidationLog
@@ -23,7 +22,7 @@ from validation_svc.adapters.redis.relay import RedisOutboxRelay
 from validation_svc.application.handler import ValidateRecord
 from validation_svc.application.ports import ValidationLog
 from validation_svc.application.queries import ValidationQueries
-from validation_svc.settings import KEY_SERVICE_MISSING, Settings
+from validation_svc.settings import READER, Settings
 
 RELAY_PRODUCER_NAME = "validation-outbox"
 
@@ -44,7 +43,7 @@ def bootstrap(
         checks = {"redis": redis_check(client), **checks}
     topic = topic_for(DataValidated.EVENT_TYPE, settings.runtime.pulsar_namespace)
     if keys is None:
-        keys = settings.data_keys() if settings.key_service else NoKeyStore(KEY_SERVICE_MISSING)
+        keys = settings.data_keys() if settings.key_service else NoKeyStore(missing_key_service(READER))
     handler = ValidateRecord(settings.rule_book, log, topic, keys)
     return Validation(handler, ValidationQueries(log), checks)
 

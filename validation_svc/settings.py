@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eventkit.auth.settings import AuthSettings
-from eventkit.sealing.keys import DataKeys, KeyServiceSettings
+from eventkit.sealing.keys import DataKeys, KeyServiceSettings, data_keys_of
 from eventkit.settings import Env, RuntimeSettings, SettingsError
 from validation_svc.adapters.rules_file import load_rule_book
 from validation_svc.domain.errors import RulesInvalid
@@ -44,25 +44,12 @@ class Settings:
             max_redeliveries=env.integer("MAX_REDELIVERIES", 5, minimum=1, maximum=100),
             batch=env.integer("VALIDATION_BATCH", 100, minimum=1, maximum=1000),
             batch_wait_ms=env.integer("VALIDATION_BATCH_WAIT_MS", 10, minimum=1, maximum=5000),
-            key_service=optional_key_service(env),
+            key_service=KeyServiceSettings.optional_from_env(env),
         )
 
     def data_keys(self) -> DataKeys:
-        """The consumer's data keys, from ingestion's key store; SettingsError naming the variables when
-        this process was given no service key."""
-        if self.key_service is None:
-            raise SettingsError(KEY_SERVICE_MISSING)
-        return self.key_service.data_keys()
+        """The consumer's data keys, from ingestion's key store (SettingsError without a service key)."""
+        return data_keys_of(self.key_service, READER)
 
 
-KEY_SERVICE_MISSING = (
-    "set KEY_SERVICE_API_KEY or KEY_SERVICE_API_KEY_FILE (and KEY_SERVICE_URL) to a key of role service: "
-    "the consumer asks ingestion for the data keys of sealed records with it"
-)
-
-
-def optional_key_service(env: Env) -> KeyServiceSettings | None:
-    """The key service's settings when a service key is given (checked as the consumer reads them)."""
-    if not (env.optional_text("KEY_SERVICE_API_KEY") or env.optional_text("KEY_SERVICE_API_KEY_FILE")):
-        return None
-    return KeyServiceSettings.from_env(env)
+READER = "the validation consumer"

@@ -3,14 +3,34 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
-from contracts import DataIngested, DataProcessed, IntegrationEvent, JsonObject, ProcessingStep
+from contracts import DataErased, DataIngested, DataProcessed, IntegrationEvent, JsonObject, ProcessingStep
 from eventkit.sealing.cipher import DataKey, keyed_content_hash, open_sealed, seal
-from eventkit.sealing.keys import KeyLookup
+from eventkit.sealing.keys import DataKeys, KeyLookup
 
 PAYLOAD = "payload"  # the purpose a DataIngested payload is sealed for
 PROCESSING = "processing"  # the purpose of DataProcessed's result and step details
+
+
+def is_sealed(event: IntegrationEvent) -> bool:
+    """Whether the event carries a sealed field (and so needs its record's key to be read)."""
+    data = event.data
+    if isinstance(data, DataIngested):
+        return data.sealed_payload is not None
+    return isinstance(data, DataProcessed) and data.sealed_details is not None
+
+
+def batch_keys(keys: DataKeys, events: Sequence[IntegrationEvent]) -> KeyLookup:
+    """The keys a consumer's batch needs, in one lookup of the records whose events are sealed (none for
+    plain ones), after forgetting the cached keys of the records the batch erases: a key must not outlive
+    its record. KeysUnavailable when the key store cannot be asked."""
+    for event in events:
+        if isinstance(event.data, DataErased):
+            keys.forget(event.data_id)
+    sealed = sorted({event.data_id for event in events if is_sealed(event)})
+    return keys.lookup(sealed) if sealed else KeyLookup()
 
 
 def sealed_ingested(

@@ -223,5 +223,42 @@ class KeyServiceSettings:
             cache_seconds=env.integer("KEY_CACHE_SECONDS", 60, minimum=0, maximum=int(MAX_CACHE_AGE_S)),
         )
 
+    @classmethod
+    def optional_from_env(cls, env: Env) -> KeyServiceSettings | None:
+        """The settings when a service key is given, else None: a process that reads no sealed event (an
+        API, a relay) runs without one, and asking it for keys then fails (`data_keys_of`)."""
+        if not (env.optional_text("KEY_SERVICE_API_KEY") or env.optional_text("KEY_SERVICE_API_KEY_FILE")):
+            return None
+        return cls.from_env(env)
+
     def data_keys(self) -> CachedDataKeys:
         return http_data_keys(self.url, self.api_key, max_age_s=self.cache_seconds)
+
+
+def missing_key_service(reader: str) -> str:
+    """What to set when a process that opens sealed events was given no service key."""
+    return (
+        "set KEY_SERVICE_API_KEY or KEY_SERVICE_API_KEY_FILE (and KEY_SERVICE_URL) to a key of role service: "
+        f"{reader} asks ingestion for the data keys of sealed records with it"
+    )
+
+
+def data_keys_of(settings: KeyServiceSettings | None, reader: str) -> DataKeys:
+    """The data keys from ingestion's key store; SettingsError naming the variables without a service key."""
+    if settings is None:
+        raise SettingsError(missing_key_service(reader))
+    return settings.data_keys()
+
+
+class NoKeyStore:
+    """The data keys of a process given no service key: plain events need none, and any lookup is refused
+    as an outage, so no sealed record is ever judged erased for want of a key."""
+
+    def __init__(self, reason: str = "no key store is configured to open sealed events") -> None:
+        self._reason = reason
+
+    def lookup(self, data_ids: Iterable[str]) -> KeyLookup:
+        raise KeysUnavailable(f"{self._reason} (records {sorted(data_ids)})")
+
+    def forget(self, data_id: str) -> None:
+        """Nothing is cached here."""

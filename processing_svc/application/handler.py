@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from contracts import DataErased, DataIngested, IntegrationEvent, JsonObject
 from eventkit.eventstore.model import StreamAppend
 from eventkit.sealing.cipher import DataKey
-from eventkit.sealing.events import ingested_payload
+from eventkit.sealing.events import batch_keys, ingested_payload
 from eventkit.sealing.keys import DataKeys, KeyLookup
 from processing_svc.application.integration import data_processed_message
 from processing_svc.application.ports import ProcessingUnitOfWork, UnitOfWorkFactory
@@ -55,9 +55,7 @@ class ProcessRecord:
         is acknowledged without steps; a DataErased releases the record's fingerprints. All or nothing: a
         store error or KeysUnavailable propagates and nothing of the batch is kept."""
         erasures = [event for event in events if isinstance(event.data, DataErased)]
-        for erasure in erasures:
-            self._keys.forget(erasure.data_id)  # a cached key must not outlive its record
-        opened = _opened(events, _lookup_sealed(self._keys, events))
+        opened = _opened(events, batch_keys(self._keys, events))
         if not opened and not erasures:
             return  # other event types on the topic, or only erased records: a tolerant reader
         with self._uow_factory() as uow:
@@ -97,16 +95,6 @@ class ProcessRecord:
             appends.append(StreamAppend(record.event.data_id, stream.length, steps))
             stream.length += len(steps)  # a later version of this record in the batch appends after
         return appends, list(zip(to_run, runs, strict=True))
-
-
-def _lookup_sealed(keys: DataKeys, events: Sequence[IntegrationEvent]) -> KeyLookup:
-    """The keys of the records whose DataIngested is sealed, in one lookup; none asked for plain ones."""
-    sealed = [
-        event.data_id
-        for event in events
-        if isinstance(event.data, DataIngested) and event.data.sealed_payload is not None
-    ]
-    return keys.lookup(sealed) if sealed else KeyLookup()
 
 
 def _opened(events: Sequence[IntegrationEvent], keys: KeyLookup) -> dict[str, _Opened]:

@@ -8,33 +8,15 @@ kept without its payload (domain.erasure), and a record's DataErased drops its c
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from contracts import DataErased, DataIngested, DataProcessed, IntegrationEvent, to_dict
-from eventkit.sealing.events import ingested_payload, opened_processed
-from eventkit.sealing.keys import DataKeys, KeyLookup, KeysUnavailable
+from contracts import DataIngested, DataProcessed, IntegrationEvent, to_dict
+from eventkit.sealing.events import batch_keys, ingested_payload, is_sealed, opened_processed
+from eventkit.sealing.keys import DataKeys, KeyLookup
 from query_svc.application.projector import entry_from_wire
 from query_svc.domain.erasure import scrubbed
 from query_svc.domain.timeline import TimelineEntry
-
-
-def is_sealed(event: IntegrationEvent) -> bool:
-    """Whether the event carries a sealed field (and so needs its record's key)."""
-    data = event.data
-    if isinstance(data, DataIngested):
-        return data.sealed_payload is not None
-    return isinstance(data, DataProcessed) and data.sealed_details is not None
-
-
-class NoKeyStore:
-    """The data keys of a process given no key store: plain events need none, a sealed one cannot open."""
-
-    def lookup(self, data_ids: Iterable[str]) -> KeyLookup:
-        raise KeysUnavailable(f"no key store is configured to open the sealed events of {sorted(data_ids)}")
-
-    def forget(self, data_id: str) -> None:
-        """Nothing is cached."""
 
 
 class EntryOpener:
@@ -50,11 +32,7 @@ class EntryOpener:
 
     def lookup(self, events: Sequence[IntegrationEvent]) -> KeyLookup:
         """The keys of the records whose events are sealed, after forgetting those the batch erases."""
-        for event in events:
-            if isinstance(event.data, DataErased):
-                self._keys.forget(event.data_id)
-        sealed = sorted({event.data_id for event in events if is_sealed(event)})
-        return self._keys.lookup(sealed) if sealed else KeyLookup()
+        return batch_keys(self._keys, events)
 
     def entry(self, event: IntegrationEvent, lookup: KeyLookup) -> TimelineEntry:
         """One event's entry; SealBroken (or TypeError) when a sealed field does not open as it should."""

@@ -6,7 +6,6 @@ import logging
 from collections.abc import Sequence
 
 from contracts import (
-    DataErased,
     DataIngested,
     DataValidated,
     IntegrationEvent,
@@ -15,8 +14,8 @@ from contracts import (
     follow_up_event,
 )
 from eventkit.messaging import outbound
-from eventkit.sealing.events import ingested_payload
-from eventkit.sealing.keys import DataKeys, KeyLookup
+from eventkit.sealing.events import batch_keys, ingested_payload
+from eventkit.sealing.keys import DataKeys
 from validation_svc.application.ports import PendingRun, ValidationLog
 from validation_svc.domain.log import validation_run
 from validation_svc.domain.ruleset import RuleBook
@@ -47,10 +46,7 @@ class ValidateRecord:
         """Validates the events and logs their runs in one round trip, after one key lookup for the sealed
         ones; returns each one's effect (False for a redelivery, an erased record or another event type).
         KeysUnavailable propagates, so the consumer retries the batch."""
-        for event in events:
-            if isinstance(event.data, DataErased):
-                self._keys.forget(event.data_id)
-        keys = _lookup_sealed(self._keys, events)
+        keys = batch_keys(self._keys, events)
         runs: dict[int, PendingRun] = {}
         for index, event in enumerate(events):
             if not isinstance(event.data, DataIngested):
@@ -78,13 +74,3 @@ class ValidateRecord:
         errors = tuple(RuleViolation(v.rule, v.field, v.message) for v in violations)
         validated = follow_up_event(event, DataValidated(not errors, ruleset.version, errors), PRODUCER)
         return PendingRun(event.event_id, entries, outbound(validated, self._topic))
-
-
-def _lookup_sealed(keys: DataKeys, events: Sequence[IntegrationEvent]) -> KeyLookup:
-    """The keys of the records whose DataIngested is sealed, in one lookup; none asked for plain ones."""
-    sealed = [
-        event.data_id
-        for event in events
-        if isinstance(event.data, DataIngested) and event.data.sealed_payload is not None
-    ]
-    return keys.lookup(sealed) if sealed else KeyLookup()

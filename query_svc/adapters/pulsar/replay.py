@@ -16,8 +16,8 @@ from contracts import IntegrationEvent, InvalidEvent, decode
 from eventkit.pulsar.admin import PulsarAdmin, topics_path
 from eventkit.pulsar.positions import decode_position, encode_position
 from eventkit.sealing.cipher import SealBroken
-from eventkit.sealing.keys import KeyLookup, KeysUnavailable
-from query_svc.application.opening import EntryOpener, NoKeyStore
+from eventkit.sealing.keys import KeyLookup, KeysUnavailable, NoKeyStore
+from query_svc.application.opening import EntryOpener
 from query_svc.domain.timeline import TimelineEntry
 
 _log = logging.getLogger(__name__)

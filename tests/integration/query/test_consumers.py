@@ -15,11 +15,12 @@ from pymongo.database import Database
 from contracts import encode
 from eventkit.pulsar.admin import topics_path
 from eventkit.pulsar.workers import run_consumers
+from eventkit.sealing.keys import NoKeyStore
 from query_svc.adapters.mongo.checkpoints import CHECKPOINTS, read_checkpoints
 from query_svc.adapters.mongo.records import RECORDS, MongoRecordViews
 from query_svc.adapters.mongo.timeline import TIMELINE, MongoTimeline
 from query_svc.adapters.pulsar.consumers import SUBSCRIPTION, projector_consumers
-from query_svc.application.opening import EntryOpener, NoKeyStore
+from query_svc.application.opening import EntryOpener
 from query_svc.application.projector import Projector
 from query_svc.bootstrap import Query
 from query_svc.domain.timeline import TimelineEntry

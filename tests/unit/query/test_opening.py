@@ -8,8 +8,8 @@ import uuid
 import pytest
 
 from eventkit.sealing.cipher import SealBroken
-from eventkit.sealing.keys import CachedDataKeys, KeysUnavailable, MemoryKeyStore
-from query_svc.application.opening import EntryOpener, NoKeyStore
+from eventkit.sealing.keys import CachedDataKeys, KeysUnavailable, MemoryKeyStore, NoKeyStore
+from query_svc.application.opening import EntryOpener
 from query_svc.domain.erasure import UNREADABLE
 from tests.unit.query.events import erased, ingested, lifecycle, processed, sealed_ingested, sealed_processed
 
