@@ -183,7 +183,16 @@ def _rules(app: Flask, prefix: str = "") -> Iterator[tuple[str, str]]:
 def app_routes(key_file: Path) -> set[Route]:
     """Every route the composition roots mount, the console's under /console (nothing connects yet)."""
     add_key(key_file, "admin", label="route inventory")  # the apps refuse to start without a key file
-    env = Env({"API_KEYS_FILE": str(key_file), "CONSOLE_SECRET_KEY": "route-inventory-secret-" + "0" * 24})
+    kek_file = key_file.with_name("kek.json")  # ingestion's API refuses to start without KEKs
+    kek_file.write_text(json.dumps({"current": "k1", "keys": {"k1": base64.b64encode(bytes(32)).decode()}}))
+    env = Env(
+        {
+            "API_KEYS_FILE": str(key_file),
+            "CONSOLE_SECRET_KEY": "route-inventory-secret-" + "0" * 24,
+            "INGESTION_KEK_FILE": str(kek_file),
+            "KEY_SERVICE_API_KEY": "route-inventory",  # processing's API opens sealed details
+        }
+    )
     routes: set[Route] = set()
     for service, build in APPS.items():
         app = build(env)
