@@ -13,18 +13,9 @@ from types import MappingProxyType
 
 from marshmallow import Schema
 
+from contracts import events
 from contracts.errors import InvalidEvent
-from contracts.events import (
-    DataErased,
-    DataErasedSchema,
-    DataIngested,
-    DataIngestedSchema,
-    DataProcessed,
-    DataProcessedSchema,
-    DataValidated,
-    DataValidatedSchema,
-    EventData,
-)
+from contracts.events import EventData
 from contracts.json_values import JsonObject
 from contracts.upcasting import Upcaster, data_ingested_v0_to_v1, sealed_fields_v1_to_v2, upcast
 
@@ -67,14 +58,19 @@ class EventSpec:
 
 _SPECS = (
     EventSpec(
-        DataIngested,
-        DataIngestedSchema,
+        events.DataIngested,
+        events.DataIngestedSchema,
         latest_version=2,
         upcasters={0: data_ingested_v0_to_v1, 1: sealed_fields_v1_to_v2},
     ),
-    EventSpec(DataValidated, DataValidatedSchema, latest_version=1),
-    EventSpec(DataProcessed, DataProcessedSchema, latest_version=2, upcasters={1: sealed_fields_v1_to_v2}),
-    EventSpec(DataErased, DataErasedSchema, latest_version=1),
+    EventSpec(events.DataValidated, events.DataValidatedSchema, latest_version=1),
+    EventSpec(
+        events.DataProcessed,
+        events.DataProcessedSchema,
+        latest_version=2,
+        upcasters={1: sealed_fields_v1_to_v2},
+    ),
+    EventSpec(events.DataErased, events.DataErasedSchema, latest_version=1),
 )
 
 REGISTRY: Mapping[str, EventSpec] = MappingProxyType({spec.event_type: spec for spec in _SPECS})
