@@ -95,6 +95,15 @@ def test_sign_in_refuses_a_wrong_or_revoked_key_and_a_form_without_its_token(
     )
 
 
+def test_a_service_key_cannot_sign_in_nor_keep_a_session(app: Flask, keys: TestKeys) -> None:
+    client = app.test_client()
+    token = _csrf(client.get("/console/login").get_data(as_text=True))
+    service = add_key(keys.path, "service", None)
+    refused = client.post("/console/login", data={"key": service, "csrf": token})
+    assert refused.status_code == 403 and "only fetches data keys" in refused.get_data(as_text=True)
+    assert client.get("/console/records").status_code == 302  # still signed out
+
+
 def test_the_session_cookie_is_httponly_strict_secure_and_never_shows_the_key(
     app: Flask, keys: TestKeys
 ) -> None:

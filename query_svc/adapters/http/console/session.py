@@ -60,6 +60,11 @@ class ConsoleSession:
         if principal is None:
             self._failures.failed(raw_key)
             raise LoginRefused(401, "That API key is not valid, or it has been revoked.")
+        if principal.is_service:
+            raise LoginRefused(
+                403,
+                "A service key only fetches data keys; sign in with a partner's or an admin key.",
+            )
         session.clear()  # a fresh session (and CSRF token) at every sign-in
         session.permanent = True
         session[_KEY] = self._cipher.encrypt(raw_key.encode()).decode()
@@ -77,7 +82,7 @@ class ConsoleSession:
             session.clear()
             return None
         principal = self._keys.authenticate(raw_key)
-        if principal is None:
+        if principal is None or principal.is_service:
             session.clear()
             return None
         return SignedIn(principal, raw_key)
