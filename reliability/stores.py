@@ -52,13 +52,14 @@ class StoreState:
 
 
 def read_ingestion(stack: Stack, partners: list[str], state: StoreState) -> None:
-    """Every record the partners have in ingestion's event store, with its seq and newest version."""
+    """Every record the partners have in ingestion's event store, with its seq and newest version (the seq
+    from the record's external id `seq-<n>`: the payload is sealed there)."""
     engine = create_engine(stack.ingestion_db_url, pool_pre_ping=True)
     try:
         with engine.connect() as connection:
             rows = connection.execute(
                 text(
-                    "SELECT e.stream_id, e.data->>'partner_id', (e.data->'payload'->>'seq')::int,"
+                    "SELECT e.stream_id, e.data->>'partner_id', substr(e.data->>'external_id', 5)::int,"
                     " (SELECT max(v.version) FROM events v WHERE v.stream_id = e.stream_id)"
                     " FROM events e WHERE e.event_type = 'DataReceived' AND e.data->>'partner_id' = ANY(:p)"
                 ),

@@ -79,6 +79,8 @@ REFUSED: dict[Route, bytes | None] = {
     ("ingestion_svc", "POST", "/ingest"): INVALID_JSON,
     ("ingestion_svc", "POST", "/ingest/batch"): INVALID_JSON,
     ("ingestion_svc", "PUT", "/ingest/{record_id}"): INVALID_JSON,
+    ("ingestion_svc", "DELETE", "/ingest/{record_id}"): INVALID_JSON,  # refused before any erasure
+    ("ingestion_svc", "POST", "/internal/keys/unwrap"): INVALID_JSON,  # a partner's or admin's key: 403
     ("query_svc", "POST", "/query/search"): INVALID_JSON,
     ("query_svc", "POST", "/admin/dead-letters/redrive"): INVALID_JSON,
     ("query_svc", "DELETE", "/query/projections/rebuild/{job_id}"): None,  # no such job
