@@ -53,6 +53,8 @@ _COLUMNS = (
     data_keys.c.reason,
 )
 
+_INSERT = data_keys.insert()  # built once (as the outbox's): a multi-row .values() compiles anew every call
+
 
 class PostgresKeyStore:
     def __init__(self, connection: Connection, keks: KekFile) -> None:
@@ -75,7 +77,7 @@ class PostgresKeyStore:
                 }
             )
         with translated_errors("store data keys"):
-            self._conn.execute(data_keys.insert().values(rows))  # one multi-row insert
+            self._conn.execute(_INSERT, rows)  # one statement, compiled once; the rows as VALUES pages
 
     def get(self, data_id: str, *, lock: bool = False) -> StoredKey | None:
         query = select(*_COLUMNS).where(data_keys.c.data_id == data_id)
