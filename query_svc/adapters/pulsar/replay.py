@@ -11,6 +11,13 @@ from typing import Any
 
 import pulsar
 import requests
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
 
 from contracts import IntegrationEvent, InvalidEvent, decode
 from eventkit.pulsar.admin import PulsarAdmin, topics_path
@@ -56,7 +63,7 @@ class PulsarTopicReader:
         """The events' entries, opened with one lookup of keys (retried while the key store is away, so
         a short outage does not fail the rebuild); an event whose sealed field does not open is skipped,
         as the live consumers dead-letter it."""
-        lookup = _retried(lambda: self._opener.lookup(events), self.topic)
+        lookup = retried_lookup(lambda: self._opener.lookup(events), self.topic)
         entries = []
         for event in events:
             try:
@@ -115,14 +122,23 @@ def _event(message: Any, topic: str) -> IntegrationEvent | None:
         return None
 
 
-def _retried(lookup: Callable[[], KeyLookup], topic: str) -> KeyLookup:
-    """The lookup, tried again after a growing pause while the key store does not answer."""
-    pause = 1.0
-    for _ in range(_KEY_ATTEMPTS - 1):
-        try:
-            return lookup()
-        except KeysUnavailable as error:
-            _log.warning("rebuild waits %.1fs for the key store: %s", pause, error, extra={"topic": topic})
-            time.sleep(pause)
-            pause *= 2
-    return lookup()
+def retried_lookup(
+    lookup: Callable[[], KeyLookup], topic: str, sleep: Callable[[float], None] = time.sleep
+) -> KeyLookup:
+    """The lookup, tried again after a growing pause (1 s, then 2 s) while the key store does not answer;
+    KeysUnavailable once the attempts are spent."""
+
+    def waiting(state: RetryCallState) -> None:
+        pause = state.next_action.sleep if state.next_action else 0.0
+        error = state.outcome.exception() if state.outcome else None
+        _log.warning("rebuild waits %.1fs for the key store: %s", pause, error, extra={"topic": topic})
+
+    retrying = Retrying(
+        retry=retry_if_exception_type(KeysUnavailable),
+        wait=wait_exponential(multiplier=1, min=1, max=2),
+        stop=stop_after_attempt(_KEY_ATTEMPTS),
+        before_sleep=waiting,
+        sleep=sleep,
+        reraise=True,
+    )
+    return retrying(lookup)
