@@ -154,6 +154,16 @@ def test_an_erased_record_is_unreadable_in_every_store_topic_log_and_api_and_aft
         assert record.marker not in read, read
     assert " 500 " not in " ".join(_readable_reads(record, moment))
 
+    # Every service answers the record as erased: no payload, no result, at any moment.
+    ingested = requests.get(
+        f"{service_urls['ingestion_svc']}/ingest/{record.id}", headers=record.auth, timeout=10
+    )
+    assert (ingested.json()["status"], ingested.json()["payload"]) == ("erased", None)
+    steps = requests.get(
+        f"{service_urls['processing_svc']}/processing/{record.id}", headers=record.auth, timeout=10
+    )
+    assert all(s["data"]["erased"] and s["data"]["details"] is None for s in steps.json()), steps.text
+
     # What may still be done with an erased record, and what may not.
     assert record.amend().status_code == 410
     again = record.erase()

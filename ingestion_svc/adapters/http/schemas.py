@@ -103,6 +103,14 @@ class RecordSchema(ReceiptSchema):
     erased_at = fields.DateTime(
         required=True, allow_none=True, metadata={"description": "When the record was erased; null otherwise"}
     )
+    status = fields.Function(
+        lambda record: "erased" if record.erased_at is not None else "stored",
+        dump_only=True,
+        metadata={
+            "description": "stored, or erased (then no payload, as of any moment)",
+            "enum": ["stored", "erased"],
+        },
+    )
 
 
 class EraseRequestSchema(Schema):

@@ -55,6 +55,7 @@ def test_after_delete_reads_answer_no_payload_and_writes_answer_410(client: Flas
     for as_of in ({}, {"as_of": created_at}):
         record = client.get(f"/ingest/{record_id}", query_string=as_of).get_json()
         assert (record["payload"], record["erased_at"], record["version"]) == (None, erased_at, 1)
+        assert record["status"] == "erased"
     again = _problem(client.delete(f"/ingest/{record_id}"), 410)
     amend = _problem(client.put(f"/ingest/{record_id}", json={"payload": {"name": "back"}}), 410)
     for problem in (again, amend):
@@ -69,7 +70,7 @@ def test_after_delete_reads_answer_no_payload_and_writes_answer_410(client: Flas
 def test_a_live_record_reads_with_its_payload_and_no_erasure(client: FlaskClient) -> None:
     record_id = _created(client)
     record = client.get(f"/ingest/{record_id}").get_json()
-    assert (record["payload"], record["erased_at"]) == (RECORD["payload"], None)
+    assert (record["payload"], record["erased_at"], record["status"]) == (RECORD["payload"], None, "stored")
     trail = client.get(f"/ingest/{record_id}/events").get_json()
     # While the record lives its audit trail shows each version as sent, never the ciphertext.
     assert [e["data"]["payload"] for e in trail] == [RECORD["payload"]]
