@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from contracts import DataErased, DataIngested, DataProcessed, IntegrationEvent, JsonObject, ProcessingStep
 from eventkit.sealing.cipher import DataKey, keyed_content_hash, open_sealed, seal
 from eventkit.sealing.keys import DataKeys, KeyLookup
+
+_log = logging.getLogger(__name__)
 
 PAYLOAD = "payload"  # the purpose a DataIngested payload is sealed for
 PROCESSING = "processing"  # the purpose of DataProcessed's result and step details
@@ -31,6 +34,21 @@ def batch_keys(keys: DataKeys, events: Sequence[IntegrationEvent]) -> KeyLookup:
             keys.forget(event.data_id)
     sealed = sorted({event.data_id for event in events if is_sealed(event)})
     return keys.lookup(sealed) if sealed else KeyLookup()
+
+
+def readable_ingested(
+    events: Sequence[IntegrationEvent], lookup: KeyLookup
+) -> Iterator[tuple[int, IntegrationEvent, JsonObject]]:
+    """Each DataIngested of a batch whose payload can be read, with its position in the batch and its
+    payload; an erased (or unknown) record's is passed over with a log line, other event types silently."""
+    for index, event in enumerate(events):
+        if not isinstance(event.data, DataIngested):
+            continue
+        payload = ingested_payload(event, lookup)
+        if payload is None:
+            _log.info("record %s v%s is erased: passed over", event.data_id, event.record_version)
+            continue
+        yield index, event, payload
 
 
 def sealed_ingested(

@@ -6,10 +6,10 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from contracts import DataErased, DataIngested, IntegrationEvent, JsonObject
+from contracts import DataErased, IntegrationEvent, JsonObject
 from eventkit.eventstore.model import StreamAppend
 from eventkit.sealing.cipher import DataKey
-from eventkit.sealing.events import batch_keys, ingested_payload
+from eventkit.sealing.events import batch_keys, is_sealed, readable_ingested
 from eventkit.sealing.keys import DataKeys, KeyLookup
 from processing_svc.application.integration import data_processed_message
 from processing_svc.application.ports import ProcessingUnitOfWork, UnitOfWorkFactory
@@ -100,14 +100,8 @@ class ProcessRecord:
 def _opened(events: Sequence[IntegrationEvent], keys: KeyLookup) -> dict[str, _Opened]:
     """The DataIngested events whose payload can be read, by event id; an erased record's are left out."""
     opened: dict[str, _Opened] = {}
-    for event in events:
-        if not isinstance(event.data, DataIngested):
-            continue
-        payload = ingested_payload(event, keys)
-        if payload is None:
-            log.info("record %s v%s is erased: not processed", event.data_id, event.record_version)
-            continue
-        key = keys.key_for(event.data_id) if event.data.sealed_payload is not None else None
+    for _, event, payload in readable_ingested(events, keys):
+        key = keys.key_for(event.data_id) if is_sealed(event) else None
         opened[event.event_id] = _Opened(event, payload, key)
     return opened
 

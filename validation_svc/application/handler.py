@@ -6,7 +6,6 @@ import logging
 from collections.abc import Sequence
 
 from contracts import (
-    DataIngested,
     DataValidated,
     IntegrationEvent,
     JsonObject,
@@ -14,7 +13,7 @@ from contracts import (
     follow_up_event,
 )
 from eventkit.messaging import outbound
-from eventkit.sealing.events import batch_keys, ingested_payload
+from eventkit.sealing.events import batch_keys, is_sealed, readable_ingested
 from eventkit.sealing.keys import DataKeys
 from validation_svc.application.ports import PendingRun, ValidationLog
 from validation_svc.domain.log import validation_run
@@ -47,15 +46,10 @@ class ValidateRecord:
         ones; returns each one's effect (False for a redelivery, an erased record or another event type).
         KeysUnavailable propagates, so the consumer retries the batch."""
         keys = batch_keys(self._keys, events)
-        runs: dict[int, PendingRun] = {}
-        for index, event in enumerate(events):
-            if not isinstance(event.data, DataIngested):
-                continue
-            payload = ingested_payload(event, keys)
-            if payload is None:
-                _log.info("record %s v%s is erased: not validated", event.data_id, event.record_version)
-                continue
-            runs[index] = self._run_for(event, payload, sealed=event.data.sealed_payload is not None)
+        runs = {
+            index: self._run_for(event, payload, sealed=is_sealed(event))
+            for index, event, payload in readable_ingested(events, keys)
+        }
         appended = dict(zip(runs, self._log.append_runs(list(runs.values())) if runs else [], strict=True))
         return [appended.get(index, False) for index in range(len(events))]
 
