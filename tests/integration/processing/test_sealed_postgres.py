@@ -11,7 +11,8 @@ from eventkit.postgres.schema import events, inbox, outbox
 from eventkit.sealing.keys import MemoryKeyStore
 from processing_svc.adapters.postgres.duplicates import fingerprints
 from tests.integration.processing.conftest import Processing
-from tests.unit.processing.support import erased, ingested, sealed
+from tests.lifecycle_events import erased, sealed
+from tests.unit.processing.support import ingested
 
 SECRET = {"name": "Quentin Secretname", "age": 77, "attributes": {"diagnosis": "positive"}}
 BITS = ("Quentin", "Secretname", "diagnosis", "positive", "senior")

@@ -14,7 +14,7 @@ import pulsar
 from eventkit.sealing.keys import KeyLookup, KeysUnavailable, MemoryKeyStore
 from tests.helpers import read_all, wait_until
 from tests.integration.validation.conftest import Setup, running
-from tests.unit.validation.events import sealed
+from tests.lifecycle_events import sealed
 from validation_svc.adapters.pulsar.consumers import validation_consumer
 
 RECORDS = 20

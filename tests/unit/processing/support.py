@@ -9,9 +9,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from contracts import DataErased, DataIngested, IntegrationEvent, content_hash, new_event
-from eventkit.sealing.cipher import DataKey
-from eventkit.sealing.events import sealed_ingested
+from contracts import DataIngested, IntegrationEvent, content_hash, new_event
 from processing_svc.domain.steps.base import Claim, Work
 
 json_values: st.SearchStrategy[Any] = st.recursive(
@@ -49,32 +47,6 @@ def ingested(
         partner_id=partner_id,
         record_version=version,
         data=DataIngested(payload, datetime.now(UTC), content_hash(payload)),
-        producer="processing-tests",
-        correlation_id=f"corr-{uuid.uuid4().hex[:8]}",
-    )
-
-
-def sealed(key: DataKey, payload: dict[str, Any], *, version: int = 1) -> IntegrationEvent:
-    """A DataIngested event as ingestion publishes it since version 2: the payload under the record's key."""
-    return new_event(
-        "DataIngested",
-        data_id=key.data_id,
-        partner_id="partner123",
-        record_version=version,
-        data=sealed_ingested(key, payload, datetime.now(UTC), None),
-        producer="processing-tests",
-        correlation_id=f"corr-{uuid.uuid4().hex[:8]}",
-    )
-
-
-def erased(data_id: str, *, version: int = 1) -> IntegrationEvent:
-    """The DataErased event ingestion publishes on the data-ingested topic when it destroys the key."""
-    return new_event(
-        "DataErased",
-        data_id=data_id,
-        partner_id="partner123",
-        record_version=version,
-        data=DataErased(datetime.now(UTC), "partner123", None),
         producer="processing-tests",
         correlation_id=f"corr-{uuid.uuid4().hex[:8]}",
     )

@@ -15,7 +15,8 @@ from eventkit.settings import Env
 from processing_svc.adapters.memory import Claims, InMemoryProcessingUnitOfWork
 from processing_svc.bootstrap import Processing, bootstrap, create_app
 from processing_svc.settings import Settings
-from tests.unit.processing.support import ingested, sealed
+from tests.lifecycle_events import sealed
+from tests.unit.processing.support import ingested
 from tests.unit.processing.test_sealed_records import Unreachable
 
 

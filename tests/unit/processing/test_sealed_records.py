@@ -19,7 +19,8 @@ from processing_svc.application.handler import ProcessRecord
 from processing_svc.application.step_events import STEP_DETAILS
 from processing_svc.domain.pipeline import Pipeline, default_steps
 from processing_svc.domain.steps.quality import ExpectedFields
-from tests.unit.processing.support import erased, ingested, sealed
+from tests.lifecycle_events import erased, sealed
+from tests.unit.processing.support import ingested
 from tests.unit.processing.test_handler import TOPIC, Harness
 
 ADA = {"name": " Ada  Lovelace ", "age": 36, "attributes": {"lab": "Analytical Engine"}}

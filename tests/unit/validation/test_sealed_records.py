@@ -12,7 +12,8 @@ import pytest
 
 from contracts import DataValidated, decode
 from eventkit.sealing.keys import CachedDataKeys, KeyLookup, KeysUnavailable, MemoryKeyStore
-from tests.unit.validation.events import erased, ingested, sealed
+from tests.lifecycle_events import erased, sealed
+from tests.unit.validation.events import ingested
 from tests.unit.validation.rule_books import shipped
 from validation_svc.adapters.entries import entry_fields
 from validation_svc.adapters.memory import InMemoryValidationLog
