@@ -51,7 +51,10 @@ def service_main(
     except SettingsError as exc:
         sys.exit(f"{name}: configuration error: {exc}")
     configure_logging(name, settings.runtime.log_level)
-    if args.command == "serve":
-        serve(lambda: create_app(settings), settings.runtime)
-    else:
-        extra[args.command][1](settings)
+    try:
+        if args.command == "serve":
+            serve(lambda: create_app(settings), settings.runtime)
+        else:
+            extra[args.command][1](settings)
+    except SettingsError as exc:  # a setting only this command needs, checked as it starts
+        sys.exit(f"{name}: configuration error: {exc}")

@@ -47,20 +47,6 @@ def test_the_command_line_refuses_to_start_with_it(tmp_path: Path) -> None:
     )
 
 
-def test_the_consumer_refuses_to_start_without_a_service_key() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "validation_svc", "consume"],
-        env={"PATH": "/usr/bin:/bin"},
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode != 0
-    assert "set KEY_SERVICE_API_KEY or KEY_SERVICE_API_KEY_FILE" in result.stderr
-
-
 def test_a_service_key_file_gives_the_consumer_its_key_store(tmp_path: Path) -> None:
     key_file = tmp_path / "service-key"
     key_file.write_text("dik_svc_secret\n", encoding="utf-8")
