@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import pytest
 import requests
 
 from eventkit.auth.keys import add_key, key_id_of, revoke_key
+from eventkit.sealing.keys import DataKeys, KeyServiceSettings
+from tests.e2e.rebuild_admin import FINISHED, Admin
 from tests.stack import REPO_ROOT
 
 SERVICES = {
@@ -62,3 +65,23 @@ def api_keys() -> ApiKeys:
         admin=add_key(path, "admin", label="e2e", rate_limit=rate),
         revoked=revoked,
     )
+
+
+@pytest.fixture
+def admin(service_urls: dict[str, str], api_keys: ApiKeys) -> Iterator[Admin]:
+    """The rebuild API with an admin key, once any rebuild an earlier test left has finished (else this
+    test's start would be a 409)."""
+    admin = Admin(service_urls, api_keys)
+    for job in requests.get(admin.base, headers=admin.headers, timeout=10).json()["jobs"]:
+        if job["state"] not in FINISHED:
+            admin.wait_state(job["id"], FINISHED)
+    yield admin
+
+
+@pytest.fixture(scope="session")
+def data_keys(service_urls: dict[str, str]) -> DataKeys:
+    """Ingestion's key store, asked with the stack's service key (make up's RUN_DIR/service-key), as the
+    consumers ask it."""
+    run_dir = Path(os.environ.get("RUN_DIR", REPO_ROOT / ".run"))
+    service_key = (run_dir / "service-key").read_text(encoding="utf-8").strip()
+    return KeyServiceSettings(service_urls["ingestion_svc"], service_key, 60).data_keys()

@@ -21,8 +21,8 @@ from eventkit.messaging import outbound
 from eventkit.pulsar.admin import topics_path
 from eventkit.pulsar.publisher import PulsarPublisher
 from tests.e2e.conftest import ApiKeys
+from tests.e2e.rebuild_admin import FINISHED, Admin
 from tests.e2e.store_scan import Finder, scan_everything
-from tests.e2e.test_rebuild import FINISHED, Admin
 from tests.helpers import read_all, wait_until
 from tests.stack import StackEndpoints
 
@@ -119,7 +119,7 @@ def _readable_reads(record: Record, before_erasure: datetime) -> list[str]:
 
 
 def test_an_erased_record_is_unreadable_in_every_store_topic_log_and_api_and_after_a_rebuild(
-    record: Record, stack: StackEndpoints, service_urls: dict[str, str], api_keys: ApiKeys
+    record: Record, stack: StackEndpoints, service_urls: dict[str, str], admin: Admin
 ) -> None:
     created = record.ingest()
     assert created.status_code == 201, created.text
@@ -177,10 +177,6 @@ def test_an_erased_record_is_unreadable_in_every_store_topic_log_and_api_and_aft
     assert [event["type"] for event in audit][-1] == "DataErased"
 
     # A rebuild replays the sealed events of the topics: it finds no key and projects the record erased.
-    admin = Admin(service_urls, api_keys)
-    for job in requests.get(admin.base, headers=admin.headers, timeout=10).json()["jobs"]:
-        if job["state"] not in FINISHED:
-            admin.wait_state(job["id"], FINISHED)
     job = admin.start()
     assert admin.wait_state(job["id"], FINISHED)["state"] == "done"
     assert record.view().json()["status"] == "erased"

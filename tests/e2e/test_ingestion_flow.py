@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import os
 import time
 import uuid
@@ -14,11 +13,11 @@ import pytest
 import requests
 
 import contracts
-from eventkit.sealing.cipher import DataKey, keyed_content_hash
+from eventkit.sealing.cipher import keyed_content_hash
 from eventkit.sealing.events import ingested_payload
-from eventkit.sealing.keys import KeyLookup
+from eventkit.sealing.keys import DataKeys, KeyLookup
 from tests.e2e.conftest import ApiKeys
-from tests.stack import REPO_ROOT, StackEndpoints
+from tests.stack import StackEndpoints
 
 NAMESPACE = os.environ.get("PULSAR_NAMESPACE", "persistent://public/default")
 TOPIC = contracts.topic_for(contracts.DataIngested.EVENT_TYPE, NAMESPACE)
@@ -50,21 +49,8 @@ def _events_for(
     return found
 
 
-def _data_key(base: str, record_id: str) -> DataKey:
-    """The record's data key, asked of the key store with the stack's service key, as consumers ask."""
-    service_key = (REPO_ROOT / ".run" / "service-key").read_text().strip()
-    answer = requests.post(
-        f"{base}/internal/keys/unwrap",
-        json={"data_ids": [record_id]},
-        headers={"Authorization": f"Bearer {service_key}"},
-        timeout=10,
-    )
-    assert answer.status_code == 200, answer.text
-    return DataKey(record_id, base64.b64decode(answer.json()["keys"][record_id]))
-
-
 def test_post_then_amend_reach_pulsar_with_the_request_id_as_correlation_id(
-    service_urls: dict[str, str], reader: pulsar.Reader, api_keys: ApiKeys
+    service_urls: dict[str, str], reader: pulsar.Reader, api_keys: ApiKeys, data_keys: DataKeys
 ) -> None:
     auth = api_keys.auth(api_keys.partner)
     base = service_urls["ingestion_svc"]
@@ -90,7 +76,8 @@ def test_post_then_amend_reach_pulsar_with_the_request_id_as_correlation_id(
     assert [e.record_version for e in events] == [1, 2]
     assert events[0].correlation_id == request_id
     # Sealed: the payload opens under the record's key (as a consumer gets it), the hash is keyed by it.
-    key = _data_key(base, record_id)
+    key = data_keys.lookup([record_id]).key_for(record_id)
+    assert key is not None
     lookup = KeyLookup({record_id: key})
     assert [ingested_payload(e, lookup) for e in events] == [payload, {**payload, "age": 31}]
     assert events[0].data.content_hash == keyed_content_hash(key, payload)  # type: ignore[union-attr]

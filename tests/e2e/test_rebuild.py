@@ -11,70 +11,26 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-import pytest
 import requests
 from bson.codec_options import CodecOptions
 from bson.raw_bson import RawBSONDocument
 
 from contracts import InvalidEvent, decode
 from contracts.topics import TOPIC_NAMES
-from eventkit.sealing.keys import DataKeys, KeyServiceSettings
+from eventkit.sealing.keys import DataKeys
 from query_svc.adapters.mongo.connection import make_mongo
 from query_svc.adapters.mongo.generations import MongoViewGenerations
 from query_svc.application.opening import EntryOpener
 from query_svc.domain.timeline import TimelineEntry, distinct
 from query_svc.domain.view import fold
 from tests.e2e.conftest import ApiKeys
+from tests.e2e.rebuild_admin import FINISHED, Admin
 from tests.helpers import read_all, wait_until
-from tests.stack import REPO_ROOT, StackEndpoints
+from tests.stack import StackEndpoints
 from tests.stack_control import supervisorctl
-
-FINISHED = ("done", "failed", "cancelled")
-
-
-class Admin:
-    def __init__(self, urls: dict[str, str], keys: ApiKeys) -> None:
-        self.base = f"{urls['query_svc']}/query/projections"
-        self.headers = keys.auth(keys.admin)
-
-    def start(self) -> dict[str, Any]:
-        response = requests.post(f"{self.base}/rebuild", headers=self.headers, timeout=10)
-        assert response.status_code == 202, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
-    def job(self, job_id: str) -> dict[str, Any]:
-        body: dict[str, Any] = requests.get(
-            f"{self.base}/rebuild/{job_id}", headers=self.headers, timeout=10
-        ).json()
-        return body
-
-    def active(self) -> dict[str, Any]:
-        body: dict[str, Any] = requests.get(self.base, headers=self.headers, timeout=10).json()["active"]
-        return body
-
-    def wait_state(self, job_id: str, states: tuple[str, ...], timeout_s: float = 300) -> dict[str, Any]:
-        wait_until(
-            lambda: self.job(job_id)["state"] in states,
-            timeout_s=timeout_s,
-            what=f"rebuild {job_id} {states}",
-        )
-        return self.job(job_id)
-
-
-@pytest.fixture
-def admin(service_urls: dict[str, str], api_keys: ApiKeys) -> Iterator[Admin]:
-    admin = Admin(service_urls, api_keys)
-    # A rebuild left by an earlier test must not turn this one's start into a 409.
-    for job in requests.get(admin.base, headers=admin.headers, timeout=10).json()["jobs"]:
-        if job["state"] not in FINISHED:
-            admin.wait_state(job["id"], FINISHED)
-    yield admin
 
 
 class Load:
@@ -122,13 +78,6 @@ class Load:
                 self.queries += 1
                 if response.status_code != 200:
                     self.query_failures.append(f"{url}: {response.status_code} {response.text[:200]}")
-
-
-def _data_keys(service_urls: dict[str, str]) -> DataKeys:
-    """Ingestion's key store, asked with the stack's service key (make up's RUN_DIR/service-key)."""
-    run_dir = Path(os.environ.get("RUN_DIR", REPO_ROOT / ".run"))
-    service_key = (run_dir / "service-key").read_text(encoding="utf-8").strip()
-    return KeyServiceSettings(service_urls["ingestion_svc"], service_key, 60).data_keys()
 
 
 def _reference(stack: StackEndpoints, keys: DataKeys) -> dict[str, dict[str, Any]]:
@@ -183,7 +132,11 @@ def _comparable(value: Any) -> Any:
 
 
 def test_a_rebuild_during_steady_ingestion_equals_a_replay_of_the_log_and_queries_never_fail(
-    admin: Admin, service_urls: dict[str, str], api_keys: ApiKeys, stack: StackEndpoints
+    admin: Admin,
+    service_urls: dict[str, str],
+    api_keys: ApiKeys,
+    stack: StackEndpoints,
+    data_keys: DataKeys,
 ) -> None:
     before = admin.active()["generation"]
     with Load(service_urls, api_keys) as load:
@@ -205,7 +158,7 @@ def test_a_rebuild_during_steady_ingestion_equals_a_replay_of_the_log_and_querie
     wait_until(
         settled, timeout_s=120, what="the last record ingested during the rebuild complete in the view"
     )
-    reference = _reference(stack, _data_keys(service_urls))
+    reference = _reference(stack, data_keys)
     client = make_mongo(stack.mongo_url)
     try:
         records = MongoViewGenerations(client["query"]).records(job["generation"])
