@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -113,7 +112,8 @@ def test_a_locked_entry_makes_a_second_locker_wait_then_see_the_first_ones_write
     with new_uow() as uow:
         assert uow.keys.get("r1", lock=True) is not None
         locked.set()
-        time.sleep(0.3)  # the second lock must wait here, not read the live key
+        thread.join(0.3)  # ends at once if the second locker reads the live key instead of waiting
+        assert thread.is_alive(), f"the second locker did not wait for the lock: {seen}"
         uow.keys.erase("r1", "p1", ERASURE)
         uow.commit()
     thread.join(10)
