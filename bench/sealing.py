@@ -11,6 +11,7 @@ consumer makes to the key store per batch is measured end to end in the e2e sect
 from __future__ import annotations
 
 import argparse
+import os
 import time
 import uuid
 from collections.abc import Callable
@@ -18,9 +19,10 @@ from datetime import UTC, datetime
 
 import contracts
 from bench.report import Figure, print_table
-from eventkit.sealing.cipher import DataKey, seal
+from eventkit.sealing.cipher import KEY_BYTES, DataKey
 from eventkit.sealing.events import ingested_payload, sealed_ingested
 from eventkit.sealing.keys import KeyLookup
+from ingestion_svc.adapters.kek import KeyRing
 
 SMALL = {"name": "Ada Lovelace", "email": "ada@example.org", "age": 36, "attributes": {"tier": "gold"}}
 LARGE = {**SMALL, "notes": ["x" * 100] * 100}  # about 10 kB of canonical JSON
@@ -48,7 +50,7 @@ def _event(data_id: str, data: contracts.DataIngested) -> contracts.IntegrationE
 
 
 def measure(payload: dict[str, object], label: str, records: int, runs: int) -> list[Figure]:
-    kek = DataKey("kek", DataKey.new("kek").secret)
+    ring = KeyRing("k1", {"k1": os.urandom(KEY_BYTES)})
     ids = [str(uuid.uuid4()) for _ in range(records)]
     keys = {data_id: DataKey.new(data_id) for data_id in ids}
     now = datetime.now(UTC)
@@ -60,7 +62,7 @@ def measure(payload: dict[str, object], label: str, records: int, runs: int) -> 
 
     def seal_record(index: int) -> object:
         key = DataKey.new(ids[index])
-        seal(kek, "data-key", key.secret.hex())  # wrapping the key under the KEK, as ingestion stores it
+        ring.wrap(key)  # as ingestion stores it
         return contracts.encode(_event(ids[index], sealed_ingested(key, payload, now, None)))
 
     def encode_plain(index: int) -> object:
