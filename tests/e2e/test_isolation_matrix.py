@@ -143,14 +143,7 @@ def _answers(url: str, headers: dict[str, str]) -> Callable[[], bool]:
 
 @pytest.fixture(scope="module")
 def subject(service_urls: dict[str, str], api_keys: ApiKeys) -> str:
-    response = requests.post(
-        f"{service_urls['ingestion_svc']}/ingest",
-        json=RECORD,
-        headers=api_keys.auth(api_keys.partner),
-        timeout=10,
-    )
-    assert response.status_code == 201, response.text
-    record_id = str(response.json()["id"])
+    record_id = _new_record(service_urls, api_keys)
     # The views are eventually consistent: wait until every service has seen the subject.
     for url in (
         f"{service_urls['query_svc']}/query/{record_id}?min_version=1&wait_ms=2000",
