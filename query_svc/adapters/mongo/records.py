@@ -25,6 +25,19 @@ PRIVATE: Document = {"_applied": 0}
 UPDATES_PER_COMMAND = 50
 
 
+def replace_in_commands(
+    collection: Collection[Document], writes: Sequence[ReplaceOne[Document]], what: str
+) -> None:
+    """Runs the replaces unordered, UPDATES_PER_COMMAND per command; a refused one is reported by position and
+    code (`refused`), never with the documents."""
+    try:
+        with translated():
+            for start in range(0, len(writes), UPDATES_PER_COMMAND):
+                collection.bulk_write(list(writes[start : start + UPDATES_PER_COMMAND]), ordered=False)
+    except BulkWriteError as error:
+        raise refused(what, error.details.get("writeErrors", [])) from None
+
+
 class MongoRecordViews:
     def __init__(self, collection: Collection[Document]) -> None:
         self._collection = collection
@@ -43,12 +56,7 @@ class MongoRecordViews:
             ReplaceOne({"_id": data_id}, _stored(data_id, view, applied), upsert=True)
             for data_id, view, applied in views
         ]
-        try:
-            with translated():
-                for start in range(0, len(writes), UPDATES_PER_COMMAND):
-                    self._collection.bulk_write(writes[start : start + UPDATES_PER_COMMAND], ordered=False)
-        except BulkWriteError as error:
-            raise refused("views", error.details.get("writeErrors", [])) from None
+        replace_in_commands(self._collection, writes, "views")
 
     def add_many(self, views: Sequence[tuple[str, Document, int]]) -> None:
         if not views:

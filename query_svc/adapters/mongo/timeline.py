@@ -15,7 +15,7 @@ from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from query_svc.adapters.mongo.errors import refused, translated
-from query_svc.adapters.mongo.records import UPDATES_PER_COMMAND
+from query_svc.adapters.mongo.records import replace_in_commands
 from query_svc.application.ports import Slot
 from query_svc.domain.keys import decode_keys, encode_keys
 from query_svc.domain.timeline import TimelineEntry
@@ -74,15 +74,10 @@ class MongoTimeline:
         return set()
 
     def scrub(self, slots: Sequence[Slot]) -> None:
-        # A replace by `_id` alone, in bounded commands (see records.UPDATES_PER_COMMAND): no upsert, so a
+        # A replace by `_id` alone, in bounded commands (records.replace_in_commands): no upsert, so a
         # slot is only ever rewritten, never made.
         writes = [ReplaceOne({"_id": slot_key(d, slot)}, _document(entry)) for d, slot, entry in slots]
-        try:
-            with translated():
-                for start in range(0, len(writes), UPDATES_PER_COMMAND):
-                    self._collection.bulk_write(writes[start : start + UPDATES_PER_COMMAND], ordered=False)
-        except BulkWriteError as error:
-            raise refused("scrubbed timeline entries", error.details.get("writeErrors", [])) from None
+        replace_in_commands(self._collection, writes, "scrubbed timeline entries")
 
 
 def _document(entry: TimelineEntry) -> Document:
