@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
+
 import pulsar
 
+from contracts import IntegrationEvent, encode, message_key, message_properties
+from eventkit.messaging import OutboundMessage
 from eventkit.pulsar.admin import PulsarAdmin
 from eventkit.pulsar.client import make_client
+from eventkit.pulsar.publisher import PulsarPublisher
 from reliability.settings import admin_pulsar_token, stack_environment
 
 
@@ -22,3 +28,19 @@ def client(operation_timeout_s: int = 30) -> pulsar.Client:
 
 def admin() -> PulsarAdmin:
     return PulsarAdmin(stack_environment()["PULSAR_ADMIN_URL"], admin_pulsar_token())
+
+
+def publish(topic: str, events: Sequence[IntegrationEvent], *, chunk: int = 500) -> None:
+    """Publishes `events` to `topic` in order, keyed as the services key them, `chunk` at a time."""
+    pulsar_client = client()
+    publisher = PulsarPublisher(pulsar_client, f"bench-feed-{uuid.uuid4().hex[:10]}")
+    try:
+        messages = [
+            OutboundMessage(topic, message_key(e), encode(e), e.event_id, message_properties(e), n + 1)
+            for n, e in enumerate(events)
+        ]
+        for start in range(0, len(messages), chunk):
+            publisher.publish(messages[start : start + chunk])
+    finally:
+        publisher.close()
+        pulsar_client.close()

@@ -19,6 +19,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,16 +29,14 @@ from sqlalchemy import Engine, text
 
 from bench import broker
 from bench.report import Figure, print_table, write_json
-from contracts import DataIngested, content_hash, encode, message_key, message_properties, new_event
-from eventkit.messaging import OutboundMessage
+from contracts import DataIngested, content_hash, new_event
 from eventkit.postgres.engine import make_engine
 from eventkit.postgres.testing import temporary_schema
-from eventkit.pulsar.publisher import PulsarPublisher
 from eventkit.sealing.keys import MemoryKeyStore
 from processing_svc.adapters.expected_fields_file import load_expected_fields
 from processing_svc.adapters.postgres.migrate import migrate_processing
 from processing_svc.adapters.postgres.unit_of_work import PostgresProcessingUnitOfWork
-from processing_svc.adapters.pulsar.consumers import processing_consumer
+from processing_svc.adapters.pulsar.consumers import SUBSCRIPTION
 from processing_svc.application.handler import ProcessRecord
 from processing_svc.domain.pipeline import Pipeline, default_steps
 from processing_svc.settings import DEFAULT_EXPECTED_FIELDS, Settings
@@ -77,22 +76,6 @@ def _event(n: int) -> Any:
     )
 
 
-def _publish(topic: str, count: int) -> None:
-    client = broker.client()
-    publisher = PulsarPublisher(client, f"bench-feed-{uuid.uuid4().hex[:10]}")
-    try:
-        events = [_event(n) for n in range(count)]
-        messages = [
-            OutboundMessage(topic, message_key(e), encode(e), e.event_id, message_properties(e), n + 1)
-            for n, e in enumerate(events)
-        ]
-        for start in range(0, count, 500):
-            publisher.publish(messages[start : start + 500])
-    finally:
-        publisher.close()
-        client.close()
-
-
 def _consume(topic: str, subscription: str, schema: str, stop: Any) -> None:
     """One consumer process, built as `python -m processing_svc consume` builds it."""
     engine = make_engine(_database_url(), search_path=schema, pool_size=2)
@@ -102,16 +85,11 @@ def _consume(topic: str, subscription: str, schema: str, stop: Any) -> None:
     handler = ProcessRecord(
         lambda: PostgresProcessingUnitOfWork(engine), pipeline, f"{topic}-out", MemoryKeyStore()
     )
-    settings = Settings.from_env()
-    consumer = processing_consumer(
+    consumer = replace(SUBSCRIPTION, name=subscription).consumer(
         client,
         topic,
         handler,
-        batch=settings.batch,
-        batch_wait_ms=settings.batch_wait_ms,
-        max_redeliveries=settings.max_redeliveries,
-        nack_delay_ms=settings.nack_delay_ms,
-        subscription=subscription,
+        Settings.from_env().delivery,
         consumer_name=f"bench-{uuid.uuid4().hex[:6]}",
     )
     try:
@@ -134,7 +112,7 @@ def processing_rate(processes: int, records: int) -> float:
     """Returns records/s of `processes` consumer processes draining `records` pre-published events."""
     suffix = uuid.uuid4().hex[:10]
     topic, subscription = f"{NAMESPACE}/bench-p-in-{suffix}", f"bench-{suffix}"
-    _publish(topic, records)
+    broker.publish(topic, [_event(n) for n in range(records)])
     context = multiprocessing.get_context("spawn")
     stop = context.Event()
     try:

@@ -13,23 +13,22 @@ import argparse
 import multiprocessing
 import time
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from bench import broker
 from bench.report import Figure, print_table, write_json
-from contracts import DataIngested, content_hash, encode, message_key, message_properties, new_event
-from eventkit.messaging import OutboundMessage
-from eventkit.pulsar.consumer import EventConsumer
-from eventkit.pulsar.publisher import PulsarPublisher
+from contracts import DataIngested, content_hash, new_event
 from eventkit.sealing.keys import MemoryKeyStore
 from reliability.settings import stack_environment
+from validation_svc.adapters.pulsar.consumers import SUBSCRIPTION
 from validation_svc.adapters.redis.connection import make_redis
 from validation_svc.adapters.redis.keys import Keys
 from validation_svc.adapters.redis.log import RedisValidationLog
 from validation_svc.adapters.rules_file import load_rule_book
 from validation_svc.application.handler import ValidateRecord
-from validation_svc.settings import DEFAULT_RULES_FILE
+from validation_svc.settings import DEFAULT_RULES_FILE, Settings
 
 NAMESPACE = "persistent://public/default"
 
@@ -52,32 +51,20 @@ def _event(i: int) -> Any:
     )
 
 
-def _publish(topic: str, count: int) -> None:
-    client = broker.client()
-    publisher = PulsarPublisher(client, f"bench-{uuid.uuid4().hex[:8]}")
-    try:
-        events = [_event(i) for i in range(count)]
-        messages = [
-            OutboundMessage(topic, message_key(e), encode(e), e.event_id, message_properties(e), n + 1)
-            for n, e in enumerate(events)
-        ]
-        for start in range(0, count, 500):
-            publisher.publish(messages[start : start + 500])
-    finally:
-        publisher.close()
-        client.close()
-
-
 def _consume(topic: str, subscription: str, prefix: str, stop: Any) -> None:
-    """One consumer process, as `python -m validation_svc consume` runs it."""
+    """One consumer process, built as `python -m validation_svc consume` builds it (batches and all)."""
     client = broker.client()
     log = RedisValidationLog(make_redis(_redis_url()), Keys(prefix))
     # The bench's records are plain (legacy): no key is asked for.
     handler = ValidateRecord(
         load_rule_book(DEFAULT_RULES_FILE), log, f"{NAMESPACE}/bench-validated", MemoryKeyStore()
     )
-    consumer = EventConsumer(
-        client, topic, subscription, handler, consumer_name=f"bench-{uuid.uuid4().hex[:6]}"
+    consumer = replace(SUBSCRIPTION, name=subscription).consumer(
+        client,
+        topic,
+        handler,
+        Settings.from_env().delivery,
+        consumer_name=f"bench-{uuid.uuid4().hex[:6]}",
     )
     try:
         consumer.run(stop)
@@ -88,7 +75,7 @@ def _consume(topic: str, subscription: str, prefix: str, stop: Any) -> None:
 def _pipeline_rate(processes: int, records: int) -> float:
     suffix = uuid.uuid4().hex[:8]
     topic, prefix = f"{NAMESPACE}/bench-vin-{suffix}", f"bench-validation-{suffix}"
-    _publish(topic, records)
+    broker.publish(topic, [_event(i) for i in range(records)])
     redis_client = make_redis(_redis_url())
     context = multiprocessing.get_context("spawn")
     stop = context.Event()

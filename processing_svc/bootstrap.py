@@ -19,7 +19,7 @@ from processing_svc.adapters.http.errors import ERRORS
 from processing_svc.adapters.http.routes import processing_blueprint
 from processing_svc.adapters.postgres.migrate import migrate_processing
 from processing_svc.adapters.postgres.unit_of_work import PostgresProcessingUnitOfWork
-from processing_svc.adapters.pulsar.consumers import processing_consumer
+from processing_svc.adapters.pulsar.consumers import SUBSCRIPTION
 from processing_svc.application.handler import ProcessRecord
 from processing_svc.application.ports import UnitOfWorkFactory
 from processing_svc.application.queries import ProcessingQueries
@@ -74,14 +74,11 @@ def run_consumer(settings: Settings) -> None:
     """Processes data-ingested until SIGTERM; run as many copies as wanted (Key_Shared)."""
     processing = bootstrap(settings)
     with worker(settings.runtime) as (stop, client):
-        consumer = processing_consumer(
+        consumer = SUBSCRIPTION.consumer(
             client,
             topic_for(DataIngested.EVENT_TYPE, settings.runtime.pulsar_namespace),
             processing.handler,
-            batch=settings.batch,
-            batch_wait_ms=settings.batch_wait_ms,
-            max_redeliveries=settings.max_redeliveries,
-            nack_delay_ms=settings.nack_delay_ms,
+            settings.delivery,
             consumer_name=instance_name("processing"),
         )
         run_consumers([consumer], stop)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eventkit.auth.settings import AuthSettings
+from eventkit.pulsar.delivery import Delivery
 from eventkit.sealing.keys import DataKeys, KeyServiceSettings, data_keys_of
 from eventkit.settings import Env, RuntimeSettings, SettingsError, postgres_url
 from processing_svc.adapters.expected_fields_file import load_expected_fields
@@ -21,10 +22,7 @@ class Settings:
     auth: AuthSettings
     database_url: str
     expected_fields: ExpectedFields  # per partner, for the quality step
-    max_redeliveries: int  # tries of a failing message before it is dead-lettered
-    nack_delay_ms: int
-    batch: int  # most records processed in one transaction
-    batch_wait_ms: int  # longest wait for a batch to fill (adds at most this to a record's lag)
+    delivery: Delivery  # PROCESSING_BATCH etc.: a batch is processed in one transaction
     outbox_retention_s: int  # how long the relay keeps a published outbox row before purging it
     key_service: (
         KeyServiceSettings | None
@@ -38,10 +36,7 @@ class Settings:
             auth=AuthSettings.from_env(env),
             database_url=postgres_url(env, "postgresql://processing:processing@localhost:5432/processing"),
             expected_fields=_expected_fields(env),
-            max_redeliveries=env.integer("PROCESSING_MAX_REDELIVERIES", 5, minimum=1, maximum=100),
-            nack_delay_ms=env.integer("PROCESSING_NACK_DELAY_MS", 1000, minimum=10, maximum=600_000),
-            batch=env.integer("PROCESSING_BATCH", 100, minimum=1, maximum=1000),
-            batch_wait_ms=env.integer("PROCESSING_BATCH_WAIT_MS", 10, minimum=1, maximum=5000),
+            delivery=Delivery.from_env(env, "PROCESSING", batch=100, max_batch=1000),
             outbox_retention_s=env.integer("OUTBOX_RETENTION_S", 60, minimum=0, maximum=30 * 86_400),
             key_service=KeyServiceSettings.optional_from_env(env),
         )

@@ -112,7 +112,7 @@ def create_app(settings: Settings, query: Query | None = None) -> Flask:
             PulsarAdmin.for_runtime(runtime),
             runtime.pulsar_namespace,
         ),
-        services={SUBSCRIPTION: "query_svc"},
+        services={SUBSCRIPTION.name: "query_svc"},
     )
     blueprints = [
         query_blueprint(
@@ -148,7 +148,7 @@ def projection_status(settings: Settings, query: Query) -> ProjectionStatus:
         generations=query.generations,
         checkpoints=lambda: read_checkpoints(query.database[CHECKPOINTS]),
         lags=PulsarBacklog(PulsarAdmin.for_runtime(runtime), runtime.pulsar_namespace).lags,
-        subscription=SUBSCRIPTION,
+        subscription=SUBSCRIPTION.name,
     )
 
 
@@ -194,8 +194,7 @@ def run_consumer(settings: Settings) -> None:
                 opener,
                 query.checkpoints_for(query.instance),
                 projector_topics(settings.runtime.pulsar_namespace),
-                max_batch=settings.projector_batch,
-                batch_wait_ms=settings.projector_batch_wait_ms,
+                delivery=settings.projector_delivery,
                 gather_ms=settings.projector_gather_ms,
                 consumer_name=f"query-{query.instance}",
             )

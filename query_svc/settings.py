@@ -11,6 +11,7 @@ from pathlib import Path
 from contracts import MAX_JSON_DEPTH
 from eventkit.auth.settings import AuthSettings
 from eventkit.json_text import parse_json
+from eventkit.pulsar.delivery import Delivery
 from eventkit.sealing.keys import DataKeys, KeyServiceSettings, data_keys_of
 from eventkit.settings import Env, RuntimeSettings, SettingsError
 from query_svc.application.queries import DEFAULT_PAGE_BYTES
@@ -28,8 +29,7 @@ class Settings:
     query_page_bytes: int  # a list page ends early once its records take this much in the store
     cursor_secret: bytes  # signs page cursors; every worker and copy of the service needs the same
     cursor_secret_shared: bool  # False: made up by this process, so other workers refuse its cursors
-    projector_batch: int  # most events of one topic applied in one bulk write
-    projector_batch_wait_ms: int  # longest wait for a batch to fill (adds at most this to the view's lag)
+    projector_delivery: Delivery  # PROJECTOR_BATCH etc.: a topic's batch is applied in one bulk write
     projector_gather_ms: int  # how long the writer waits for the other topics' batches (see combining.py)
     projector_cache_records: int  # records whose timeline the projector keeps in memory
     rebuild_batch: int  # events read from each topic and applied in one bulk write during a rebuild
@@ -55,8 +55,7 @@ class Settings:
             ),
             cursor_secret=cursor_secret or secrets.token_bytes(32),
             cursor_secret_shared=cursor_secret is not None,
-            projector_batch=env.integer("PROJECTOR_BATCH", 200, minimum=1, maximum=5000),
-            projector_batch_wait_ms=env.integer("PROJECTOR_BATCH_WAIT_MS", 10, minimum=1, maximum=5000),
+            projector_delivery=Delivery.from_env(env, "PROJECTOR", batch=200, max_batch=5000),
             projector_gather_ms=env.integer("PROJECTOR_GATHER_MS", 50, minimum=0, maximum=5000),
             projector_cache_records=env.integer(
                 "PROJECTOR_CACHE_RECORDS", 20_000, minimum=0, maximum=10_000_000

@@ -15,7 +15,7 @@ from eventkit.sealing.keys import DataKeys, NoKeyStore, missing_key_service
 from eventkit.use_cases import UseCases
 from validation_svc.adapters.http.errors import ERRORS
 from validation_svc.adapters.http.routes import validation_blueprint
-from validation_svc.adapters.pulsar.consumers import validation_consumer
+from validation_svc.adapters.pulsar.consumers import SUBSCRIPTION
 from validation_svc.adapters.redis.connection import make_redis, redis_check
 from validation_svc.adapters.redis.log import RedisValidationLog
 from validation_svc.adapters.redis.relay import RedisOutboxRelay
@@ -61,13 +61,11 @@ def run_consumer(settings: Settings) -> None:
     validation = bootstrap(settings, keys=settings.data_keys())  # no service key: fails here, at start
     with worker(settings.runtime) as (stop, client):
         ingested = topic_for(DataIngested.EVENT_TYPE, settings.runtime.pulsar_namespace)
-        consumer = validation_consumer(
+        consumer = SUBSCRIPTION.consumer(
             client,
             ingested,
             validation.handler,
-            batch=settings.batch,
-            batch_wait_ms=settings.batch_wait_ms,
-            max_redeliveries=settings.max_redeliveries,
+            settings.delivery,
             consumer_name=instance_name("validation"),
         )
         run_consumers([consumer], stop)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eventkit.auth.settings import AuthSettings
+from eventkit.pulsar.delivery import Delivery
 from eventkit.sealing.keys import DataKeys, KeyServiceSettings, data_keys_of
 from eventkit.settings import Env, RuntimeSettings, SettingsError
 from validation_svc.adapters.rules_file import load_rule_book
@@ -22,9 +23,7 @@ class Settings:
     redis_url: str
     rules_file: str
     rule_book: RuleBook
-    max_redeliveries: int
-    batch: int  # most runs logged in one round trip to Redis
-    batch_wait_ms: int  # longest wait for a batch to fill (adds at most this to a record's lag)
+    delivery: Delivery  # VALIDATION_BATCH etc.: a batch's runs are logged in one round trip to Redis
     key_service: KeyServiceSettings | None  # only the consumer asks for data keys; None when not configured
 
     @classmethod
@@ -41,9 +40,7 @@ class Settings:
             redis_url=env.url("REDIS_URL", "redis://localhost:6379/0", schemes=("redis", "rediss", "unix")),
             rules_file=rules_file,
             rule_book=rule_book,
-            max_redeliveries=env.integer("MAX_REDELIVERIES", 5, minimum=1, maximum=100),
-            batch=env.integer("VALIDATION_BATCH", 100, minimum=1, maximum=1000),
-            batch_wait_ms=env.integer("VALIDATION_BATCH_WAIT_MS", 10, minimum=1, maximum=5000),
+            delivery=Delivery.from_env(env, "VALIDATION", batch=100, max_batch=1000),
             key_service=KeyServiceSettings.optional_from_env(env),
         )
 

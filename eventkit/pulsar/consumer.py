@@ -14,6 +14,7 @@ import pulsar
 from contracts import IntegrationEvent, InvalidEvent, dead_letter_topic, decode
 from eventkit.correlation import correlation_scope
 from eventkit.pulsar.dead_letters import DeadLetterWriter, Failure, dead_letter_properties
+from eventkit.pulsar.delivery import Delivery
 from eventkit.pulsar.metrics import EVENT_HANDLING_SECONDS, EVENTS_CONSUMED, EVENTS_DEAD_LETTERED
 
 EventHandler = Callable[[IntegrationEvent], None]
@@ -22,18 +23,20 @@ Outcome = Literal["handled", "failed", "poison"]
 
 _log = logging.getLogger(__name__)
 _BATCH_MAX_BYTES = 16 * 1024 * 1024
+ONE_AT_A_TIME = Delivery()  # no batches; five tries a second apart
 
 
 class EventConsumer:
     """Runs a receive-handle-acknowledge loop for one topic until stopped.
 
-    A failed or undecodable message is negatively acknowledged and comes back after ``nack_delay_ms``
-    (a fixed delay: the Python client offers no backoff policy for negative acknowledgements). When it
-    fails after ``max_redeliveries`` redeliveries, the consumer publishes it to ``dead_letter_topic`` with
+    How it takes messages is its ``delivery`` (eventkit.pulsar.delivery). A failed or undecodable message is
+    negatively acknowledged and comes back after ``nack_delay_ms`` (a fixed delay: the Python client offers
+    no backoff policy for negative acknowledgements). When it fails after ``max_redeliveries``
+    redeliveries, the consumer publishes it to ``dead_letter_topic`` with
     the reason (see eventkit.pulsar.dead_letters) and acknowledges it once the broker confirmed the
     letter, so one bad message never blocks the others and never goes missing.
 
-    With a ``batch_handler`` and ``max_batch`` > 1, messages are received in batches (up to ``max_batch``,
+    With a ``batch_handler`` and a ``batch`` above 1, messages are received in batches (up to ``batch``,
     waiting at most ``batch_wait_ms`` for a batch to fill) and handed over together, which lets a handler
     write them in bulk; they are acknowledged once it returns. If it raises, the batch is handled again
     one message at a time by ``handler``, so only the messages that really fail are retried.
@@ -46,31 +49,23 @@ class EventConsumer:
         subscription: str,
         handler: EventHandler,
         *,
-        max_redeliveries: int = 5,
-        nack_delay_ms: int = 1000,
+        delivery: Delivery = ONE_AT_A_TIME,
         receive_timeout_ms: int = 500,
         consumer_name: str | None = None,
         batch_handler: BatchHandler | None = None,
-        max_batch: int = 1,
-        batch_wait_ms: int = 10,
         outage_errors: tuple[type[Exception], ...] = (),
     ) -> None:
-        if max_redeliveries < 1:
-            raise ValueError("max_redeliveries must be at least 1")
-        if max_batch < 1 or (max_batch > 1 and batch_handler is None):
-            raise ValueError("max_batch must be at least 1, and above 1 only with a batch_handler")
+        if delivery.batch > 1 and batch_handler is None:
+            raise ValueError("a batch above 1 needs a batch_handler")
         self._client = client
         self.topic = topic
         self.subscription = subscription
         self.dead_letter_topic = dead_letter_topic(topic, subscription)
         self._handler = handler
-        self._max_redeliveries = max_redeliveries
-        self._nack_delay_ms = nack_delay_ms
+        self._delivery = delivery
         self._receive_timeout_ms = receive_timeout_ms
         self._consumer_name = consumer_name
-        self._batch_handler = batch_handler if max_batch > 1 else None
-        self._max_batch = max_batch
-        self._batch_wait_ms = batch_wait_ms
+        self._batch_handler = batch_handler if delivery.batch > 1 else None
         self._outage_errors = outage_errors
         self._stopping = threading.Event()
         self._dead_letters = DeadLetterWriter(client, self.dead_letter_topic)
@@ -103,11 +98,11 @@ class EventConsumer:
             self.subscription,
             consumer_type=pulsar.ConsumerType.KeyShared,
             initial_position=pulsar.InitialPosition.Earliest,
-            negative_ack_redelivery_delay_ms=self._nack_delay_ms,
+            negative_ack_redelivery_delay_ms=self._delivery.nack_delay_ms,
             consumer_name=self._consumer_name,
             # the rest of a batch, after the first message (see _receive_batch)
             batch_receive_policy=pulsar.ConsumerBatchReceivePolicy(
-                max(1, self._max_batch - 1), _BATCH_MAX_BYTES, self._batch_wait_ms
+                max(1, self._delivery.batch - 1), _BATCH_MAX_BYTES, self._delivery.batch_wait_ms
             ),
         )
 
@@ -120,7 +115,7 @@ class EventConsumer:
 
     def _receive_batch(self, consumer: pulsar.Consumer) -> list[Any]:
         """Waits up to the receive timeout for a message, then returns it with those that follow within the
-        batch wait (up to `max_batch` in all); [] when none came.
+        batch wait (up to the delivery's `batch` in all); [] when none came.
 
         The wait for the first message blocks in the client, as `receive` does: `batch_receive` alone returns
         after each batch wait even when nothing came, which kept an idle consumer waking 100 times a second.
@@ -244,7 +239,7 @@ class EventConsumer:
 
     def _is_last_attempt(self, message: Any) -> bool:
         """Tells whether a failure now sends the message to the dead-letter topic."""
-        return int(message.redelivery_count()) >= self._max_redeliveries
+        return int(message.redelivery_count()) >= self._delivery.max_redeliveries
 
     def _message_fields(self, message: Any) -> dict[str, object]:
         """Returns the log fields that locate a message and say how often it came back."""

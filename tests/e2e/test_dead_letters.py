@@ -20,6 +20,7 @@ from contracts.wire import parse_rfc3339
 from eventkit.pulsar.admin import topics_path
 from eventkit.pulsar.consumer import EventConsumer
 from eventkit.pulsar.dead_letters import original_properties
+from eventkit.pulsar.delivery import Delivery
 from eventkit.pulsar.publisher import PulsarPublisher
 from query_svc.adapters.mongo.generations import MongoViewGenerations
 from tests.e2e.conftest import ApiKeys
@@ -94,7 +95,12 @@ def _dead_letter_one(client: pulsar.Client, topic: str, subscription: str) -> tu
         raise LookupError(f"no ruleset for partner {received.partner_id}")
 
     consumer = EventConsumer(
-        client, topic, subscription, handler, max_redeliveries=1, nack_delay_ms=200, receive_timeout_ms=200
+        client,
+        topic,
+        subscription,
+        handler,
+        delivery=Delivery(max_redeliveries=1, nack_delay_ms=200),
+        receive_timeout_ms=200,
     )
     with running(consumer):
         wait_until(lambda: len(read_all(client, consumer.dead_letter_topic)) == 1, what="the dead letter")

@@ -204,14 +204,14 @@ def test_the_grant_table_creates_and_grants_the_topics_the_code_uses(compose: di
         ("ingestion", "produce", ingested),
         ("validation", "consume", ingested),
         ("validation", "produce", validated),
-        ("validation", "produce", dead_letter_topic(ingested, VALIDATION_SUBSCRIPTION)),
+        ("validation", "produce", dead_letter_topic(ingested, VALIDATION_SUBSCRIPTION.name)),
         ("processing", "consume", ingested),
         ("processing", "produce", processed),
-        ("processing", "produce", dead_letter_topic(ingested, PROCESSING_SUBSCRIPTION)),
+        ("processing", "produce", dead_letter_topic(ingested, PROCESSING_SUBSCRIPTION.name)),
         ("query", "consume", NAMESPACE),  # readers, dead-letter listing
         *(("query", "produce", topic) for topic in (ingested, validated, processed)),
         *(
-            ("query", "produce", dead_letter_topic(t, QUERY_SUBSCRIPTION))
+            ("query", "produce", dead_letter_topic(t, QUERY_SUBSCRIPTION.name))
             for t in (ingested, validated, processed)
         ),
     }

@@ -8,6 +8,8 @@ import pulsar
 
 from contracts import DataIngested, DataProcessed, DataValidated, IntegrationEvent, topic_for
 from eventkit.pulsar.consumer import EventConsumer
+from eventkit.pulsar.delivery import Delivery
+from eventkit.pulsar.subscriptions import Subscription
 from eventkit.sealing.keys import KeysUnavailable
 from query_svc.application.combining import CombiningApplier
 from query_svc.application.opening import EntryOpener
@@ -15,39 +17,34 @@ from query_svc.application.ports import Checkpoints
 from query_svc.application.projector import Applier
 from query_svc.domain.errors import ViewStoreDown
 
-SUBSCRIPTION = "query-projector"
-DEFAULT_BATCH = 200
-DEFAULT_BATCH_WAIT_MS = 10
+# The projector's consumers of the three topics join this subscription (dead letters:
+# <topic>-query-projector-DLQ); a key store that does not answer is an outage like the view store's.
+SUBSCRIPTION = Subscription("query-projector", outage_errors=(ViewStoreDown, KeysUnavailable))
 EVENT_TYPES = (DataIngested.EVENT_TYPE, DataValidated.EVENT_TYPE, DataProcessed.EVENT_TYPE)
 
 
-def projector_handler(
-    projector: Applier, opener: EntryOpener, checkpoints: Checkpoints, topic: str
-) -> Callable[[IntegrationEvent], None]:
-    """The handler of one topic: opens the event's sealed fields, applies it (idempotently), then advances
-    the consumer's checkpoint."""
+class TopicProjection:
+    """What the projector's consumer of one topic does with its events: opens their sealed fields (one
+    lookup of keys per batch), applies them idempotently, in bulk for a batch, then advances the topic's
+    checkpoint."""
 
-    def handle(event: IntegrationEvent) -> None:
-        (entry,) = opener.entries([event])
-        projector.apply(event.data_id, entry)
-        checkpoints.advance(topic, entry.event_id, entry.occurred_at)
+    def __init__(self, projector: Applier, opener: EntryOpener, checkpoints: Checkpoints, topic: str) -> None:
+        self._projector = projector
+        self._opener = opener
+        self._checkpoints = checkpoints
+        self._topic = topic
 
-    return handle
+    def __call__(self, event: IntegrationEvent) -> None:
+        (entry,) = self._opener.entries([event])
+        self._projector.apply(event.data_id, entry)
+        self._checkpoints.advance(self._topic, entry.event_id, entry.occurred_at)
 
-
-def projector_batch_handler(
-    projector: Applier, opener: EntryOpener, checkpoints: Checkpoints, topic: str
-) -> Callable[[Sequence[IntegrationEvent]], None]:
-    """The batch handler of one topic: opens the batch's sealed fields with one lookup of keys, applies the
-    events in bulk, then advances the checkpoint once."""
-
-    def handle(events: Sequence[IntegrationEvent]) -> None:
-        entries = opener.entries(events)
-        projector.apply_many(entries)
+    def handle_batch(self, events: Sequence[IntegrationEvent]) -> None:
+        entries = self._opener.entries(events)
+        self._projector.apply_many(entries)
         newest = max(entries, key=lambda e: e.occurred_at)
-        checkpoints.advance(topic, newest.event_id, newest.occurred_at, handled=len(entries))
-
-    return handle
+        handled = len(entries)
+        self._checkpoints.advance(self._topic, newest.event_id, newest.occurred_at, handled=handled)
 
 
 def projector_consumers(
@@ -57,15 +54,14 @@ def projector_consumers(
     checkpoints_for: Callable[[str], Checkpoints],
     topics: Sequence[str],
     *,
-    subscription: str = SUBSCRIPTION,
-    max_batch: int = DEFAULT_BATCH,
-    batch_wait_ms: int = DEFAULT_BATCH_WAIT_MS,
+    delivery: Delivery,
+    subscription: Subscription = SUBSCRIPTION,
     gather_ms: int = 0,
     consumer_name: str | None = None,
 ) -> list[EventConsumer]:
     """One consumer per topic on a shared Key_Shared subscription, each with its own checkpoint writer,
-    applying what arrived within `batch_wait_ms` (up to `max_batch` events) in one bulk write, together
-    with the batches the other topics' consumers hand over meanwhile or within `gather_ms`
+    applying what arrived within the delivery's `batch_wait_ms` (up to `batch` events) in one bulk write,
+    together with the batches the other topics' consumers hand over meanwhile or within `gather_ms`
     (CombiningApplier). A key store that does not answer is an outage like the view store's: the batch is
     retried, its events never given up on for it.
 
@@ -76,20 +72,8 @@ def projector_consumers(
     combining = CombiningApplier(projector, gather_s=gather_ms / 1000)
     consumers = []
     for topic in topics:
-        checkpoints = checkpoints_for(topic)
-        consumers.append(
-            EventConsumer(
-                client,
-                topic,
-                subscription,
-                projector_handler(combining, opener, checkpoints, topic),
-                batch_handler=projector_batch_handler(combining, opener, checkpoints, topic),
-                max_batch=max_batch,
-                batch_wait_ms=batch_wait_ms,
-                outage_errors=(ViewStoreDown, KeysUnavailable),
-                consumer_name=consumer_name,
-            )
-        )
+        handler = TopicProjection(combining, opener, checkpoints_for(topic), topic)
+        consumers.append(subscription.consumer(client, topic, handler, delivery, consumer_name=consumer_name))
     return consumers
 
 

@@ -6,7 +6,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pulsar
 import pytest
@@ -15,10 +15,11 @@ from sqlalchemy import Engine
 from contracts import IntegrationEvent, encode, message_key, message_properties
 from eventkit.postgres.relay import PostgresOutboxRelay
 from eventkit.pulsar.consumer import EventConsumer
+from eventkit.pulsar.delivery import Delivery
 from eventkit.pulsar.publisher import PulsarPublisher
 from eventkit.sealing.keys import DataKeys, MemoryKeyStore
 from processing_svc.adapters.postgres.unit_of_work import PostgresProcessingUnitOfWork
-from processing_svc.adapters.pulsar.consumers import processing_consumer
+from processing_svc.adapters.pulsar.consumers import SUBSCRIPTION
 from processing_svc.application.handler import ProcessRecord
 from processing_svc.application.ports import UnitOfWorkFactory
 from processing_svc.domain.pipeline import Pipeline, default_steps
@@ -53,15 +54,12 @@ class Processing:
 
     def consumer(self, client: pulsar.Client, name: str = "a", max_redeliveries: int = 2) -> EventConsumer:
         """A consumer wired as processing_svc.bootstrap wires it: batches, one by one after a failure."""
-        return processing_consumer(
+        subscription = replace(SUBSCRIPTION, name=self.subscription)
+        return subscription.consumer(
             client,
             self.in_topic,
             self.handler(),
-            batch=20,
-            batch_wait_ms=10,
-            max_redeliveries=max_redeliveries,
-            nack_delay_ms=200,
-            subscription=self.subscription,
+            Delivery(batch=20, max_redeliveries=max_redeliveries, nack_delay_ms=200),
             consumer_name=f"processing-{self.suffix}-{name}",
         )
 

@@ -20,6 +20,7 @@ from contracts.wire import parse_rfc3339
 from eventkit.correlation import current_correlation_id
 from eventkit.pulsar import dead_letters
 from eventkit.pulsar.consumer import EventConsumer
+from eventkit.pulsar.delivery import Delivery
 from eventkit.pulsar.publisher import PulsarPublisher
 from eventkit.pulsar.workers import run_consumers
 from tests.helpers import read_all, wait_until
@@ -42,8 +43,7 @@ def _consumer(
         topic,
         subscription,
         handler,
-        max_redeliveries=max_redeliveries,
-        nack_delay_ms=200,
+        delivery=Delivery(max_redeliveries=max_redeliveries, nack_delay_ms=200),
         receive_timeout_ms=200,
         consumer_name=consumer_name,
     )
@@ -356,12 +356,9 @@ def test_a_batch_handler_gets_events_together_and_a_failed_batch_falls_back_to_o
         topic,
         "bulk",
         single,
-        max_redeliveries=1,
-        nack_delay_ms=200,
+        delivery=Delivery(batch=16, batch_wait_ms=50, max_redeliveries=1, nack_delay_ms=200),
         receive_timeout_ms=200,
         batch_handler=batch,
-        max_batch=16,
-        batch_wait_ms=50,
     )
     with running(consumer):
         wait_until(
@@ -378,7 +375,9 @@ def test_a_batch_handler_gets_events_together_and_a_failed_batch_falls_back_to_o
 
 def test_a_batch_size_above_one_needs_a_batch_handler(client: pulsar.Client) -> None:
     with pytest.raises(ValueError, match="batch_handler"):
-        EventConsumer(client, "persistent://public/default/x", "s", lambda e: None, max_batch=8)
+        EventConsumer(
+            client, "persistent://public/default/x", "s", lambda e: None, delivery=Delivery(batch=8)
+        )
 
 
 def test_when_a_batch_and_its_first_message_fail_alike_the_rest_are_not_tried_one_by_one(
@@ -401,12 +400,9 @@ def test_when_a_batch_and_its_first_message_fail_alike_the_rest_are_not_tried_on
         topic,
         "outage",
         single,
-        max_redeliveries=1,
-        nack_delay_ms=200,
+        delivery=Delivery(batch=16, batch_wait_ms=300, max_redeliveries=1, nack_delay_ms=200),
         receive_timeout_ms=200,
         batch_handler=batch,
-        max_batch=16,
-        batch_wait_ms=300,
         outage_errors=(ConnectionError,),
     )
     with running(consumer):

@@ -14,6 +14,7 @@ from pymongo.database import Database
 
 from contracts import encode
 from eventkit.pulsar.admin import topics_path
+from eventkit.pulsar.delivery import Delivery
 from eventkit.pulsar.workers import run_consumers
 from eventkit.sealing.keys import NoKeyStore
 from query_svc.adapters.mongo.checkpoints import CHECKPOINTS, read_checkpoints
@@ -29,6 +30,7 @@ from tests.stack import StackEndpoints
 from tests.unit.query.events import lifecycle
 
 RECORDS_N = 5
+DELIVERY = Delivery(batch=200)  # the service's default batch
 
 
 @pytest.fixture
@@ -66,6 +68,7 @@ def test_two_consumer_processes_worth_of_loops_project_every_record(
             EntryOpener(NoKeyStore()),  # plain events need no key
             query.checkpoints_for(f"copy-{n}"),
             list(topics.values()),
+            delivery=DELIVERY,
         )
         for n in range(2)
     ]
@@ -135,6 +138,7 @@ def _owners_of_records(
             EntryOpener(NoKeyStore()),
             query.checkpoints_for(f"owners-{n}"),
             list(topics.values()),
+            delivery=DELIVERY,
             consumer_name=name,
         )
         for n, name in enumerate(names)
@@ -160,7 +164,7 @@ def _subscribed(stack: StackEndpoints, topics: dict[str, str], consumers: int) -
         response = stack.pulsar_admin.get(f"{topics_path(topic)}/stats")
         if response.status_code != 200:
             return False
-        subscription = response.json().get("subscriptions", {}).get(SUBSCRIPTION, {})
+        subscription = response.json().get("subscriptions", {}).get(SUBSCRIPTION.name, {})
         if len(subscription.get("consumers", [])) != consumers:
             return False
     return True

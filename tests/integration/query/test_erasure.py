@@ -17,7 +17,7 @@ from pymongo.collection import Collection
 from contracts import IntegrationEvent
 from eventkit.sealing.keys import CachedDataKeys, MemoryKeyStore
 from query_svc.adapters.mongo.timeline import MongoTimeline
-from query_svc.adapters.pulsar.consumers import projector_batch_handler
+from query_svc.adapters.pulsar.consumers import TopicProjection
 from query_svc.application.opening import EntryOpener
 from query_svc.bootstrap import Query
 from tests.api_keys import TestKeys
@@ -42,12 +42,12 @@ class Pipeline:
 
     def __init__(self, query: Query) -> None:
         self.store = MemoryKeyStore()
-        self._handle = projector_batch_handler(
+        self._handle = TopicProjection(
             query.projector,
             EntryOpener(CachedDataKeys(self.store.lookup)),
             query.checkpoints_for("erasure-test")("data-ingested"),
             "data-ingested",
-        )
+        ).handle_batch
 
     def deliver(self, *events: IntegrationEvent) -> None:
         self._handle(list(events))

@@ -15,6 +15,7 @@ import redis
 from contracts import IntegrationEvent, encode, message_key, message_properties
 from eventkit.messaging import OutboundMessage, Publisher
 from eventkit.pulsar.consumer import EventConsumer
+from eventkit.pulsar.delivery import Delivery
 from eventkit.pulsar.publisher import PulsarPublisher
 from eventkit.sealing.keys import DataKeys, MemoryKeyStore
 from tests.helpers import delete_topics
@@ -65,8 +66,7 @@ class Setup:
             self.ingested_topic,
             f"validation-{self.suffix}",
             handle,
-            max_redeliveries=max_redeliveries,
-            nack_delay_ms=200,
+            delivery=Delivery(max_redeliveries=max_redeliveries, nack_delay_ms=200),
             receive_timeout_ms=200,
             consumer_name=name,
         )

@@ -11,11 +11,12 @@ from typing import Any
 
 import pulsar
 
+from eventkit.pulsar.delivery import Delivery
 from eventkit.sealing.keys import KeyLookup, KeysUnavailable, MemoryKeyStore
 from tests.helpers import read_all, wait_until
 from tests.integration.validation.conftest import Setup, running
 from tests.lifecycle_events import sealed
-from validation_svc.adapters.pulsar.consumers import validation_consumer
+from validation_svc.adapters.pulsar.consumers import SUBSCRIPTION
 
 RECORDS = 20
 SECRET = {"name": "Quentin Secretname", "age": 200, "attributes": {"diagnosis-hiv": ["positive"]}}
@@ -63,13 +64,11 @@ def test_a_key_store_outage_retries_the_batch_and_redis_keeps_no_payload(
     events = [sealed(store.create(str(uuid.uuid4())), SECRET) for _ in range(RECORDS)]
     setup.publish_ingested(client, list(events))
     keys = FlakyKeyStore(store, failures=2)  # the batch, then its first message alone
-    consumer = validation_consumer(
+    consumer = SUBSCRIPTION.consumer(
         client,
         setup.ingested_topic,
         setup.handler(keys),
-        batch=100,
-        batch_wait_ms=300,
-        max_redeliveries=5,
+        Delivery(batch=100, batch_wait_ms=300),
         consumer_name="sealed",
     )
     with running(consumer.run, "consumer"):

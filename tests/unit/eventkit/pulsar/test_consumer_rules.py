@@ -8,6 +8,7 @@ import pulsar
 import pytest
 
 from eventkit.pulsar.consumer import EventConsumer
+from eventkit.pulsar.delivery import Delivery
 
 TOPIC = "persistent://public/default/data-ingested"
 
@@ -30,7 +31,7 @@ def test_the_dead_letter_topic_is_the_contracts_name_for_topic_and_subscription(
 
 def test_a_message_must_be_allowed_at_least_one_redelivery(client: pulsar.Client) -> None:
     with pytest.raises(ValueError, match="max_redeliveries"):
-        EventConsumer(client, TOPIC, "views", lambda event: None, max_redeliveries=0)
+        Delivery(max_redeliveries=0)
 
 
 class _StubConsumer:
@@ -54,7 +55,12 @@ class _StubConsumer:
 
 def _batching(client: pulsar.Client) -> EventConsumer:
     return EventConsumer(
-        client, TOPIC, "views", lambda event: None, batch_handler=lambda events: None, max_batch=50
+        client,
+        TOPIC,
+        "views",
+        lambda event: None,
+        batch_handler=lambda events: None,
+        delivery=Delivery(batch=50),
     )
 
 
