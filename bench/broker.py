@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import pulsar
 
@@ -11,7 +12,9 @@ from contracts import IntegrationEvent, encode, message_key, message_properties
 from eventkit.messaging import OutboundMessage
 from eventkit.pulsar.admin import PulsarAdmin
 from eventkit.pulsar.client import make_client
+from eventkit.pulsar.delivery import Delivery
 from eventkit.pulsar.publisher import PulsarPublisher
+from eventkit.pulsar.subscriptions import BatchingHandler, Subscription
 from reliability.settings import admin_pulsar_token, stack_environment
 
 
@@ -43,4 +46,18 @@ def publish(topic: str, events: Sequence[IntegrationEvent], *, chunk: int = 500)
             publisher.publish(messages[start : start + chunk])
     finally:
         publisher.close()
+        pulsar_client.close()
+
+
+def consume(
+    subscription: Subscription, topic: str, handler: BatchingHandler, delivery: Delivery, stop: Any
+) -> None:
+    """Runs one consumer of `topic`, as the service's `consume` command builds it, until `stop` is set."""
+    pulsar_client = client()
+    try:
+        consumer = subscription.consumer(
+            pulsar_client, topic, handler, delivery, consumer_name=f"bench-{uuid.uuid4().hex[:6]}"
+        )
+        consumer.run(stop)
+    finally:
         pulsar_client.close()

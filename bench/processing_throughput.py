@@ -79,23 +79,15 @@ def _event(n: int) -> Any:
 def _consume(topic: str, subscription: str, schema: str, stop: Any) -> None:
     """One consumer process, built as `python -m processing_svc consume` builds it."""
     engine = make_engine(_database_url(), search_path=schema, pool_size=2)
-    client = broker.client()
     pipeline = Pipeline(default_steps(load_expected_fields(DEFAULT_EXPECTED_FIELDS)))
     # The bench's records are plain (legacy): no key is asked for.
     handler = ProcessRecord(
         lambda: PostgresProcessingUnitOfWork(engine), pipeline, f"{topic}-out", MemoryKeyStore()
     )
-    consumer = replace(SUBSCRIPTION, name=subscription).consumer(
-        client,
-        topic,
-        handler,
-        Settings.from_env().delivery,
-        consumer_name=f"bench-{uuid.uuid4().hex[:6]}",
-    )
     try:
-        consumer.run(stop)
+        delivery = Settings.from_env().delivery
+        broker.consume(replace(SUBSCRIPTION, name=subscription), topic, handler, delivery, stop)
     finally:
-        client.close()
         engine.dispose()
 
 

@@ -1,9 +1,10 @@
 """Validation throughput with one and two consumer processes, under appendfsync always and everysec.
 
 `python -m bench.validation_throughput [--records N] [--runs R]` against the local stack. Each scenario
-pre-publishes N DataIngested to a fresh topic, starts the consumer processes and measures records/s from
-the Redis outbox entries' own timestamps (first to last), so start-up is not counted. The baseline is the
-handler alone (rules, DataValidated, atomic Lua append; no Pulsar) in one thread, in the same fsync mode.
+pre-publishes N DataIngested to a fresh topic, starts the consumer processes (built as the service builds
+them, batches and all) and measures records/s from the Redis outbox entries' own timestamps (first to
+last), so start-up is not counted. The baseline is the handler's batch path alone (rules, DataValidated,
+atomic Lua appends in one pipeline per batch; no Pulsar) in one thread, in the same fsync mode.
 The shared Redis's appendfsync is switched for the run and restored afterwards.
 """
 
@@ -53,23 +54,14 @@ def _event(i: int) -> Any:
 
 def _consume(topic: str, subscription: str, prefix: str, stop: Any) -> None:
     """One consumer process, built as `python -m validation_svc consume` builds it (batches and all)."""
-    client = broker.client()
     log = RedisValidationLog(make_redis(_redis_url()), Keys(prefix))
     # The bench's records are plain (legacy): no key is asked for.
     handler = ValidateRecord(
         load_rule_book(DEFAULT_RULES_FILE), log, f"{NAMESPACE}/bench-validated", MemoryKeyStore()
     )
-    consumer = replace(SUBSCRIPTION, name=subscription).consumer(
-        client,
-        topic,
-        handler,
-        Settings.from_env().delivery,
-        consumer_name=f"bench-{uuid.uuid4().hex[:6]}",
+    broker.consume(
+        replace(SUBSCRIPTION, name=subscription), topic, handler, Settings.from_env().delivery, stop
     )
-    try:
-        consumer.run(stop)
-    finally:
-        client.close()
 
 
 def _pipeline_rate(processes: int, records: int) -> float:
@@ -106,7 +98,8 @@ def _rate_from_stream(client: Any, stream: str) -> float:
 
 
 def _append_rate(records: int) -> float:
-    """The baseline: the handler (rules, event, atomic Lua append) in one thread, no broker."""
+    """The baseline: the handler's batch path (rules, events, one atomic Lua append per run, a batch's
+    scripts in one pipeline) in one thread, in the service's batches, no broker."""
     prefix = f"bench-validation-raw-{uuid.uuid4().hex[:8]}"
     client = make_redis(_redis_url())
     handler = ValidateRecord(
@@ -116,9 +109,10 @@ def _append_rate(records: int) -> float:
         MemoryKeyStore(),
     )
     events = [_event(i) for i in range(records)]
+    batch = Settings.from_env().delivery.batch
     started = time.perf_counter()
-    for event in events:
-        handler(event)
+    for start in range(0, records, batch):
+        handler.handle_batch(events[start : start + batch])
     elapsed = time.perf_counter() - started
     _delete(client, prefix)
     return records / elapsed
@@ -147,7 +141,7 @@ def main() -> None:
                     f"{processes} consumer(s), fsync {mode}",
                     "validated",
                     "rec/s",
-                    baseline=f"handler+Lua only, {mode}",
+                    baseline=f"handler batches only, {mode}",
                     baseline_values=baseline,
                 )
                 figure.values = [_pipeline_rate(processes, args.records) for _ in range(args.runs)]
