@@ -6,7 +6,6 @@ import logging
 from functools import partial
 
 from flask import Flask
-from sqlalchemy import Engine
 
 from contracts import DataIngested, topic_for
 from eventkit.health import Check
@@ -68,9 +67,8 @@ def create_app(settings: Settings, ingestion: Ingestion | None = None) -> Flask:
     )
 
 
-def run_migrations(settings: Settings, engine: Engine | None = None) -> None:
-    engine = engine or make_engine(settings.database_url, pool_size=1)
-    migrate_ingestion(engine)
+def run_migrations(settings: Settings) -> None:
+    migrate_ingestion(settings.database_url)
     log.info("ingestion database at the newest schema")
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
-from sqlalchemy import Engine
 
 from contracts import DataIngested, DataProcessed, topic_for
 from eventkit.http.app import create_app as create_http_app
-from eventkit.postgres.engine import make_engine, postgres_units_of_work
+from eventkit.postgres.engine import postgres_units_of_work
 from eventkit.postgres.relay_process import run_outbox_relay
 from eventkit.pulsar.admin import broker_check
 from eventkit.pulsar.workers import instance_name, run_consumers, worker
@@ -64,9 +63,8 @@ def create_app(settings: Settings, processing: Processing | None = None) -> Flas
     )
 
 
-def run_migrations(settings: Settings, engine: Engine | None = None) -> None:
-    engine = engine or make_engine(settings.database_url, pool_size=1)
-    migrate_processing(engine)
+def run_migrations(settings: Settings) -> None:
+    migrate_processing(settings.database_url)
     log.info("processing database at the newest schema")
 
 

@@ -11,5 +11,5 @@ from eventkit.postgres.migrations import migrate
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-def migrate_ingestion(engine: Engine, schema: str | None = None) -> None:
-    migrate(engine, extra_version_locations=[str(MIGRATIONS_DIR)], schema=schema)
+def migrate_ingestion(engine_or_url: Engine | str, schema: str | None = None) -> None:
+    migrate(engine_or_url, extra_version_locations=[str(MIGRATIONS_DIR)], schema=schema)
