@@ -44,7 +44,13 @@ def test_the_readme_is_a_landing_page() -> None:
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(REPO_ROOT)))
 def test_no_line_is_longer_than_a_terminal(page: Path) -> None:
-    long = [n for n, line in enumerate(page.read_text().splitlines(), 1) if len(line) > MAX_LINE]
+    # A table row cannot wrap; a table in docs/ may run wider (the configuration's), the README's may not.
+    wraps = page == README
+    long = [
+        n
+        for n, line in enumerate(page.read_text().splitlines(), 1)
+        if len(line) > MAX_LINE and (wraps or not line.startswith("|"))
+    ]
     assert not long, f"{page.name}: lines over {MAX_LINE} characters: {long[:10]}"
 
 
