@@ -70,13 +70,6 @@ def pipeline(stack: StackEndpoints, tmp_path: Path) -> Iterator[Pipeline]:
     delete_topics(stack.pulsar_admin, stack.pulsar_namespace, f"test-ingested-{suffix}")
 
 
-@pytest.fixture
-def client(stack: StackEndpoints) -> Iterator[pulsar.Client]:
-    pulsar_client = stack.pulsar_client(operation_timeout_s=15)
-    yield pulsar_client
-    pulsar_client.close()
-
-
 class RelayThread:
     """Runs a relay until the block ends."""
 

@@ -85,13 +85,6 @@ def processing(stack: StackEndpoints) -> Iterator[Processing]:
     delete_topics(stack.pulsar_admin, stack.pulsar_namespace, suffix)
 
 
-@pytest.fixture
-def client(stack: StackEndpoints) -> Iterator[pulsar.Client]:
-    pulsar_client = stack.pulsar_client(operation_timeout_s=15)
-    yield pulsar_client
-    pulsar_client.close()
-
-
 def publish(
     client: pulsar.Client, topic: str, items: list[IntegrationEvent | bytes], key: str = "poison"
 ) -> None:

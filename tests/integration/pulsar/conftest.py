@@ -93,14 +93,6 @@ def connected_consumers(stack: StackEndpoints, topic: str, subscription: str) ->
     return len(subscriptions.get(subscription, {}).get("consumers", []))
 
 
-@pytest.fixture
-def client(stack: StackEndpoints) -> Iterator[pulsar.Client]:
-    """A client on the real broker, closed after the test."""
-    pulsar_client = stack.pulsar_client(operation_timeout_s=15)
-    yield pulsar_client
-    pulsar_client.close()
-
-
 @pytest.fixture(scope="session")
 def _created_topics(stack: StackEndpoints) -> Iterator[list[str]]:
     """Collects the topics tests create and deletes them (and their dead letters) at the end."""

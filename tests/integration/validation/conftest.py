@@ -122,13 +122,6 @@ def setup(stack: StackEndpoints) -> Iterator[Setup]:
     delete_topics(stack.pulsar_admin, stack.pulsar_namespace, suffix)
 
 
-@pytest.fixture
-def client(stack: StackEndpoints) -> Iterator[pulsar.Client]:
-    pulsar_client = stack.pulsar_client(operation_timeout_s=15)
-    yield pulsar_client
-    pulsar_client.close()
-
-
 @contextmanager
 def running(target: Callable[[threading.Event], None], name: str) -> Iterator[threading.Event]:
     """Runs a loop (consumer or relay) in a thread until the block ends."""
