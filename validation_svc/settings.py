@@ -29,6 +29,8 @@ class Settings:
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
         env = env or Env()
+        if env.optional_text("MAX_REDELIVERIES"):  # its name until the services shared one rule
+            raise SettingsError("MAX_REDELIVERIES is now VALIDATION_MAX_REDELIVERIES: rename it")
         rules_file = env.text("VALIDATION_RULES_FILE", str(DEFAULT_RULES_FILE))
         try:
             rule_book = load_rule_book(Path(rules_file))

@@ -22,6 +22,8 @@ SERVICES = ("ingestion_svc", "validation_svc", "processing_svc", "query_svc")
 ENVIRONMENTS: tuple[Mapping[str, str], ...] = ({}, {"KEY_SERVICE_API_KEY": "dik_any.secret"})
 # Read by a library, not by our settings: prometheus_client's multiprocess mode.
 READ_ELSEWHERE = {"PROMETHEUS_MULTIPROC_DIR"}
+# Old names, read only to stop the start saying the new one (the tables say it in the new one's row).
+RENAMED = {"MAX_REDELIVERIES"}
 
 
 class _Recording(dict[str, str]):
@@ -60,7 +62,7 @@ def variables_documented(page: str) -> set[str]:
 
 
 def test_every_variable_a_service_reads_is_in_the_configuration_tables() -> None:
-    missing = variables_read() - variables_documented(OPERATIONS.read_text())
+    missing = variables_read() - variables_documented(OPERATIONS.read_text()) - RENAMED
 
     assert not missing, f"read but not in docs/operations.md, Configuration: {sorted(missing)}"
 
@@ -86,7 +88,7 @@ def test_a_row_taken_out_of_the_tables_is_reported(variable: str) -> None:
 
 def test_a_documented_variable_no_service_reads_is_reported() -> None:
     page = OPERATIONS.read_text().replace(
-        "| `PORT` |", "| `MAX_REDELIVERIES` | 5 | the old name. |\n| `PORT` |", 1
+        "| `PORT` |", "| `RETRIES` | 5 | a name no one reads. |\n| `PORT` |", 1
     )
 
-    assert "MAX_REDELIVERIES" in variables_documented(page) - variables_read()
+    assert "RETRIES" in variables_documented(page) - variables_read()

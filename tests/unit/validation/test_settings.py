@@ -60,3 +60,10 @@ def test_a_service_key_file_gives_the_consumer_its_key_store(tmp_path: Path) -> 
     assert Settings.from_env(Env({})).key_service is None
     with pytest.raises(SettingsError, match="KEY_SERVICE_API_KEY"):
         Settings.from_env(Env({})).data_keys()
+
+
+def test_the_old_name_of_the_redelivery_limit_stops_the_start_saying_the_new_one() -> None:
+    with pytest.raises(SettingsError, match="VALIDATION_MAX_REDELIVERIES"):
+        Settings.from_env(Env({"MAX_REDELIVERIES": "3"}))
+
+    assert Settings.from_env(Env({"VALIDATION_MAX_REDELIVERIES": "3"})).delivery.max_redeliveries == 3
