@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 
 from eventkit.postgres.errors import translated_errors
-from ingestion_svc.adapters.kek import KekFile
+from ingestion_svc.adapters.kek import KekFile, KeyRing
 from ingestion_svc.application.ports import Erasure, NewDataKey, StoredKey
 
 metadata = MetaData()
@@ -83,14 +83,15 @@ class PostgresKeyStore:
         query = select(*_COLUMNS).where(data_keys.c.data_id == data_id)
         with translated_errors("read a data key"):
             row = self._conn.execute(query.with_for_update() if lock else query).first()
-        return self._entry(row) if row else None
+        return _entry(row, self._keks.ring()) if row else None
 
     def get_many(self, data_ids: Sequence[str]) -> dict[str, StoredKey]:
         if not data_ids:
             return {}
         with translated_errors("read data keys"):
             rows = self._conn.execute(select(*_COLUMNS).where(data_keys.c.data_id.in_(list(data_ids)))).all()
-        return {row.data_id: self._entry(row) for row in rows}
+        ring = self._keks.ring()  # once for the lot: each call looks at the KEK file
+        return {row.data_id: _entry(row, ring) for row in rows}
 
     def erase(self, data_id: str, partner_id: str, erasure: Erasure) -> None:
         destroyed = {
@@ -108,9 +109,10 @@ class PostgresKeyStore:
         with translated_errors("destroy a data key"):
             self._conn.execute(statement)
 
-    def _entry(self, row: Any) -> StoredKey:  # a Row of _COLUMNS
-        if row.wrapped_key is None:
-            erasure = Erasure(row.erased_at, row.erased_by, row.reason)
-            return StoredKey(row.data_id, row.partner_id, None, erasure)
-        key = self._keks.ring().unwrap(row.data_id, row.kek_id, bytes(row.wrapped_key))
-        return StoredKey(row.data_id, row.partner_id, key)
+
+def _entry(row: Any, ring: KeyRing) -> StoredKey:  # a Row of _COLUMNS
+    if row.wrapped_key is None:
+        erasure = Erasure(row.erased_at, row.erased_by, row.reason)
+        return StoredKey(row.data_id, row.partner_id, None, erasure)
+    key = ring.unwrap(row.data_id, row.kek_id, bytes(row.wrapped_key))
+    return StoredKey(row.data_id, row.partner_id, key)
