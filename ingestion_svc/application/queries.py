@@ -44,10 +44,9 @@ class IngestionQueries:
         never what was sent."""
         with self._uow_factory() as uow:
             loaded = read_record(uow, record_id, partner_scope)
-            events = uow.events.read_stream(record_id)
         if loaded.record.erased_at is not None:
-            return [_without_payload(event) for event in events]
-        return [_opened(event, loaded.key) for event in events]
+            return [_without_payload(event) for event in loaded.events]
+        return [_opened(event, loaded.key) for event in loaded.events]
 
     def data_keys(self, data_ids: Sequence[str]) -> KeyAnswer:
         """The data keys of these records, for the services that open their sealed payloads."""

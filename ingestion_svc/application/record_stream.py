@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from eventkit.eventstore.model import StoredEvent
 from eventkit.sealing.cipher import DataKey
 from ingestion_svc.application.ports import IngestionUnitOfWork, StoredKey
 from ingestion_svc.application.serialization import domain_events
@@ -15,12 +16,17 @@ from ingestion_svc.domain.record import DataRecord
 @dataclass(frozen=True)
 class LoadedRecord:
     record: DataRecord
-    stream_version: int  # the stream's last event (erasure adds one that `record.version` does not count)
+    events: list[StoredEvent]  # the stream as read (up to `as_of`): the audit trail needs no second read
     stored_key: StoredKey | None  # None for a record stored before data keys, whose payloads are plain
 
     @property
     def key(self) -> DataKey | None:
         return self.stored_key.key if self.stored_key else None
+
+    @property
+    def stream_version(self) -> int:
+        """The stream's last event (an erasure adds one that `record.version` does not count)."""
+        return self.events[-1].version
 
 
 def read_record(
@@ -42,7 +48,7 @@ def read_record(
     if stored_key is not None and stored_key.erasure is not None:
         # Erased now, so unreadable as of any moment, even one before the erasure.
         record = record.forgotten(stored_key.erasure.erased_at)
-    return LoadedRecord(record, events[-1].version, stored_key)
+    return LoadedRecord(record, events, stored_key)
 
 
 def load_record(
