@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from eventkit.eventstore.errors import ConcurrencyConflict
-from eventkit.eventstore.model import StreamAppend
+from eventkit.eventstore.model import NewEvent, StoredEvent, StreamAppend
 from eventkit.messaging import OutboundMessage
 from eventkit.sealing.cipher import DataKey
 from ingestion_svc.application.commands import (
@@ -155,11 +155,9 @@ class IngestRecords:
         key: DataKey,
     ) -> OutboundMessage:
         """Appends the domain event and returns the integration event to queue in the same transaction."""
-        new_event = to_new_event(event, self._metadata(record, ctx), key)
-        try:
-            [stored] = uow.events.append(record.id, expected, [new_event])
-        except ConcurrencyConflict as conflict:
-            raise VersionConflict(record.id, conflict.expected, conflict.actual) from conflict
+        stored = self._append_one(
+            uow, record, expected, to_new_event(event, self._metadata(record, ctx), key)
+        )
         return data_ingested_message(record, key, stored.event_id, self._topic, ctx.correlation_id)
 
     def _append_erasure(
@@ -172,11 +170,20 @@ class IngestRecords:
     ) -> OutboundMessage:
         record = loaded.record
         new_event = to_new_event(event, self._metadata(record, ctx))
-        try:
-            [stored] = uow.events.append(record.id, loaded.stream_version, [new_event])
-        except ConcurrencyConflict as conflict:  # a record from before keys has no key entry to lock
-            raise VersionConflict(record.id, conflict.expected, conflict.actual) from conflict
+        # A record from before keys has no key entry to lock: the stream's version guards it instead.
+        stored = self._append_one(uow, record, loaded.stream_version, new_event)
         return data_erased_message(record, erasure, stored.event_id, self._topic, ctx.correlation_id)
+
+    @staticmethod
+    def _append_one(
+        uow: IngestionUnitOfWork, record: DataRecord, expected: int, event: NewEvent
+    ) -> StoredEvent:
+        """Appends one event to the record's stream; VersionConflict when the stream moved past `expected`."""
+        try:
+            [stored] = uow.events.append(record.id, expected, [event])
+        except ConcurrencyConflict as conflict:
+            raise VersionConflict(record.id, conflict.expected, conflict.actual) from conflict
+        return stored
 
     @staticmethod
     def _claim(uow: IngestionUnitOfWork, context: RequestContext) -> StoredOutcome | None:
