@@ -169,11 +169,6 @@ def _lookup_from(body: dict[str, Any]) -> KeyLookup:
     return KeyLookup(keys, frozenset(str(data_id) for data_id in body["erased"]))
 
 
-def http_data_keys(base_url: str, api_key: str, *, max_age_s: float = MAX_CACHE_AGE_S) -> CachedDataKeys:
-    """The data keys of a consumer: ingestion's key store behind a cache."""
-    return CachedDataKeys(HttpKeyService(base_url, api_key), max_age_s=max_age_s)
-
-
 class MemoryKeyStore:
     """Data keys in memory, for unit tests of handlers: make a record's key, destroy it, look keys up."""
 
@@ -211,35 +206,36 @@ class KeyServiceSettings:
 
     @classmethod
     def from_env(cls, env: Env) -> KeyServiceSettings:
+        """The settings of a process that must open sealed events; SettingsError without a service key."""
+        settings = cls.optional_from_env(env)
+        if settings is None:
+            raise SettingsError(missing_key_service("a consumer"))
+        return settings
+
+    @classmethod
+    def optional_from_env(cls, env: Env) -> KeyServiceSettings | None:
+        """The settings when a service key is given, else None: a process that reads no sealed event (an
+        API, a relay) runs without one, and asking it for keys then fails (`data_keys_of`)."""
         key = secret(env, "KEY_SERVICE_API_KEY")
         if key is None:
-            raise SettingsError(
-                "set KEY_SERVICE_API_KEY or KEY_SERVICE_API_KEY_FILE to a key of role service "
-                "(python -m ingestion_svc keys add --service): consumers ask ingestion for data keys with it"
-            )
+            return None
         return cls(
             url=env.url("KEY_SERVICE_URL", "http://127.0.0.1:5000", schemes=("http", "https")),
             api_key=key.value,
             cache_seconds=env.integer("KEY_CACHE_SECONDS", 60, minimum=0, maximum=int(MAX_CACHE_AGE_S)),
         )
 
-    @classmethod
-    def optional_from_env(cls, env: Env) -> KeyServiceSettings | None:
-        """The settings when a service key is given, else None: a process that reads no sealed event (an
-        API, a relay) runs without one, and asking it for keys then fails (`data_keys_of`)."""
-        if not (env.optional_text("KEY_SERVICE_API_KEY") or env.optional_text("KEY_SERVICE_API_KEY_FILE")):
-            return None
-        return cls.from_env(env)
-
     def data_keys(self) -> CachedDataKeys:
-        return http_data_keys(self.url, self.api_key, max_age_s=self.cache_seconds)
+        """Ingestion's key store behind a cache."""
+        return CachedDataKeys(HttpKeyService(self.url, self.api_key), max_age_s=self.cache_seconds)
 
 
 def missing_key_service(reader: str) -> str:
     """What to set when a process that opens sealed events was given no service key."""
     return (
-        "set KEY_SERVICE_API_KEY or KEY_SERVICE_API_KEY_FILE (and KEY_SERVICE_URL) to a key of role service: "
-        f"{reader} asks ingestion for the data keys of sealed records with it"
+        "set KEY_SERVICE_API_KEY or KEY_SERVICE_API_KEY_FILE (and KEY_SERVICE_URL) to a key of role service "
+        f"(python -m ingestion_svc keys add --service): {reader} asks ingestion for the data keys of sealed "
+        "records with it"
     )
 
 

@@ -191,7 +191,10 @@ def test_the_service_key_may_come_from_a_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("environ", "message"),
     [
-        ({}, "set KEY_SERVICE_API_KEY or KEY_SERVICE_API_KEY_FILE to a key of role service"),
+        (
+            {},
+            "set KEY_SERVICE_API_KEY or KEY_SERVICE_API_KEY_FILE (and KEY_SERVICE_URL) to a key of role service",
+        ),
         (
             {"KEY_SERVICE_API_KEY": SERVICE_KEY, "KEY_SERVICE_API_KEY_FILE": "/run/secrets/k"},
             "set KEY_SERVICE_API_KEY or KEY_SERVICE_API_KEY_FILE, not both",
