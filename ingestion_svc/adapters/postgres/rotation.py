@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, bindparam, func, select, text
+from sqlalchemy import ColumnElement, Engine, bindparam, func, select
 
 from ingestion_svc.adapters.kek import KekFile, add_kek, retire_keks
 from ingestion_svc.adapters.postgres.data_keys import data_keys
@@ -51,9 +51,7 @@ def rotate_keys(
 
 def _rewrap_all(engine: Engine, keks: KekFile, current: str, batch_size: int, report: Report) -> int:
     with engine.connect() as connection:
-        total = connection.execute(
-            select(func.count()).where(data_keys.c.kek_id.is_not(None), data_keys.c.kek_id != current)
-        ).scalar_one()
+        total = connection.execute(select(func.count()).where(*_under_an_older_kek(current))).scalar_one()
     report(f"{total} live data keys to rewrap under {current}")
     done, after = 0, ""
     while True:
@@ -72,9 +70,7 @@ def _rewrap_batch(engine: Engine, keks: KekFile, current: str, after: str, size:
     with engine.begin() as connection:
         rows = connection.execute(
             select(data_keys.c.data_id, data_keys.c.kek_id, data_keys.c.wrapped_key)
-            .where(
-                data_keys.c.kek_id.is_not(None), data_keys.c.kek_id != current, data_keys.c.data_id > after
-            )
+            .where(*_under_an_older_kek(current), data_keys.c.data_id > after)
             .order_by(data_keys.c.data_id)
             .limit(size)
             .with_for_update()
@@ -98,7 +94,11 @@ def _rewrap_batch(engine: Engine, keks: KekFile, current: str, after: str, size:
 def _older_keks_in_use(engine: Engine, current: str) -> list[str]:
     with engine.connect() as connection:
         found = connection.execute(
-            text("SELECT DISTINCT kek_id FROM data_keys WHERE kek_id IS NOT NULL AND kek_id <> :current"),
-            {"current": current},
+            select(data_keys.c.kek_id).distinct().where(*_under_an_older_kek(current))
         ).scalars()
         return sorted(found)
+
+
+def _under_an_older_kek(current: str) -> tuple[ColumnElement[bool], ...]:
+    """Live keys (an erased one has no KEK) wrapped under another KEK than `current`."""
+    return data_keys.c.kek_id.is_not(None), data_keys.c.kek_id != current
