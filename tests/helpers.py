@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pulsar
 import requests
 
 from eventkit.pulsar.admin import PulsarAdmin, topics_path
+from tests.stack import REPO_ROOT
 
 
 def wait_until(predicate: Callable[[], bool], *, timeout_s: float = 20.0, what: str = "condition") -> None:
@@ -44,3 +47,19 @@ def delete_topics(admin: PulsarAdmin, namespace: str, *fragments: str) -> None:
                 admin.request(
                     "DELETE", f"{base}/{name.rsplit('/', 1)[-1]}", params={"force": "true"}, timeout_s=30
                 )
+
+
+def run_service(
+    service: str, *args: str, env: Mapping[str, str] | None = None, timeout_s: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """Runs `python -m <service> <args>` from the repository root, as an operator would, with PATH and
+    `env` as its whole environment (nothing of the test process leaks in), and returns its output."""
+    return subprocess.run(
+        [sys.executable, "-m", service, *args],
+        env={"PATH": "/usr/bin:/bin", **(env or {})},
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        check=False,
+    )

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import base64
 import os
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -28,7 +26,7 @@ from query_svc.domain.timeline import TimelineEntry, distinct
 from query_svc.domain.view import fold
 from tests.e2e.conftest import ApiKeys
 from tests.e2e.rebuild_admin import FINISHED, Admin
-from tests.helpers import read_all, wait_until
+from tests.helpers import read_all, run_service, wait_until
 from tests.stack import StackEndpoints
 from tests.stack_control import supervisorctl
 
@@ -239,14 +237,7 @@ def test_the_cli_starts_a_rebuild_and_follows_it_to_the_end(admin: Admin, stack:
         "MONGO_URL": stack.mongo_url,
         **stack.pulsar_environ,
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "query_svc", "rebuild", "--wait"],
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    result = run_service("query_svc", "rebuild", "--wait", env=environ, timeout_s=600)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "started into generation" in result.stdout and "done" in result.stdout
     assert admin.active()["generation"] in result.stdout

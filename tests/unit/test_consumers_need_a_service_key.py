@@ -3,25 +3,14 @@ variables to set (the APIs, relays and migrations of the same services start wit
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
-from tests.stack import REPO_ROOT
+from tests.helpers import run_service
 
 
 @pytest.mark.parametrize("service", ["validation_svc", "processing_svc", "query_svc"])
 def test_the_consumer_refuses_to_start_without_a_service_key(service: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", service, "consume"],
-        env={"PATH": "/usr/bin:/bin"},
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_service(service, "consume")
     assert result.returncode == 1
     assert (
         f"{service}: configuration error: set KEY_SERVICE_API_KEY or KEY_SERVICE_API_KEY_FILE"

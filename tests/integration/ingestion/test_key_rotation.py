@@ -4,8 +4,6 @@ is retired, and every record still reads and unwraps; an erased key stays destro
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import Engine, text
@@ -15,6 +13,7 @@ from ingestion_svc.adapters.postgres.unit_of_work import PostgresIngestionUnitOf
 from ingestion_svc.application.commands import EraseRecord, IngestRecord, RequestContext
 from ingestion_svc.application.handler import IngestRecords
 from ingestion_svc.application.queries import IngestionQueries
+from tests.helpers import run_service
 from tests.ingestion_db import migrated_ingestion_engine, write_kek_file
 from tests.stack import StackEndpoints
 
@@ -76,12 +75,11 @@ def test_the_command_line_rotates_with_progress_and_refuses_without_a_kek_file(
             "INGESTION_KEK_FILE": str(path),
             "PGOPTIONS": f"-c search_path={schema}",
         }
-        command = [sys.executable, "-m", "ingestion_svc", "rotate-keys", "--retire"]
-        done = subprocess.run(command, env=environ, capture_output=True, text=True, timeout=60, check=False)
+        done = run_service("ingestion_svc", "rotate-keys", "--retire", env=environ)
         assert done.returncode == 0, done.stderr
         assert "rewrapped 1/1" in done.stdout and "retired KEK kek-1" in done.stdout
         assert list(json.loads(path.read_text())["keys"]) != ["kek-1"]
-        refused = subprocess.run(
-            command, env={"DATABASE_URL": stack.ingestion_db_url}, capture_output=True, text=True, check=False
+        refused = run_service(
+            "ingestion_svc", "rotate-keys", "--retire", env={"DATABASE_URL": stack.ingestion_db_url}
         )
         assert refused.returncode == 2 and "INGESTION_KEK_FILE" in refused.stderr

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from eventkit.settings import Env, SettingsError
+from tests.helpers import run_service
 from tests.stack import REPO_ROOT
 from validation_svc.settings import Settings
 
@@ -31,15 +30,7 @@ def test_a_malformed_rules_file_is_a_settings_error(tmp_path: Path) -> None:
 def test_the_command_line_refuses_to_start_with_it(tmp_path: Path) -> None:
     path = tmp_path / "rules.json"
     path.write_text("not json", encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "validation_svc", "consume"],
-        env={"VALIDATION_RULES_FILE": str(path), "PATH": "/usr/bin:/bin"},
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_service("validation_svc", "consume", env={"VALIDATION_RULES_FILE": str(path)})
     assert result.returncode == 1
     assert (
         f"validation_svc: configuration error: VALIDATION_RULES_FILE: {path} is not valid JSON"
